@@ -1,0 +1,153 @@
+// The one HTTP edge to the API server. Credentials, CA and proxy come from the
+// KubeConfig (client-node applies them); we own the request so we can read
+// status codes, Retry-After and stream watches without client-node's wrappers.
+import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
+import { fetch, type Dispatcher } from 'undici';
+import { KubeApiError, kubeErrorFromResponse, toKubeError } from './errors.js';
+
+export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
+
+export interface KubeRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path below the server URL, e.g. `/api/v1/namespaces/a/pods`. */
+  readonly path: string;
+  readonly query?: Query;
+  readonly body?: unknown;
+  /** Defaults to application/json when there is a body. */
+  readonly contentType?: string;
+  readonly signal?: AbortSignal;
+  /** Overrides the client's request timeout; 0 disables it (watches). */
+  readonly timeoutMs?: number;
+}
+
+export interface KubeClientOptions {
+  /** Deadline for a whole non-streaming request. */
+  readonly requestTimeoutMs?: number;
+}
+
+const METHODS = {
+  GET: HttpMethod.GET,
+  POST: HttpMethod.POST,
+  PUT: HttpMethod.PUT,
+  PATCH: HttpMethod.PATCH,
+  DELETE: HttpMethod.DELETE,
+} as const;
+
+export class KubeClient {
+  readonly #kubeConfig: KubeConfig;
+  readonly #requestTimeoutMs: number;
+  // client-node builds a fresh undici Agent per call; reusing the first keeps connections pooled.
+  #dispatcher: Dispatcher | undefined;
+  #dispatcherResolved = false;
+
+  constructor(kubeConfig: KubeConfig, options: KubeClientOptions = {}) {
+    this.#kubeConfig = kubeConfig;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  }
+
+  get kubeConfig(): KubeConfig {
+    return this.#kubeConfig;
+  }
+
+  /** Sends a request and returns the parsed JSON body; throws KubeApiError on any failure. */
+  async request(req: KubeRequest): Promise<unknown> {
+    const what = `${req.method} ${req.path}`;
+    const { response, cleanup } = await this.#send(req, req.timeoutMs ?? this.#requestTimeoutMs);
+    try {
+      const text = await response.text();
+      if (response.status < 200 || response.status > 299) {
+        throw kubeErrorFromResponse(response.status, text, response.headers.get('retry-after'), what);
+      }
+      if (text === '') return undefined;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (err) {
+        throw new KubeApiError({ code: 'KUBE_UNEXPECTED', status: response.status, message: `${what} returned a body that is not JSON`, cause: err });
+      }
+    } catch (err) {
+      throw toKubeError(err, what);
+    } finally {
+      cleanup();
+    }
+  }
+
+  /**
+   * Opens a streaming GET (watch). Resolves once the server answered 200 with the
+   * body stream; the caller reads it and aborts `signal` to close it.
+   */
+  async stream(path: string, query: Query, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const what = `WATCH ${path}`;
+    const { response } = await this.#send({ method: 'GET', path, query, signal }, 0);
+    if (response.status !== 200 || response.body === null) {
+      let text = '';
+      try {
+        text = await response.text();
+      } catch {
+        // the body is only for the message; the status decides the error
+      }
+      throw kubeErrorFromResponse(response.status, text, response.headers.get('retry-after'), what);
+    }
+    return response.body as ReadableStream<Uint8Array>;
+  }
+
+  async #send(req: KubeRequest, timeoutMs: number) {
+    const what = `${req.method} ${req.path}`;
+    const cluster = this.#kubeConfig.getCurrentCluster();
+    if (!cluster) {
+      throw new KubeApiError({ code: 'KUBE_UNEXPECTED', status: 0, message: 'the kubeconfig has no current cluster' });
+    }
+    const url = new URL(cluster.server.replace(/\/+$/, '') + req.path);
+    for (const [key, value] of Object.entries(req.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const ctx = new RequestContext(url.toString(), METHODS[req.method]);
+    await this.#kubeConfig.applySecurityAuthentication(ctx);
+    if (!this.#dispatcherResolved) {
+      this.#dispatcher = ctx.getDispatcher();
+      this.#dispatcherResolved = true;
+    }
+    const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json' };
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+      headers['content-type'] = req.contentType ?? 'application/json';
+    }
+    if (timeoutMs === 0) {
+      // Streams live as long as the caller's signal; no deadline of our own.
+      try {
+        const response = await fetch(url, this.#init(req.method, headers, body, req.signal));
+        return { response, cleanup: () => undefined };
+      } catch (err) {
+        throw toKubeError(err, what);
+      }
+    }
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(req.signal?.reason);
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    if (req.signal?.aborted) controller.abort(req.signal.reason);
+    const timer = setTimeout(() => controller.abort(new DOMException(`${what} timed out`, 'TimeoutError')), timeoutMs);
+    timer.unref();
+    const cleanup = () => {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
+    };
+    try {
+      const response = await fetch(url, this.#init(req.method, headers, body, controller.signal));
+      return { response, cleanup };
+    } catch (err) {
+      cleanup();
+      const reason: unknown = controller.signal.reason;
+      throw toKubeError(reason instanceof DOMException && reason.name === 'TimeoutError' ? reason : err, what);
+    }
+  }
+
+  #init(method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined) {
+    return {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}),
+      ...(signal ? { signal } : {}),
+    };
+  }
+}
