@@ -1,0 +1,236 @@
+// Asks a platform which release it advertises on a channel. HTTPS only, TLS 1.2+, mutual TLS with
+// the Atom's registration certificate, bounded in time and size, retried only when that can help,
+// and every failure turned into a PlatformError with a stable code.
+import { request, type Dispatcher } from 'undici';
+import { checkCredential, validityHint } from './credential.js';
+import { createDispatcher, dispatcherKey, tlsOptionsFor, type Endpoint, type ProxySettings, type Timeouts } from './dispatchers.js';
+import {
+  CredentialInvalidError,
+  InvalidPlatformURLError,
+  PlatformError,
+  PlatformHTTPError,
+  PlatformUnreachableError,
+  ResponseTooLargeError,
+  TLSHandshakeFailedError,
+  TimeoutError,
+  type TLSFailureKind,
+} from './errors.js';
+import { backoffDelayMs, defaultRetryPolicy, parseRetryAfterMs, type RetryPolicy } from './retry-policy.js';
+import { classifyTLSCode, explainTLSFailure, probeHandshake } from './tls-diagnosis.js';
+
+export type { Endpoint, ProxySettings, Timeouts } from './dispatchers.js';
+
+export interface ReleaseQuery extends Endpoint {
+  channel: string;
+  /** ETag of the last answer; the platform answers 304 when nothing changed. */
+  etag?: string;
+}
+
+export type ReleaseResponse = { modified: true; body: string; etag?: string } | { modified: false };
+
+export interface PlatformClientOptions extends ProxySettings, Partial<Timeouts> {
+  /** Largest response body accepted, in bytes (default 64 KiB). */
+  maxBodyBytes?: number;
+  retry?: Partial<RetryPolicy>;
+  /** How long the handshake probe waits to tell a refused client certificate from a dropped connection. */
+  handshakeProbeMs?: number;
+  userAgent?: string;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+}
+
+const defaultTimeouts: Timeouts = { connectTimeoutMs: 10_000, headersTimeoutMs: 15_000, bodyTimeoutMs: 15_000 };
+// Codes that mean "the connection went away" without saying why; the probe says more.
+const ambiguousCloses = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+interface ErrorLike {
+  code?: string;
+  message?: string;
+  cause?: ErrorLike;
+}
+
+function errorCode(error: unknown): string | undefined {
+  const e = error as ErrorLike | undefined;
+  return e?.code && e.code !== 'UND_ERR_SOCKET' ? e.code : (e?.cause?.code ?? e?.code);
+}
+
+/** Validates a platform base URL; anything but an absolute https:// URL is refused. */
+export function parsePlatformURL(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InvalidPlatformURLError(`"${url}" is not an absolute URL; expected https://host[:port][/path].`);
+  }
+  if (parsed.protocol !== 'https:') {
+    throw new InvalidPlatformURLError(`Platform URL "${url}" uses ${parsed.protocol.replace(':', '')}; only https:// is allowed.`);
+  }
+  if (parsed.username || parsed.password) {
+    throw new InvalidPlatformURLError(`Platform URL "${parsed.host}" carries user credentials; the registration certificate is the only credential.`);
+  }
+  return parsed;
+}
+
+export function releaseURL(base: string, channel: string): string {
+  const parsed = parsePlatformURL(base);
+  const path = parsed.pathname.replace(/\/+$/, '');
+  return `${parsed.origin}${path}/atom/v1/releases/${encodeURIComponent(channel)}`;
+}
+
+async function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw new ResponseTooLargeError(limit);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export class PlatformClient {
+  readonly #dispatchers = new Map<string, Dispatcher>();
+  readonly #timeouts: Timeouts;
+  readonly #retry: RetryPolicy;
+  readonly #proxy: ProxySettings;
+  readonly #maxBodyBytes: number;
+  readonly #probeMs: number;
+  readonly #userAgent: string;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  readonly #now: () => number;
+
+  constructor(options: PlatformClientOptions = {}) {
+    this.#timeouts = {
+      connectTimeoutMs: options.connectTimeoutMs ?? defaultTimeouts.connectTimeoutMs,
+      headersTimeoutMs: options.headersTimeoutMs ?? defaultTimeouts.headersTimeoutMs,
+      bodyTimeoutMs: options.bodyTimeoutMs ?? defaultTimeouts.bodyTimeoutMs,
+    };
+    this.#retry = { ...defaultRetryPolicy, ...options.retry };
+    this.#proxy = {};
+    if (options.httpsProxy) this.#proxy.httpsProxy = options.httpsProxy;
+    if (options.noProxy) this.#proxy.noProxy = options.noProxy;
+    this.#maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
+    this.#probeMs = options.handshakeProbeMs ?? 1500;
+    this.#userAgent = options.userAgent ?? 'atom-operator';
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#random = options.random ?? Math.random;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Fetches the advertisement for a channel, retrying network errors, 429 and 5xx with backoff. */
+  async fetchRelease(query: ReleaseQuery): Promise<ReleaseResponse> {
+    const url = releaseURL(query.url, query.channel);
+    if (query.credential) checkCredential(query.credential);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#attempt(url, query);
+      } catch (error) {
+        const failure = error instanceof PlatformError ? error : await this.#translate(error, query);
+        const tooLong = failure.retryAfterMs !== undefined && failure.retryAfterMs > this.#retry.maxRetryAfterMs;
+        if (!failure.retryable || attempt >= this.#retry.maxAttempts || tooLong) throw failure;
+        await this.#sleep(failure.retryAfterMs ?? backoffDelayMs(attempt, this.#retry, this.#random));
+      }
+    }
+  }
+
+  /** Closes the connections of one endpoint+credential (when no Atom uses it any more). */
+  async closeEndpoint(endpoint: Endpoint): Promise<void> {
+    const key = dispatcherKey(endpoint);
+    const dispatcher = this.#dispatchers.get(key);
+    this.#dispatchers.delete(key);
+    await dispatcher?.close();
+  }
+
+  /** Number of open connection pools; one per distinct endpoint+credential+CA. */
+  get poolCount(): number {
+    return this.#dispatchers.size;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.#dispatchers.values()];
+    this.#dispatchers.clear();
+    await Promise.all(all.map((dispatcher) => dispatcher.close()));
+  }
+
+  #dispatcherFor(endpoint: Endpoint): Dispatcher {
+    const key = dispatcherKey(endpoint);
+    let dispatcher = this.#dispatchers.get(key);
+    if (!dispatcher) {
+      dispatcher = createDispatcher(endpoint, this.#proxy, this.#timeouts);
+      this.#dispatchers.set(key, dispatcher);
+    }
+    return dispatcher;
+  }
+
+  async #attempt(url: string, query: ReleaseQuery): Promise<ReleaseResponse> {
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.#userAgent };
+    if (query.etag) headers['if-none-match'] = query.etag;
+    const response = await request(url, { dispatcher: this.#dispatcherFor(query), method: 'GET', headers });
+    const { statusCode } = response;
+    if (statusCode === 200) {
+      const declared = Number(response.headers['content-length']);
+      if (Number.isFinite(declared) && declared > this.#maxBodyBytes) {
+        // Nobody reads the body any more; the abort it reports is expected.
+        response.body.on('error', () => undefined).destroy();
+        throw new ResponseTooLargeError(this.#maxBodyBytes);
+      }
+      const body = await readCapped(response.body, this.#maxBodyBytes);
+      const etag = response.headers['etag'];
+      return typeof etag === 'string' ? { modified: true, body, etag } : { modified: true, body };
+    }
+    await response.body.dump({ limit: this.#maxBodyBytes }).catch(() => undefined);
+    if (statusCode === 304) return { modified: false };
+    const retryAfterMs = parseRetryAfterMs(response.headers['retry-after'], this.#now());
+    throw new PlatformHTTPError(statusCode, describeStatus(statusCode, url, retryAfterMs), retryAfterMs);
+  }
+
+  async #translate(error: unknown, endpoint: Endpoint): Promise<PlatformError> {
+    const code = errorCode(error);
+    const origin = new URL(endpoint.url).origin;
+    const detail = `${(error as ErrorLike).message ?? String(error)}${code ? ` (${code})` : ''}`;
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+      return new TimeoutError(`Connecting to ${origin} took longer than ${this.#timeouts.connectTimeoutMs} ms.`, { cause: error });
+    }
+    if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+      return new TimeoutError(`${origin} sent no response headers within ${this.#timeouts.headersTimeoutMs} ms.`, { cause: error });
+    }
+    if (code === 'UND_ERR_BODY_TIMEOUT') {
+      return new TimeoutError(`${origin} stopped sending the response body for ${this.#timeouts.bodyTimeoutMs} ms.`, { cause: error });
+    }
+    const kind = classifyTLSCode(code);
+    if (kind) return this.#tlsError(kind, origin, endpoint, code, error);
+    if (code?.startsWith('ERR_OSSL_')) {
+      return new CredentialInvalidError(`The registration certificate or key cannot be used for TLS: ${detail}.`, { cause: error });
+    }
+    // Behind a proxy the probe would test the wrong hop, so an ambiguous close stays "unreachable".
+    if (code && ambiguousCloses.has(code) && !this.#proxy.httpsProxy) {
+      const { hostname, port } = new URL(endpoint.url);
+      const host = hostname.replace(/^\[(.+)\]$/, '$1');
+      const probe = await probeHandshake({ ...tlsOptionsFor(endpoint), host, port: Number(port) || 443 }, this.#probeMs);
+      if (probe.kind === 'tls-failure') return this.#tlsError(probe.failure, origin, endpoint, probe.code ?? code, error);
+    }
+    const via = this.#proxy.httpsProxy ? ' through the HTTPS proxy' : '';
+    return new PlatformUnreachableError(`Could not reach ${origin}${via}: ${detail}.`, { cause: error });
+  }
+
+  #tlsError(kind: TLSFailureKind, origin: string, endpoint: Endpoint, code: string | undefined, cause: unknown): TLSHandshakeFailedError {
+    const hint = kind === 'ClientCertificateRejected' ? ` ${validityHint(endpoint.credential, this.#now())}` : '';
+    return new TLSHandshakeFailedError(kind, `TLS handshake with ${origin} failed: ${explainTLSFailure(kind)}.${hint}${code ? ` (${code})` : ''}`, {
+      cause,
+    });
+  }
+}
+
+function describeStatus(status: number, url: string, retryAfterMs: number | undefined): string {
+  const wait = retryAfterMs !== undefined ? ` It asked to retry after ${Math.round(retryAfterMs / 1000)} s.` : '';
+  if (status === 429) return `The platform is rate limiting requests (429).${wait}`;
+  if (status >= 500) return `The platform failed with ${status}; it is retried automatically.${wait}`;
+  if (status === 401 || status === 403) return `The platform refused the registration certificate (${status}); check that the Atom is registered and not revoked.`;
+  if (status === 404) return `The platform has no release channel at ${url} (404); check spec.update.channel and the platform URL.`;
+  return `The platform answered ${url} with unexpected status ${status}.`;
+}

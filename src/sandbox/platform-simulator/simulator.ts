@@ -1,0 +1,221 @@
+// A stand-in for the vendor platform: HTTPS on loopback that insists on a client certificate
+// from its own CA (like the real platform does with registration certificates), serves the
+// release advertised per channel with ETag/304, and can misbehave on request for tests.
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { signAdvertisement } from '../../platform/advertisement.js';
+import { createCertificateAuthority } from '../pki.js';
+
+/** What the simulator advertises on a channel; any field may be omitted or wrong on purpose. */
+export type SimulatedRelease = Record<string, unknown>;
+
+export interface RecordedRequest {
+  at: Date;
+  channel: string;
+  /** Common name of the client certificate that asked. */
+  clientSubject: string | undefined;
+  ifNoneMatch: string | undefined;
+  /** Status sent, or 0 when the connection was dropped without an answer. */
+  status: number;
+}
+
+export interface RegistrationCertificateOptions {
+  notBefore?: Date;
+  notAfter?: Date;
+  /** Return a private key that does not belong to the certificate. */
+  mismatchedKey?: boolean;
+}
+
+export interface PlatformSimulator {
+  url: string;
+  /** PEM of the CA that signed the server certificate and registration certificates. */
+  caPem: string;
+  /** A demo ed25519 key pair for signing releases (`signWith(releaseKeys.privateKeyPem)`). */
+  releaseKeys: { publicKeyPem: string; privateKeyPem: string };
+  issueRegistrationCertificate(commonName: string, opts?: RegistrationCertificateOptions): Promise<{ cert: string; key: string; ca: string }>;
+  /** Advertise `release` on `channel` (its `channel` field defaults to the channel), or nothing (404). */
+  setRelease(channel: string, release: SimulatedRelease | null): void;
+  /** Sign every served release with this key, or stop signing. */
+  signWith(privateKeyPem: string | null): void;
+  /** Answer the next `n` requests with `status` (and a Retry-After header when given). */
+  failNext(n: number, status: number, opts?: { retryAfter?: number | string }): void;
+  /** Wait this long before sending response headers. */
+  setDelay(ms: number): void;
+  /** Destroy the connection of the next `n` requests without answering. */
+  dropConnections(n: number): void;
+  /** Serve this exact body for `channel` (malformed or oversized on purpose); overrides setRelease. */
+  serveRaw(channel: string, body: string | Buffer): void;
+  readonly requests: RecordedRequest[];
+  /** Forget recorded requests. */
+  clear(): void;
+  stop(): Promise<void>;
+}
+
+export interface PlatformSimulatorOptions {
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+}
+
+const releasePath = /^\/atom\/v1\/releases\/([^/?#]+)$/;
+
+function commonName(cn: string | string[] | undefined): string | undefined {
+  return Array.isArray(cn) ? cn[0] : cn;
+}
+
+function etagOf(body: Buffer): string {
+  return `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
+}
+
+export async function startPlatformSimulator(opts: PlatformSimulatorOptions = {}): Promise<PlatformSimulator> {
+  const ca = await createCertificateAuthority('atom-platform-simulator-ca');
+  const serverCert = await ca.issue({ commonName: 'platform.localhost', hosts: ['127.0.0.1', 'localhost'], usage: 'server' });
+  const keys = generateKeyPairSync('ed25519');
+  const releaseKeys = {
+    publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    privateKeyPem: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+
+  const releases = new Map<string, SimulatedRelease>();
+  const raw = new Map<string, Buffer>();
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  let signingKey: string | null = null;
+  let failures: { remaining: number; status: number; retryAfter?: number | string } = { remaining: 0, status: 500 };
+  let delayMs = 0;
+  let drops = 0;
+
+  function bodyFor(channel: string): Buffer | undefined {
+    const rawBody = raw.get(channel);
+    if (rawBody) return rawBody;
+    const release = releases.get(channel);
+    if (!release) return undefined;
+    const ad = { channel, ...release };
+    return Buffer.from(JSON.stringify(signingKey ? signAdvertisement(ad, signingKey) : ad));
+  }
+
+  function answer(req: IncomingMessage, res: ServerResponse): number {
+    const match = req.method === 'GET' ? releasePath.exec(new URL(req.url ?? '/', 'https://x').pathname) : null;
+    if (!match) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+      return 404;
+    }
+    if (failures.remaining > 0) {
+      failures.remaining -= 1;
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (failures.retryAfter !== undefined) headers['retry-after'] = String(failures.retryAfter);
+      res.writeHead(failures.status, headers).end(`{"error":"simulated ${failures.status}"}`);
+      return failures.status;
+    }
+    const channel = decodeURIComponent(match[1] ?? '');
+    const body = bodyFor(channel);
+    if (!body) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"no release on this channel"}');
+      return 404;
+    }
+    const etag = etagOf(body);
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { etag }).end();
+      return 304;
+    }
+    // Raw bodies go out chunked, without a length, so a client's streaming size cap is exercised.
+    const length: Record<string, number> = raw.has(channel) ? {} : { 'content-length': body.length };
+    res.writeHead(200, { 'content-type': 'application/json', ...length, etag });
+    if (raw.has(channel)) {
+      for (let offset = 0; offset < body.length; offset += 16 * 1024) res.write(body.subarray(offset, offset + 16 * 1024));
+      res.end();
+    } else {
+      res.end(body);
+    }
+    return 200;
+  }
+
+  const server: Server = createServer(
+    {
+      key: serverCert.key,
+      cert: serverCert.cert,
+      ca: ca.cert,
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    },
+    (req, res) => {
+      const match = releasePath.exec(new URL(req.url ?? '/', 'https://x').pathname);
+      const record: RecordedRequest = {
+        at: new Date(),
+        channel: decodeURIComponent(match?.[1] ?? ''),
+        clientSubject: commonName((req.socket as TLSSocket).getPeerCertificate().subject?.CN),
+        ifNoneMatch: typeof req.headers['if-none-match'] === 'string' ? req.headers['if-none-match'] : undefined,
+        status: 0,
+      };
+      requests.push(record);
+      if (drops > 0) {
+        drops -= 1;
+        req.socket.destroy();
+        return;
+      }
+      const respond = () => {
+        if (!res.destroyed) record.status = answer(req, res);
+      };
+      if (delayMs > 0) setTimeout(respond, delayMs);
+      else respond();
+    },
+  );
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('secureConnection', (socket: TLSSocket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  // Rejected handshakes are the point of several tests; they must not crash the simulator.
+  server.on('tlsClientError', () => undefined);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `https://127.0.0.1:${port}`,
+    caPem: ca.cert,
+    releaseKeys,
+    async issueRegistrationCertificate(commonName, certOpts = {}) {
+      const issued = await ca.issue({ commonName, usage: 'client', ...certOpts });
+      return { cert: issued.cert, key: issued.key, ca: ca.cert };
+    },
+    setRelease(channel, release) {
+      raw.delete(channel);
+      if (release) releases.set(channel, release);
+      else releases.delete(channel);
+    },
+    signWith(privateKeyPem) {
+      signingKey = privateKeyPem;
+    },
+    failNext(n, status, failOpts = {}) {
+      failures = { remaining: n, status, ...(failOpts.retryAfter !== undefined ? { retryAfter: failOpts.retryAfter } : {}) };
+    },
+    setDelay(ms) {
+      delayMs = ms;
+    },
+    dropConnections(n) {
+      drops = n;
+    },
+    serveRaw(channel, body) {
+      raw.set(channel, Buffer.isBuffer(body) ? body : Buffer.from(body));
+    },
+    requests,
+    clear() {
+      requests.length = 0;
+    },
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
