@@ -1,0 +1,85 @@
+import { connect, type ConnectionOptions } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateAdvertisementJSON } from '../../platform/advertisement.js';
+import { startPlatformSimulator, type PlatformSimulator } from './simulator.js';
+
+let sim: PlatformSimulator;
+let client: { cert: string; key: string; ca: string };
+
+/** One raw HTTPS/1.1 GET over node:tls, so the simulator is tested without the code under test. */
+function get(path: string, options: ConnectionOptions = {}, headers: Record<string, string> = {}): Promise<{ status: number; headers: string; body: string }> {
+  const { hostname, port } = new URL(sim.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port), ca: client.ca, cert: client.cert, key: client.key, ...options }, () => {
+      const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+      socket.write(`GET ${path} HTTP/1.1\r\nhost: ${hostname}\r\nconnection: close\r\n${extra}\r\n`);
+    });
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const text = Buffer.concat(chunks).toString();
+      const [head = '', body = ''] = text.split('\r\n\r\n');
+      resolve({ status: Number(head.split(' ')[1]), headers: head.toLowerCase(), body });
+    });
+  });
+}
+
+beforeAll(async () => {
+  sim = await startPlatformSimulator();
+  client = await sim.issueRegistrationCertificate('atom-sim');
+});
+
+afterAll(() => sim.stop());
+
+describe('platform simulator', () => {
+  it('serves the channel release with an ETag, 304 on a match, and records who asked', async () => {
+    sim.setRelease('stable', { version: '1.2.3' });
+    const first = await get('/atom/v1/releases/stable');
+    expect(first.status).toBe(200);
+    expect(JSON.parse(first.body)).toEqual({ channel: 'stable', version: '1.2.3' });
+    const etag = /etag: (".+")/.exec(first.headers)?.[1] ?? '';
+    expect(etag).not.toBe('');
+    expect((await get('/atom/v1/releases/stable', {}, { 'if-none-match': etag })).status).toBe(304);
+    expect(sim.requests.slice(-2).map((r) => [r.channel, r.clientSubject, r.ifNoneMatch, r.status])).toEqual([
+      ['stable', 'atom-sim', undefined, 200],
+      ['stable', 'atom-sim', etag, 304],
+    ]);
+  });
+
+  it('signs served releases with the demo key when asked', async () => {
+    sim.setRelease('stable', { version: '1.2.3', image: 'r.example/a', digest: `sha256:${'0'.repeat(64)}`, publishedAt: '2026-01-01T00:00:00Z', critical: true });
+    sim.signWith(sim.releaseKeys.privateKeyPem);
+    const { body } = await get('/atom/v1/releases/stable');
+    sim.signWith(null);
+    const verdict = validateAdvertisementJSON(body, { channel: 'stable', allowedRepositories: ['r.example/a'], releasePublicKeys: [sim.releaseKeys.publicKeyPem] });
+    expect(verdict.ok).toBe(true);
+  });
+
+  it('answers 404 for a channel without release and for other paths', async () => {
+    sim.setRelease('gone', null);
+    expect((await get('/atom/v1/releases/gone')).status).toBe(404);
+    expect((await get('/other')).status).toBe(404);
+  });
+
+  it('fails the next requests with the given status and Retry-After', async () => {
+    sim.setRelease('stable', { version: '1' });
+    sim.failNext(1, 429, { retryAfter: 9 });
+    const failed = await get('/atom/v1/releases/stable');
+    expect(failed.status).toBe(429);
+    expect(failed.headers).toContain('retry-after: 9');
+    expect((await get('/atom/v1/releases/stable')).status).toBe(200);
+  });
+
+  it('requires a client certificate from its CA', async () => {
+    await expect(get('/atom/v1/releases/stable', { cert: undefined, key: undefined })).rejects.toMatchObject({
+      code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+    });
+  });
+
+  it('refuses clients that offer only TLS 1.1', async () => {
+    await expect(
+      get('/atom/v1/releases/stable', { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }),
+    ).rejects.toMatchObject({ code: expect.stringMatching(/ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION|ERR_SSL_UNSUPPORTED_PROTOCOL/) });
+  });
+});
