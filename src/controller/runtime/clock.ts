@@ -1,0 +1,64 @@
+// Time as a dependency, so queue delays and backoff can be tested without sleeping.
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Milliseconds, monotonic enough for durations. */
+  now(): number;
+  setTimer(fn: () => void, ms: number): TimerHandle;
+}
+
+export const realClock: Clock = {
+  now: () => performance.now(),
+  setTimer(fn, ms) {
+    const timer = setTimeout(fn, Math.max(0, ms));
+    timer.unref();
+    return { cancel: () => clearTimeout(timer) };
+  },
+};
+
+/** A clock that only moves when told to; due timers fire in order during advance(). */
+export class FakeClock implements Clock {
+  #now: number;
+  #seq = 0;
+  readonly #timers = new Map<number, { at: number; fn: () => void }>();
+
+  constructor(start = 0) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  setTimer(fn: () => void, ms: number): TimerHandle {
+    const id = this.#seq++;
+    this.#timers.set(id, { at: this.#now + Math.max(0, ms), fn });
+    return { cancel: () => this.#timers.delete(id) };
+  }
+
+  get pendingTimers(): number {
+    return this.#timers.size;
+  }
+
+  advance(ms: number): void {
+    const target = this.#now + ms;
+    for (;;) {
+      let nextId: number | undefined;
+      let nextAt = Infinity;
+      for (const [id, timer] of this.#timers) {
+        if (timer.at <= target && timer.at < nextAt) {
+          nextAt = timer.at;
+          nextId = id;
+        }
+      }
+      if (nextId === undefined) break;
+      const timer = this.#timers.get(nextId);
+      this.#timers.delete(nextId);
+      this.#now = Math.max(this.#now, nextAt);
+      timer?.fn();
+    }
+    this.#now = target;
+  }
+}
