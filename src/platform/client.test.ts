@@ -91,6 +91,21 @@ describe('mutual TLS', () => {
     expect(error.message).toMatch(/expired at 1970-01-01/);
   });
 
+  it('refuses an expired certificate on a TLS 1.2 platform too, where the refusal cuts the handshake', async () => {
+    const legacy = await startPlatformSimulator({ maxTLSVersion: 'TLSv1.2' });
+    try {
+      const expired = await legacy.issueRegistrationCertificate('atom-old', { notBefore: new Date(0), notAfter: new Date(1000) });
+      const error = await failure(
+        client().fetchRelease({ url: legacy.url, caPem: legacy.caPem, channel: 'stable', credential: { certPem: expired.cert, keyPem: expired.key } }),
+      );
+      expect((error as TLSHandshakeFailedError).kind).toBe('ClientCertificateRejected');
+      expect(error.message).toMatch(/expired at/);
+      expect(legacy.requests).toEqual([]);
+    } finally {
+      await legacy.stop();
+    }
+  });
+
   it('fails clearly without a client certificate', async () => {
     const { credential: _none, ...anonymous } = query;
     const error = await failure(client().fetchRelease(anonymous));

@@ -110,6 +110,20 @@ describe('deduplication', () => {
     expect(sim.requests).toHaveLength(3);
     expect(await metric(registry, 'atom_operator_platform_polls_total', { result: 'accepted' })).toBe(1);
     expect(await metric(registry, 'atom_operator_platform_polls_total', { result: 'not_modified' })).toBe(2);
+    const duration = await registry.getSingleMetric('atom_operator_platform_poll_duration_seconds')?.get();
+    expect(duration?.values.find((v) => v.metricName === 'atom_operator_platform_poll_duration_seconds_count')?.value).toBe(3);
+  });
+
+  it('polls twice per interval for two channels', async () => {
+    const { poller, nextInterval } = harness();
+    for (let i = 0; i < 500; i++) {
+      poller.register(`ns/stable-${i}`, target());
+      poller.register(`ns/beta-${i}`, target({ channel: 'beta' }));
+    }
+    await poller.whenIdle();
+    expect(sim.requests.map((r) => r.channel).sort()).toEqual(['beta', 'stable']);
+    await nextInterval();
+    expect(sim.requests).toHaveLength(4);
   });
 
   it('polls each channel and each credential separately', async () => {

@@ -110,7 +110,11 @@ export function probeHandshake(options: ConnectionOptions, waitMs: number): Prom
       else finish({ kind: 'unreachable', code: error.code });
     });
     socket.on('close', () =>
-      finish(secured || options.cert ? { kind: 'tls-failure', failure: 'ClientCertificateRejected', code: undefined } : { kind: 'unreachable', code: undefined }),
+      finish(
+        secured || options.cert
+          ? { kind: 'tls-failure', failure: 'ClientCertificateRejected', code: secured ? 'closed right after the handshake' : 'closed during the handshake' }
+          : { kind: 'unreachable', code: undefined },
+      ),
     );
   });
 }

@@ -57,6 +57,8 @@ export interface PlatformSimulator {
 export interface PlatformSimulatorOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
+  /** Highest TLS version offered (default TLSv1.3); TLSv1.2 mimics older platform front ends. */
+  maxTLSVersion?: 'TLSv1.2' | 'TLSv1.3';
 }
 
 const releasePath = /^\/atom\/v1\/releases\/([^/?#]+)$/;
@@ -140,6 +142,7 @@ export async function startPlatformSimulator(opts: PlatformSimulatorOptions = {}
       requestCert: true,
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',
+      maxVersion: opts.maxTLSVersion ?? 'TLSv1.3',
     },
     (req, res) => {
       const match = releasePath.exec(new URL(req.url ?? '/', 'https://x').pathname);

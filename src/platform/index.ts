@@ -1,0 +1,36 @@
+// The platform layer's public surface: what the controller and main.ts use.
+export {
+  canonicalJSON,
+  parseReleasePublicKeys,
+  signAdvertisement,
+  validateAdvertisement,
+  validateAdvertisementJSON,
+  type AdvertisementPolicy,
+  type AdvertisementVerdict,
+  type Release,
+} from './advertisement.js';
+export {
+  PlatformClient,
+  parsePlatformURL,
+  releaseURL,
+  type Endpoint,
+  type PlatformClientOptions,
+  type ProxySettings,
+  type ReleaseQuery,
+  type ReleaseResponse,
+  type Timeouts,
+} from './client.js';
+export { checkCredential, credentialFingerprint, type ClientCredential, type CredentialFacts } from './credential.js';
+export * from './errors.js';
+export { ManualClock } from './manual-clock.js';
+export { PlatformMetrics, type PollOutcome } from './metrics.js';
+export {
+  ReleasePoller,
+  pollKeyOf,
+  type PollerClock,
+  type PollResult,
+  type PollTarget,
+  type ReleaseFetcher,
+  type ReleasePollerOptions,
+} from './poller.js';
+export { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
