@@ -6,6 +6,7 @@ export const fieldManager = 'atom-operator';
 export const atomLabel = 'atomoperator.io/atom';
 export const podSpecHashAnnotation = 'atomoperator.io/pod-spec-hash';
 export const versionAnnotation = 'atomoperator.io/version';
+export const certificateHashAnnotation = 'atomoperator.io/certificate-hash';
 
 export const podName = (atom: Atom) => `${atom.metadata.name}-agent`;
 export const claimName = (atom: Atom) => `${atom.metadata.name}-install`;

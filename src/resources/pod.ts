@@ -4,7 +4,7 @@
 import type { V1Affinity, V1Container, V1EnvVar, V1Pod, V1PodSpec, V1Toleration, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { Atom } from '../api/atom.js';
 import { contentHash } from './hash.js';
-import { childMetadata, claimName, podName, podSpecHashAnnotation, serviceAccountName, versionAnnotation } from './names.js';
+import { certificateHashAnnotation, childMetadata, claimName, podName, podSpecHashAnnotation, serviceAccountName, versionAnnotation } from './names.js';
 import type { AgentProfile } from './profile.js';
 
 export interface PodInputs {
@@ -127,7 +127,7 @@ export function desiredPod(atom: Atom, inputs: PodInputs): V1Pod {
     metadata: {
       ...meta,
       labels,
-      annotations: { ...pod.annotations, [podSpecHashAnnotation]: hash, ...(inputs.version ? { [versionAnnotation]: inputs.version } : {}) },
+      annotations: { ...pod.annotations, [podSpecHashAnnotation]: hash, [certificateHashAnnotation]: inputs.certificateHash, ...(inputs.version ? { [versionAnnotation]: inputs.version } : {}) },
     },
     spec,
   };

@@ -1,0 +1,37 @@
+// Condition reasons and event reasons of the Atom controller. Each is documented
+// here once; docs/troubleshooting.md has an entry for every one (a test checks).
+export const reasons = {
+  /** The Atom's spec fails validation; the message names each field. */
+  InvalidSpec: 'InvalidSpec',
+  /** The agent pod is Ready. */
+  PodReady: 'PodReady',
+  /** The agent pod exists but is not Ready yet. */
+  PodNotReady: 'PodNotReady',
+  /** The pod is being created or started. */
+  PodStarting: 'PodStarting',
+  /** The old pod is stopping gracefully before its replacement starts. */
+  PodTerminating: 'PodTerminating',
+  /** The pod is being replaced (spec change, certificate rotation, new version). */
+  PodReplacing: 'PodReplacing',
+  /** No pod runs because the registration certificate is unusable. */
+  CertificateInvalid: 'CertificateInvalid',
+  /** The agent container keeps crashing; the kubelet backs off restarting it. */
+  CrashLoopBackOff: 'CrashLoopBackOff',
+  /** The image cannot be pulled. */
+  ImagePullBackOff: 'ImagePullBackOff',
+  /** The pod ended (Failed or Succeeded) and is replaced. */
+  PodFailed: 'PodFailed',
+  /** Nothing is wrong. */
+  AsExpected: 'AsExpected',
+  /** The Atom runs the version it should; nothing is changing. */
+  Stable: 'Stable',
+  /** The egress-only NetworkPolicy is in place. */
+  PolicyApplied: 'PolicyApplied',
+  /** spec.networkPolicy.enabled is false: the Atom is not fenced. */
+  PolicyDisabled: 'PolicyDisabled',
+  /** A child object could not be written; the operator retries. */
+  ApplyFailed: 'ApplyFailed',
+  /** A field of an existing claim cannot change (e.g. storageClassName). */
+  ClaimImmutable: 'ClaimImmutable',
+} as const;
+export type Reason = keyof typeof reasons;
