@@ -1,5 +1,5 @@
 import { createServer as createTLSServer, type Server as TLSServer } from 'node:tls';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCertificateAuthority } from '../sandbox/pki.js';
 import { startPlatformSimulator, type PlatformSimulator } from '../sandbox/platform-simulator/index.js';
@@ -183,6 +183,19 @@ describe('validation, size and time limits', () => {
     const error = await failure(client({ headersTimeoutMs: 300, retry: { maxAttempts: 1 } }).fetchRelease(query));
     expect(error.code).toBe('Timeout');
     expect(error.retryable).toBe(true);
+  });
+
+  it('times out a connection whose TLS handshake never starts', async () => {
+    const silent = createNetServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const error = await failure(client({ connectTimeoutMs: 300, retry: { maxAttempts: 1 } }).fetchRelease({ ...query, url: `https://127.0.0.1:${port}` }));
+      expect(error.code).toBe('Timeout');
+      expect(error.message).toMatch(/Connecting to .* took longer than 300 ms/);
+    } finally {
+      silent.close();
+    }
   });
 
   it('reports a closed port as unreachable', async () => {

@@ -19,6 +19,7 @@ export interface CredentialFacts {
 }
 
 const facts = new Map<string, CredentialFacts>();
+const matchingPairs = new Set<string>();
 
 /** sha256 of the leaf certificate: the credential part of a poll key. */
 export function credentialFingerprint(certPem: string): string {
@@ -51,6 +52,9 @@ function inspectCredentialCertificate(certPem: string): CredentialFacts {
 /** Parses the credential and checks the key belongs to the certificate; throws CredentialInvalid. */
 export function checkCredential(credential: ClientCredential): CredentialFacts {
   const result = inspectCredentialCertificate(credential.certPem);
+  // Called on every register and poll; a pair once found to match needs no second look.
+  const pairId = createHash('sha256').update(credential.certPem).update('\0').update(credential.keyPem).digest('hex');
+  if (matchingPairs.has(pairId)) return result;
   let matches: boolean;
   try {
     matches = new X509Certificate(credential.certPem).checkPrivateKey(createPrivateKey(credential.keyPem));
@@ -60,6 +64,8 @@ export function checkCredential(credential: ClientCredential): CredentialFacts {
   if (!matches) {
     throw new CredentialInvalidError(`The registration private key does not belong to certificate ${result.subject}; the Secret holds a mismatched pair.`);
   }
+  if (matchingPairs.size > 10_000) matchingPairs.clear();
+  matchingPairs.add(pairId);
   return result;
 }
 

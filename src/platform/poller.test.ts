@@ -116,13 +116,15 @@ describe('deduplication', () => {
   });
 
   it('polls twice per interval for two channels', async () => {
-    const { poller, nextInterval } = harness();
+    const { poller, client, nextInterval } = harness();
     for (let i = 0; i < 500; i++) {
       poller.register(`ns/stable-${i}`, target());
       poller.register(`ns/beta-${i}`, target({ channel: 'beta' }));
     }
     await poller.whenIdle();
     expect(sim.requests.map((r) => r.channel).sort()).toEqual(['beta', 'stable']);
+    // Both channels share one connection pool: same endpoint and credential.
+    expect(client.poolCount).toBe(1);
     await nextInterval();
     expect(sim.requests).toHaveLength(4);
   });
@@ -236,6 +238,18 @@ describe('subscribers', () => {
       expect.objectContaining({ code: 'InvalidPlatformURL' }),
     );
     expect(poller.keyCount).toBe(0);
+  });
+
+  it('refuses a credential whose key does not match, and stops polling the old target', async () => {
+    const mismatched = await sim.issueRegistrationCertificate('atom-m', { mismatchedKey: true });
+    const { poller } = harness();
+    poller.register('ns/a', target());
+    await poller.whenIdle();
+    expect(() => poller.register('ns/a', target({ credential: { certPem: mismatched.cert, keyPem: mismatched.key } }))).toThrow(
+      expect.objectContaining({ code: 'CredentialInvalid' }),
+    );
+    expect(poller.keyCount).toBe(0);
+    expect(poller.resultFor('ns/a')).toBeUndefined();
   });
 });
 

@@ -5,7 +5,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { parseReleasePublicKeys, validateAdvertisement, type AdvertisementVerdict, type Release } from './advertisement.js';
 import { releaseURL, type ReleaseQuery } from './client.js';
-import { credentialFingerprint, type ClientCredential } from './credential.js';
+import { checkCredential, credentialFingerprint, type ClientCredential } from './credential.js';
 import { dispatcherKey, type Endpoint } from './dispatchers.js';
 import { AdvertisementRejectedError, PlatformError, PlatformUnreachableError } from './errors.js';
 import { PlatformMetrics, type PollOutcome } from './metrics.js';
@@ -126,11 +126,14 @@ export class ReleasePoller {
 
   /**
    * Subscribes (or moves) `subscriberKey` to a target. Throws InvalidPlatformURL or CredentialInvalid
-   * when the target can never be polled; the subscriber is then no longer polled at all.
+   * when the target can never be polled; the subscriber is then no longer polled at all. Joining a
+   * key that already has a result does not call onResult: read resultFor right after registering.
    */
   register(subscriberKey: string, target: PollTarget): void {
     let keyId: string;
     try {
+      // A mismatched pair would poison the key for every Atom sharing the certificate: refuse it here.
+      checkCredential(target.credential);
       keyId = pollKeyOf(target);
     } catch (error) {
       this.unregister(subscriberKey);
