@@ -1,0 +1,40 @@
+// The rollout planner decides which version and image the Atom's pod should run,
+// and what the status says about updates. The reconciler calls it once per pass.
+import type { Atom } from '../../api/atom.js';
+import type { PodHealth } from './pod-health.js';
+import type { PollResult } from './ports.js';
+import type { RolloutView } from './status.js';
+
+export interface RunningPod {
+  version?: string;
+  image?: string;
+  health: PodHealth;
+  /** When the pod was created (an update's start, for the progress deadline). */
+  createdAt?: string;
+}
+
+export interface PlanInput {
+  atom: Atom;
+  key: string;
+  now: Date;
+  release?: PollResult;
+  /** The pod that exists now, if any. */
+  running?: RunningPod;
+}
+
+export interface PlannedEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export interface Plan {
+  /** What the pod should run. */
+  target: { image: string; version?: string };
+  view: RolloutView;
+  events: PlannedEvent[];
+  /** Come back no later than this (window opening, progress deadline). */
+  requeueAfterMs?: number;
+}
+
+export type RolloutPlanner = (input: PlanInput) => Plan;

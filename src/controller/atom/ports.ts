@@ -1,0 +1,34 @@
+// What the Atom reconciler needs from the outside world, as small interfaces:
+// caches to read, a writer, an event sink, the release poller and a clock. The
+// manager wires real ones; tests may wire the same real ones against the sandbox.
+import type { AtomStatus } from '../../api/atom-status.js';
+import type { Atom } from '../../api/atom.js';
+import type { KubeObject, ResourceType } from '../../kube/resource.js';
+import type { ReleasePoller } from '../../platform/index.js';
+
+/** Read access to one informer's cache. */
+export interface CacheReader<T extends KubeObject = KubeObject> {
+  get(key: string): T | undefined;
+  getByName(namespace: string | undefined, name: string): T | undefined;
+  byIndex(name: string, value: string): T[];
+  list(): T[];
+}
+
+export interface ChildWriter {
+  /** Server-side apply under our field manager, forcing ownership of the fields we send. */
+  apply(obj: KubeObject): Promise<KubeObject>;
+  /** Deletes if it still exists (404 is fine); `uid` guards against deleting a newer namesake. */
+  remove(type: ResourceType, namespace: string, name: string, options?: { uid?: string; gracePeriodSeconds?: number }): Promise<void>;
+  /** Writes the Atom's status through the status subresource. */
+  writeStatus(atom: { namespace: string; name: string; resourceVersion?: string }, status: AtomStatus): Promise<void>;
+}
+
+export interface EventSink {
+  record(involved: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void;
+}
+
+/** The release poller, seen from the Atoms: subscribe, unsubscribe, read the latest result. */
+export type ReleaseSource = Pick<ReleasePoller, 'register' | 'unregister' | 'resultFor'>;
+export type { PollResult, PollTarget, Release } from '../../platform/index.js';
+
+export type { Atom, AtomStatus };
