@@ -1,0 +1,99 @@
+// Every permission the operator holds, in one list. The Helm chart's Roles and
+// ClusterRole are generated from it (hack/generate-rbac.ts), docs/security.md
+// explains each rule, and tests compare the rendered chart with it, so the
+// operator, the chart and the docs cannot drift apart.
+
+/**
+ * Where a rule is granted.
+ * - `cluster`: where Atoms live. A ClusterRole when the operator watches every
+ *   namespace; a Role in each watched namespace otherwise.
+ * - `operator-namespace`: a Role in the operator's own (release) namespace only.
+ */
+export type RuleScope = 'cluster' | 'operator-namespace';
+
+/** Chart features that gate a rule; the rule is granted only when the feature is on. */
+export type RuleFeature = 'leaderElection' | 'releasePublicKeys';
+
+export interface PolicyRule {
+  apiGroups: readonly string[];
+  resources: readonly string[];
+  verbs: readonly string[];
+  scope: RuleScope;
+  /** When set, the rule exists only while this chart feature is enabled. */
+  feature?: RuleFeature;
+  /** Why the operator needs it, in a sentence (rendered into docs/security.md's table and the chart). */
+  reason: string;
+}
+
+export const rbacRules: readonly PolicyRule[] = [
+  {
+    apiGroups: ['atomoperator.io'],
+    resources: ['atoms'],
+    verbs: ['list', 'watch'],
+    scope: 'cluster',
+    reason: 'Read Atoms into the cache the reconciler works from.',
+  },
+  {
+    apiGroups: ['atomoperator.io'],
+    resources: ['atoms/status'],
+    verbs: ['patch'],
+    scope: 'cluster',
+    reason: 'Report phase, conditions, versions and certificate expiry; the operator writes nothing else on an Atom.',
+  },
+  {
+    apiGroups: ['atomoperator.io'],
+    resources: ['atoms/finalizers'],
+    verbs: ['update'],
+    scope: 'cluster',
+    reason: 'Children carry ownerReferences with blockOwnerDeletion, which the API server only allows to whoever may update the owner\'s finalizers.',
+  },
+  {
+    apiGroups: [''],
+    resources: ['pods', 'persistentvolumeclaims', 'serviceaccounts'],
+    verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'],
+    scope: 'cluster',
+    reason: 'Create, repair and replace the pod, installation volume claim and service account of each Atom.',
+  },
+  {
+    apiGroups: ['networking.k8s.io'],
+    resources: ['networkpolicies'],
+    verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'],
+    scope: 'cluster',
+    reason: 'Keep each Atom isolated by its egress-only NetworkPolicy and undo drift.',
+  },
+  {
+    apiGroups: [''],
+    resources: ['secrets'],
+    verbs: ['get', 'list', 'watch'],
+    scope: 'cluster',
+    reason: 'Inspect registration certificates (expiry, key match, rotation) and platform CAs; never written.',
+  },
+  {
+    apiGroups: [''],
+    resources: ['events'],
+    verbs: ['create', 'patch'],
+    scope: 'cluster',
+    reason: 'Tell people what happened to an Atom and why.',
+  },
+  {
+    apiGroups: ['coordination.k8s.io'],
+    resources: ['leases'],
+    verbs: ['get', 'create', 'update'],
+    scope: 'operator-namespace',
+    feature: 'leaderElection',
+    reason: 'Leader election, so only one replica reconciles at a time.',
+  },
+  {
+    apiGroups: [''],
+    resources: ['secrets'],
+    verbs: ['get', 'list', 'watch'],
+    scope: 'operator-namespace',
+    feature: 'releasePublicKeys',
+    reason: 'Read the public keys that release advertisements must be signed with, from the operator\'s own namespace.',
+  },
+];
+
+/** The rules granted at `scope` with the given features on, in list order. */
+export function rulesFor(scope: RuleScope, features: ReadonlySet<RuleFeature> = new Set()): PolicyRule[] {
+  return rbacRules.filter((r) => r.scope === scope && (r.feature === undefined || features.has(r.feature)));
+}
