@@ -1,0 +1,89 @@
+// Runs the real helm binary (unpacked by hack/fetch-tools.ts) against the chart.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { loadAll } from 'js-yaml';
+import { z } from 'zod';
+import { ensureTools } from '../../hack/fetch-tools.js';
+
+export const repoRoot = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
+export const chartDir = join(repoRoot, 'charts', 'atom-operator');
+
+export interface HelmResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function helm(args: string[]): HelmResult {
+  const { helm: bin } = ensureTools();
+  const r = spawnSync(bin, args, { encoding: 'utf8', env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'atom-helm-cache') } });
+  if (r.error) throw r.error;
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs `helm <args> -f <values file>` with `values` written to a temporary file. */
+export function helmWithValues(args: string[], values: Record<string, unknown>): HelmResult {
+  const dir = mkdtempSync(join(tmpdir(), 'atom-chart-'));
+  try {
+    const file = join(dir, 'values.json');
+    writeFileSync(file, JSON.stringify(values));
+    return helm([...args, '-f', file]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const manifest = z
+  .object({
+    apiVersion: z.string(),
+    kind: z.string(),
+    metadata: z.object({ name: z.string(), namespace: z.string().optional() }).loose(),
+  })
+  .loose();
+export type Manifest = z.infer<typeof manifest>;
+
+export const releaseName = 'ops';
+export const releaseNamespace = 'atom-system';
+
+/** `helm template` with these values; throws with helm's message when rendering fails. */
+export function render(values: Record<string, unknown> = {}): Manifest[] {
+  const r = helmWithValues(['template', releaseName, chartDir, '--namespace', releaseNamespace], values);
+  if (r.status !== 0) throw new Error(`helm template failed: ${r.stderr}`);
+  return loadAll(r.stdout)
+    .filter((doc) => doc !== null && doc !== undefined)
+    .map((doc) => manifest.parse(doc));
+}
+
+export function only(objects: Manifest[], kind: string, name?: string): Manifest {
+  const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  if (found.length !== 1) throw new Error(`expected exactly one ${kind}${name ? ` ${name}` : ''}, found ${found.length}`);
+  return found[0] as Manifest;
+}
+
+/** The values scenarios every chart test runs through. */
+export const scenarios: Record<string, Record<string, unknown>> = {
+  defaults: {},
+  namespaced: { watchNamespaces: ['team-a', 'team-b'] },
+  everything: {
+    image: { digest: `sha256:${'a'.repeat(64)}` },
+    serviceMonitor: { enabled: true, labels: { release: 'prometheus' } },
+    prometheusRule: { enabled: true, additionalAlertLabels: { team: 'integration' } },
+    networkPolicy: {
+      enabled: true,
+      apiServerCIDRs: ['10.0.0.1/32'],
+      metricsFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+    },
+    operator: { platformUrl: 'https://platform.example.com', releasePublicKeysSecret: 'atom-release-keys', extraEnv: [{ name: 'HTTPS_PROXY', value: 'http://proxy:3128' }] },
+    imagePullSecrets: [{ name: 'regcred' }],
+    priorityClassName: 'system-cluster-critical',
+    podAnnotations: { 'example.com/a': 'b' },
+    podLabels: { team: 'integration' },
+    nodeSelector: { 'kubernetes.io/os': 'linux' },
+    tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'ops', effect: 'NoSchedule' }],
+    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64', 'arm64'] }] }] } } },
+    serviceAccount: { annotations: { 'example.com/role': 'atom-operator' } },
+  },
+  single: { replicaCount: 1, leaderElection: { enabled: false } },
+};
