@@ -1,0 +1,67 @@
+// The operator's configuration: one zod schema, grouped in sections. Every
+// leaf is settable by flag (--kebab-case of its path) and environment variable
+// (ATOM_OPERATOR_ + UPPER_SNAKE of its path); flags win. Add a feature's
+// settings as a new section object here; docs are generated from .describe().
+import { z } from 'zod';
+import { boolean, dnsLabel, duration, httpsUrl, integer, listenAddress, stringList } from './fields.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const leaderElectionSection = z
+  .object({
+    enabled: boolean().default(true).describe('Run leader election so only one replica reconciles; turn off only for a single replica.'),
+    namespace: dnsLabel()
+      .optional()
+      .describe("Namespace of the Lease; defaults to the operator pod's own namespace (from its service account), else \"default\"."),
+    leaseName: dnsLabel().default('atom-operator-leader').describe('Name of the coordination.k8s.io/v1 Lease.'),
+    identity: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('This replica\'s identity in the Lease; defaults to the host name (the pod name) plus a random suffix.'),
+    leaseDuration: duration({ min: 1000 }).prefault('15s').describe('How long a lease is valid without renewal before others may take it.'),
+    renewDeadline: duration({ min: 500 }).prefault('10s').describe('How long the leader keeps trying to renew before it stops acting; must be shorter than leaseDuration.'),
+    retryPeriod: duration({ min: 100 }).prefault('2s').describe('Interval between attempts to acquire or renew the lease.'),
+  })
+  .superRefine((value, ctx) => {
+    if (value.renewDeadline >= value.leaseDuration) {
+      ctx.addIssue({ code: 'custom', path: ['renewDeadline'], message: 'must be shorter than leaseDuration' });
+    }
+    if (value.retryPeriod * 1.2 >= value.renewDeadline) {
+      ctx.addIssue({ code: 'custom', path: ['retryPeriod'], message: 'must be shorter than renewDeadline / 1.2' });
+    }
+  })
+  .describe('Leader election on a Lease: only the leader runs controllers; every replica serves health and metrics.');
+
+export const platformSection = z
+  .object({
+    url: httpsUrl().optional().describe('Default platform URL for Atoms that do not set spec.platform.url (https only).'),
+    pollInterval: duration({ min: 10_000 }).prefault('5m').describe('How often to ask the platform for the advertised release.'),
+  })
+  .describe('Defaults for talking to the vendor platform.');
+
+export const operatorConfigSchema = z
+  .object({
+    watchNamespaces: stringList(dnsLabel()).default([]).describe('Namespaces to watch, comma-separated; empty means all namespaces.'),
+    workers: integer(1, 64).default(4).describe('Concurrent reconciles per controller (one per object at a time).'),
+    leaderElection: leaderElectionSection.prefault({}),
+    metricsAddress: listenAddress().default(':8080').describe('Listen address of the Prometheus /metrics endpoint.'),
+    healthAddress: listenAddress().default(':8081').describe('Listen address of the /healthz and /readyz probes.'),
+    logLevel: z.enum(LOG_LEVELS).default('info').describe('Log level of the JSON logs.'),
+    kubeconfig: z.string().min(1).optional().describe('Path to a kubeconfig; empty means in-cluster config (or KUBECONFIG / ~/.kube/config outside a cluster).'),
+    resyncPeriod: duration({ min: 1000 }).prefault('10m').describe('How often every cached object is reconciled again even without changes.'),
+    platform: platformSection.prefault({}),
+    shutdownTimeout: duration({ min: 0 }).prefault('30s').describe('How long in-flight reconciles may run after SIGTERM before the operator exits.'),
+  })
+  .strict();
+
+export type OperatorConfigInput = z.input<typeof operatorConfigSchema>;
+type Parsed = z.output<typeof operatorConfigSchema>;
+/** The parsed configuration; durations are milliseconds. Identity and lease namespace are always resolved. */
+export type OperatorConfig = Readonly<
+  Omit<Parsed, 'leaderElection' | 'platform' | 'watchNamespaces'> & {
+    watchNamespaces: readonly string[];
+    leaderElection: Readonly<Parsed['leaderElection'] & { namespace: string; identity: string }>;
+    platform: Readonly<Parsed['platform']>;
+  }
+>;

@@ -1,0 +1,4 @@
+// Test entry: loads the configuration like main.ts does and prints it as JSON.
+import { loadConfigFromProcess } from '../load.js';
+
+process.stdout.write(`${JSON.stringify(loadConfigFromProcess())}\n`);
