@@ -1,0 +1,332 @@
+// The API semantics independent of HTTP: create, read, update, patch with the
+// real server's metadata rules, validation, generation and managedFields.
+import { randomUUID } from 'node:crypto';
+import { prepareBuiltinCreate, prepareBuiltinUpdate, nameCauses } from './builtin-semantics.js';
+import { crdCauses } from './crd-types.js';
+import {
+  ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound, staleObjectMessage, unsupportedMediaType,
+  type StatusCause,
+} from './errors.js';
+import { deepEqual } from './field-set.js';
+import { applyConfig, recordUpdate, type Writer } from './managed-fields.js';
+import { builtinShape, isPlainObject, schemaShape, type Shape } from './object-shape.js';
+import { jsonPatch, mergePatch, strategicMergePatch } from './patches.js';
+import { apiVersionOf, ResourceRegistry, type ResourceType } from './resource-types.js';
+import { pruneAndDefault, unknownFields, validate } from './schema-validation.js';
+import { ObjectStore, type KubeObject } from './store.js';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldManager?: string;
+  subresource?: string;
+  force?: boolean;
+  /** Strict: unknown fields are a 400; Warn (default): they are pruned and reported in `warnings`. */
+  fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
+  /** Filled with warnings for the response's Warning headers. */
+  warnings?: string[];
+}
+
+export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
+
+export const namespaceType = { group: '', plural: 'namespaces' };
+
+const generateChars = 'bcdfghjklmnpqrstvwxz2456789';
+
+export function nowTimestamp(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+export function shapeOf(t: ResourceType): Shape {
+  return t.custom ? schemaShape(t.schema) : builtinShape(t.kind);
+}
+
+export class Cluster {
+  readonly registry = new ResourceRegistry();
+  readonly store: ObjectStore;
+
+  constructor(watchHistory: number) {
+    this.store = new ObjectStore(watchHistory);
+  }
+
+  get(t: ResourceType, namespace: string | undefined, name: string): KubeObject {
+    const obj = this.store.get(t.storeKey, t.namespaced ? namespace : undefined, name);
+    if (!obj) throw notFound(t, name);
+    return this.present(t, obj);
+  }
+
+  find(t: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+    const obj = this.store.get(t.storeKey, t.namespaced ? namespace : undefined, name);
+    return obj ? this.present(t, obj) : undefined;
+  }
+
+  /** Objects are stored once per group/plural; they are shown in the version that was asked for. */
+  present(t: ResourceType, obj: KubeObject): KubeObject {
+    obj.apiVersion = apiVersionOf(t);
+    obj.kind = t.kind;
+    return obj;
+  }
+
+  private writer(t: ResourceType, opts: WriteOptions, fallbackManager: string): Writer {
+    const sub = opts.subresource === 'status' ? 'status' : undefined;
+    const w: Writer = {
+      manager: opts.fieldManager ?? fallbackManager,
+      apiVersion: apiVersionOf(t),
+      section: sub ? 'status' : t.hasStatus ? 'main' : 'all',
+      now: nowTimestamp(),
+    };
+    if (sub) w.subresource = sub;
+    return w;
+  }
+
+  private checkNamespace(t: ResourceType, namespace: string | undefined, name: string): void {
+    if (!t.namespaced) return;
+    const ns = this.store.get('/namespaces', undefined, namespace ?? '');
+    if (!ns) throw notFound(namespaceType, namespace ?? '');
+    if (ns.metadata.deletionTimestamp) {
+      const message = `unable to create new content in namespace ${namespace ?? ''} because it is being terminated`;
+      throw forbidden(t, name, message, [{ reason: 'NamespaceTerminating', message, field: 'metadata.namespace' }]);
+    }
+  }
+
+  private checkIdentity(t: ResourceType, body: unknown, namespace: string | undefined): KubeObject {
+    if (!isPlainObject(body)) throw badRequest('the body of the request could not be decoded as an object');
+    if (body.apiVersion !== undefined && body.apiVersion !== apiVersionOf(t)) {
+      throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersionOf(t)})`);
+    }
+    if (body.kind !== undefined && body.kind !== t.kind) {
+      throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${t.kind})`);
+    }
+    const metadata = isPlainObject(body.metadata) ? body.metadata : {};
+    if (t.namespaced && metadata.namespace !== undefined && metadata.namespace !== '' && metadata.namespace !== namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const obj = { ...structuredClone(body), metadata: structuredClone(metadata) } as KubeObject;
+    obj.apiVersion = apiVersionOf(t);
+    obj.kind = t.kind;
+    if (t.namespaced) obj.metadata.namespace = namespace;
+    else delete obj.metadata.namespace;
+    return obj;
+  }
+
+  /** Strict/Warn field validation of fields the schema does not know (custom resources). */
+  private checkUnknownFields(t: ResourceType, obj: unknown, opts: WriteOptions): void {
+    if (!t.custom || !t.schema || opts.fieldValidation === 'Ignore') return;
+    const unknown = unknownFields(obj, t.schema);
+    if (unknown.length === 0) return;
+    if (opts.fieldValidation === 'Strict') {
+      const list = unknown.map((f) => `unknown field "${f}"`);
+      throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${list.join(', ')}`);
+    }
+    opts.warnings?.push(...unknown.map((f) => `unknown field "${f}"`));
+  }
+
+  /** Schema validation (custom resources) plus name rules; throws 422 with every cause. */
+  private validateObject(t: ResourceType, obj: KubeObject, extra: StatusCause[] = []): void {
+    const causes = [...nameCauses(t.kind, obj.metadata.name), ...extra];
+    if (t.storeKey === 'apiextensions.k8s.io/customresourcedefinitions') causes.push(...crdCauses(obj));
+    if (t.custom && t.schema) {
+      pruneAndDefault(obj, t.schema, true);
+      causes.push(...validate(obj, t.schema, '', true));
+    }
+    if (causes.length > 0) throw invalid(t.kind, t.group, obj.metadata.name, causes);
+  }
+
+  create(t: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions, fallbackManager: string): KubeObject {
+    const obj = this.checkIdentity(t, body, namespace);
+    this.checkUnknownFields(t, obj, opts);
+    const meta = obj.metadata;
+    if (!meta.name && meta.generateName) {
+      let suffix = '';
+      for (let i = 0; i < 5; i++) suffix += generateChars[Math.floor(Math.random() * generateChars.length)];
+      meta.name = `${meta.generateName}${suffix}`;
+    }
+    if (!meta.name) {
+      throw invalid(t.kind, t.group, '', [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }]);
+    }
+    this.checkNamespace(t, namespace, meta.name);
+    if (this.store.get(t.storeKey, meta.namespace, meta.name)) throw alreadyExists(t, meta.name);
+    for (const k of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink']) delete meta[k];
+    meta.uid = randomUUID();
+    meta.creationTimestamp = nowTimestamp();
+    if (t.tracksGeneration) meta.generation = 1;
+    else delete meta.generation;
+    if (t.hasStatus && t.custom) delete obj.status;
+    if (!t.custom) prepareBuiltinCreate(t.kind, obj);
+    this.validateObject(t, obj);
+    obj.metadata.managedFields = recordUpdate(undefined, obj, this.writer(t, opts, fallbackManager), shapeOf(t));
+    if (opts.dryRun) return obj;
+    return this.present(t, this.store.put(t.storeKey, obj));
+  }
+
+  /** PUT semantics: the body replaces the object; resourceVersion, when given, must match. */
+  update(t: ResourceType, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions, fallbackManager: string): KubeObject {
+    const next = this.checkIdentity(t, body, namespace);
+    this.checkUnknownFields(t, next, opts);
+    if (next.metadata.name !== name) {
+      throw badRequest(`the name of the object (${next.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+    }
+    const old = this.store.get(t.storeKey, t.namespaced ? namespace : undefined, name);
+    if (!old) throw notFound(t, name);
+    const rv = next.metadata.resourceVersion;
+    if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) throw conflict(t, name, staleObjectMessage);
+    if ((rv === undefined || rv === '') && t.custom) {
+      // Built-ins allow unconditional updates; custom resources do not.
+      throw invalid(t.kind, t.group, name, [
+        { reason: 'FieldValueInvalid', message: 'Invalid value: 0x0: must be specified for an update', field: 'metadata.resourceVersion' },
+      ]);
+    }
+    const w = this.writer(t, opts, fallbackManager);
+    const candidate = this.mergeForSubresource(t, old, next, opts.subresource);
+    candidate.metadata.managedFields = recordUpdate(withRequestedOwnership(old, next), candidate, w, shapeOf(t));
+    return this.commit(t, old, candidate, opts);
+  }
+
+  patch(
+    t: ResourceType, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOptions,
+    fallbackManager: string,
+  ): KubeObject {
+    const ns = t.namespaced ? namespace : undefined;
+    const old = this.store.get(t.storeKey, ns, name);
+    if (type === 'apply') return this.apply(t, namespace, name, old, patch, opts);
+    if (!old) throw notFound(t, name);
+    const current = this.present(t, structuredClone(old));
+    let patched: unknown;
+    if (type === 'merge') patched = mergePatch(current, patch);
+    else if (type === 'json') patched = jsonPatch(current, patch);
+    else {
+      if (t.custom) throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']);
+      if (!isPlainObject(patch)) throw badRequest('strategic merge patch must be a JSON object');
+      patched = strategicMergePatch(current, patch, shapeOf(t));
+    }
+    const next = this.checkIdentity(t, patched, namespace);
+    this.checkUnknownFields(t, next, opts);
+    if (next.metadata.name !== name) throw badRequest(`the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`);
+    const rv = next.metadata.resourceVersion;
+    if (rv !== undefined && rv !== old.metadata.resourceVersion) throw conflict(t, name, staleObjectMessage);
+    const candidate = this.mergeForSubresource(t, old, next, opts.subresource);
+    candidate.metadata.managedFields = recordUpdate(withRequestedOwnership(old, next), candidate, this.writer(t, opts, fallbackManager), shapeOf(t));
+    return this.commit(t, old, candidate, opts);
+  }
+
+  private apply(
+    t: ResourceType, namespace: string | undefined, name: string, old: KubeObject | undefined, patch: unknown, opts: WriteOptions,
+  ): KubeObject {
+    if (!opts.fieldManager) {
+      throw new ApiError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', {
+        group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }],
+      });
+    }
+    if (!isPlainObject(patch)) throw badRequest('apply patch must be a YAML or JSON object');
+    if (patch.apiVersion === undefined || patch.kind === undefined) {
+      throw badRequest(`error decoding patch: Object 'Kind' is missing in '${JSON.stringify(patch)}'`);
+    }
+    const config = this.checkIdentity(t, patch, namespace);
+    this.checkUnknownFields(t, config, opts);
+    if (config.metadata.name !== undefined && config.metadata.name !== name) {
+      throw badRequest(`the name of the object (${String(config.metadata.name)}) does not match the name on the URL (${name})`);
+    }
+    config.metadata.name = name;
+    if (t.custom && t.schema) pruneAndDefault(config, t.schema, true);
+    const w = this.writer(t, opts, opts.fieldManager);
+    if (!old) {
+      if (opts.subresource) throw notFound(t, name);
+      const merged = applyConfig(undefined, config, w, opts.force ?? false, shapeOf(t));
+      const created = this.create(t, namespace, { ...merged, metadata: { ...merged.metadata, managedFields: undefined } }, { ...opts, dryRun: true, warnings: [] }, w.manager);
+      created.metadata.managedFields = merged.metadata.managedFields;
+      if (opts.dryRun) return created;
+      return this.present(t, this.store.put(t.storeKey, created));
+    }
+    const rv = config.metadata.resourceVersion;
+    if (rv !== undefined && rv !== old.metadata.resourceVersion) throw conflict(t, name, staleObjectMessage);
+    const live = this.present(t, structuredClone(old));
+    const merged = applyConfig(live, config, w, opts.force ?? false, shapeOf(t));
+    const managedFields = merged.metadata.managedFields;
+    const candidate = this.mergeForSubresource(t, old, merged, opts.subresource);
+    candidate.metadata.managedFields = managedFields;
+    return this.commit(t, old, candidate, opts);
+  }
+
+  /** Applies the status-subresource split: each endpoint only changes its own half. */
+  private mergeForSubresource(t: ResourceType, old: KubeObject, next: KubeObject, subresource?: string): KubeObject {
+    if (subresource === 'status') {
+      const candidate = structuredClone(old);
+      if (next.status === undefined) delete candidate.status;
+      else candidate.status = next.status;
+      return candidate;
+    }
+    const candidate = structuredClone(next);
+    if (t.hasStatus) {
+      if (old.status === undefined) delete candidate.status;
+      else candidate.status = structuredClone(old.status);
+    }
+    return candidate;
+  }
+
+  /** Final checks shared by update/patch/apply, then the write (or not, for no-ops and dry runs). */
+  private commit(t: ResourceType, old: KubeObject, candidate: KubeObject, opts: WriteOptions): KubeObject {
+    const meta = candidate.metadata;
+    meta.uid = old.metadata.uid;
+    meta.creationTimestamp = old.metadata.creationTimestamp;
+    meta.resourceVersion = old.metadata.resourceVersion;
+    for (const k of ['deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'] as const) {
+      if (old.metadata[k] === undefined) delete meta[k];
+      else (meta as Record<string, unknown>)[k] = old.metadata[k];
+    }
+    if (old.metadata.generateName !== undefined) meta.generateName ??= old.metadata.generateName;
+    const extra = t.custom ? [] : prepareBuiltinUpdate(t.kind, old, candidate);
+    if (old.metadata.deletionTimestamp) {
+      const added = (meta.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f));
+      if (added.length > 0) {
+        extra.push({
+          reason: 'FieldValueForbidden',
+          message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`,
+          field: 'metadata.finalizers',
+        });
+      }
+    }
+    this.validateObject(t, candidate, extra);
+    if (t.tracksGeneration && specChanged(t, old, candidate)) meta.generation = (old.metadata.generation ?? 1) + 1;
+    if (meta.finalizers?.length === 0) delete meta.finalizers;
+    if (unchanged(old, candidate)) return this.present(t, old);
+    if (opts.dryRun) return this.present(t, candidate);
+    if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && !lingers(t, candidate)) {
+      const stored = this.store.put(t.storeKey, candidate);
+      this.store.remove(t.storeKey, meta.namespace, meta.name);
+      return this.present(t, stored);
+    }
+    return this.present(t, this.store.put(t.storeKey, candidate));
+  }
+}
+
+/** A client that sends managedFields (kubectl's client-side to server-side apply upgrade) replaces them. */
+function withRequestedOwnership(old: KubeObject, next: KubeObject): KubeObject {
+  const requested = next.metadata.managedFields;
+  if (requested === undefined || deepEqual(requested, old.metadata.managedFields)) return old;
+  return { ...old, metadata: { ...old.metadata, managedFields: Array.isArray(requested) ? requested : [] } };
+}
+
+/** Pods being deleted gracefully stay until the kubelet lets go, finalizers or not. */
+function lingers(t: ResourceType, obj: KubeObject): boolean {
+  return t.storeKey === '/pods' && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+}
+
+function specChanged(t: ResourceType, old: KubeObject, next: KubeObject): boolean {
+  if (!t.custom) return !deepEqual(old.spec, next.spec);
+  const strip = (o: KubeObject): Record<string, unknown> => {
+    const { metadata: _m, status, apiVersion: _a, kind: _k, ...rest } = o;
+    return t.hasStatus ? rest : { ...rest, status };
+  };
+  return !deepEqual(strip(old), strip(next));
+}
+
+/** Equal apart from managedFields timestamps: the real server skips such writes. */
+function unchanged(old: KubeObject, next: KubeObject): boolean {
+  const norm = (o: KubeObject): KubeObject => {
+    const c = structuredClone(o);
+    delete c.apiVersion;
+    delete c.kind;
+    c.metadata.managedFields = (c.metadata.managedFields ?? []).map((e) => ({ ...e, time: '' }));
+    return c;
+  };
+  return deepEqual(norm(old), norm(next));
+}

@@ -1,0 +1,153 @@
+// The sandbox: an in-memory Kubernetes API server speaking the real REST
+// protocol over HTTPS, for tests, benchmarks and the no-cluster "try it" mode.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { dump } from 'js-yaml';
+import { Cluster } from './apiserver/cluster.js';
+import { Controllers } from './apiserver/controllers.js';
+import { SandboxFaults } from './apiserver/faults.js';
+import { createApiServer } from './apiserver/http-server.js';
+import { SandboxKubelet, type KubeletMode } from './apiserver/kubelet.js';
+import { SandboxStats } from './apiserver/stats.js';
+import type { KubeObject } from './apiserver/store.js';
+import { WatchHub } from './apiserver/watch.js';
+import { createCertificateAuthority } from './pki.js';
+
+export type { KubeletMode, PodPhase, PhaseOptions } from './apiserver/kubelet.js';
+export type { ErrorFault, FaultMatch, LatencyFault } from './apiserver/faults.js';
+export type { CountFilter, RequestRecord, StatsSnapshot, Verb } from './apiserver/stats.js';
+export type { KubeObject } from './apiserver/store.js';
+export { SandboxFaults, SandboxKubelet, SandboxStats };
+
+export interface SandboxOptions {
+  /** 0 = random (default). */
+  port?: number;
+  /** auto: pods become Running+Ready shortly after creation. Default 'manual'. */
+  kubeletMode?: KubeletMode;
+  /** Auto mode: delay before a new pod is Running/Ready (default 50). */
+  podStartDelayMs?: number;
+  /** Auto mode: how long a gracefully deleted pod lingers (default 100; 0 = immediate). */
+  podTerminationDelayMs?: number;
+  /** Retained events for watch resume and continue tokens; older -> 410 (default 1000). */
+  watchHistory?: number;
+  /** Interval of BOOKMARK events on watches that allow them (default 1000). */
+  bookmarkIntervalMs?: number;
+  /** Where to write the kubeconfig (default a fresh temp dir). */
+  dir?: string;
+  /** Called for the sandbox's own bugs (500s); default prints to stderr. */
+  onInternalError?: (err: unknown) => void;
+}
+
+/** Read-only view of stored objects, for assertions. */
+export interface SandboxStore {
+  /** `resource` is "pods", "atoms.atomoperator.io", or "group/plural" ("apps/deployments"). */
+  get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  list(resource: string, namespace?: string): KubeObject[];
+  /** The current resourceVersion of the whole store. */
+  resourceVersion(): string;
+}
+
+export interface Sandbox {
+  url: string;
+  kubeconfigPath: string;
+  token: string;
+  caCert: string;
+  kubeConfig(): KubeConfig;
+  stop(): Promise<void>;
+  stats: SandboxStats;
+  faults: SandboxFaults;
+  kubelet: SandboxKubelet;
+  store: SandboxStore;
+}
+
+function storeKeyOf(resource: string): string {
+  if (resource.includes('/')) return resource;
+  const dot = resource.indexOf('.');
+  return dot < 0 ? `/${resource}` : `${resource.slice(dot + 1)}/${resource.slice(0, dot)}`;
+}
+
+const seedNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const report = opts.onInternalError ?? ((err: unknown) => console.error('sandbox: internal error', err));
+  const cluster = new Cluster(opts.watchHistory ?? 1000);
+  const nsType = cluster.registry.lookup('', 'v1', 'namespaces');
+  if (!nsType) throw new Error('namespaces are not registered');
+  for (const name of seedNamespaces) cluster.create(nsType, undefined, { metadata: { name } }, {}, 'kube-apiserver');
+
+  const controllers = new Controllers(cluster, report);
+  const watches = new WatchHub(cluster.store, opts.bookmarkIntervalMs ?? 1000);
+  const faults = new SandboxFaults(watches);
+  const stats = new SandboxStats();
+  const kubelet = new SandboxKubelet(cluster, opts.kubeletMode ?? 'manual', opts.podStartDelayMs ?? 50, opts.podTerminationDelayMs ?? 100, report);
+
+  const ca = await createCertificateAuthority('sandbox-ca');
+  const serving = await ca.issue({ commonName: 'kube-apiserver', hosts: ['127.0.0.1', 'localhost'], usage: 'server' });
+  const token = randomBytes(24).toString('hex');
+  const server = createApiServer({
+    cluster, watches, faults, stats, token, cert: serving.cert, key: serving.key,
+    onInternalError: (err) => report(err),
+  });
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('secureConnection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `https://127.0.0.1:${port}`;
+
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'sandbox-'));
+  mkdirSync(dir, { recursive: true });
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfigPath,
+    dump({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'sandbox', cluster: { server: url, 'certificate-authority-data': Buffer.from(ca.cert).toString('base64') } }],
+      users: [{ name: 'sandbox', user: { token } }],
+      contexts: [{ name: 'sandbox', context: { cluster: 'sandbox', user: 'sandbox', namespace: 'default' } }],
+      'current-context': 'sandbox',
+    }),
+    { mode: 0o600 },
+  );
+
+  let stopped = false;
+  return {
+    url,
+    kubeconfigPath,
+    token,
+    caCert: ca.cert,
+    kubeConfig() {
+      const kc = new KubeConfig();
+      kc.loadFromFile(kubeconfigPath);
+      return kc;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      kubelet.stop();
+      controllers.stop();
+      watches.closeAll();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+    stats,
+    faults,
+    kubelet,
+    store: {
+      get: (resource, namespace, name) => cluster.store.get(storeKeyOf(resource), namespace, name),
+      list: (resource, namespace) => cluster.store.list(storeKeyOf(resource), namespace),
+      resourceVersion: () => String(cluster.store.currentRevision()),
+    },
+  };
+}
