@@ -102,9 +102,10 @@ function defaultManager(userAgent: string | undefined): string {
 async function handle(deps: ApiServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://sandbox');
   const record: RequestRecord = { at: Date.now(), method: req.method ?? 'GET', path: url.pathname + url.search, code: 0 };
+  // Recorded on arrival so open watches count; the status code is filled in when the response ends.
+  deps.stats.record(record);
   res.on('finish', () => {
     record.code = res.statusCode;
-    deps.stats.record(record);
   });
   try {
     const auth = req.headers.authorization;
