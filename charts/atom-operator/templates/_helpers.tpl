@@ -95,6 +95,10 @@ these variables (src/config); keep the names in step with it.
   value: {{ .Values.operator.rollout.soakSeconds | quote }}
 - name: ATOM_OPERATOR_ROLLOUT_HALT_THRESHOLD
   value: {{ .Values.operator.rollout.haltThreshold | quote }}
+- name: ATOM_OPERATOR_ROLLOUT_SCOPE
+  value: {{ .Values.operator.rollout.scope | quote }}
+- name: ATOM_OPERATOR_ROLLOUT_ALLOW_CRITICAL_OVERRIDE
+  value: {{ .Values.operator.rollout.allowCriticalOverride | quote }}
 {{- with .Values.operator.extraEnv }}
 {{ toYaml . }}
 {{- end }}
