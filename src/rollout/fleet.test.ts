@@ -73,6 +73,7 @@ describe('planFleet', () => {
     ['Manual Atoms do not block waves', [atom('m', manual), atom('b', wave(1))], {}, { allowed: ['ns/b'] }],
     ['pinned Atoms do not block waves', [atom('p', pinned), atom('b', wave(1))], {}, { allowed: ['ns/b'] }],
     ['an Atom that failed the version does not block later waves', [atom('f', failedIt), atom('b', wave(1))], {}, { allowed: ['ns/b'] }],
+    ['a first install takes no slot but holds its wave back', [atom('new', (a) => { a.currentVersion = undefined; }), atom('a'), atom('b', wave(1))], {}, { allowed: ['ns/a'], waiting: { 'ns/b': 'WaitingForEarlierWave' } }],
     ['an Atom already newer neither waits nor blocks', [atom('n', (a) => { a.currentVersion = '1.2.0'; }), atom('b', wave(1))], {}, { allowed: ['ns/b'] }],
     ['the lowest unfinished wave goes first, wherever it is', [atom('x', wave(7)), atom('y', wave(3))], { maxConcurrent: 5 }, { allowed: ['ns/y'], waiting: { 'ns/x': 'WaitingForEarlierWave' } }],
     ['Atoms following another version are not planned, but their updates count', [atom('o', target('1.2.0'), updating), atom('a')], {}, { allowed: [], waiting: { 'ns/a': 'ConcurrencyLimitReached' } }],

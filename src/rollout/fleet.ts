@@ -113,7 +113,8 @@ function planScope(scope: string, atoms: FleetAtomFacts[], input: FleetInput, pl
   const resumer = atoms.find((atom) => atom.resumeRollout !== undefined && sameVersion(atom.resumeRollout, version));
   const maxConcurrent = resolveLimit(policy.maxConcurrent, atoms.length);
   const updating = atoms.filter((atom) => atom.updating).length;
-  const candidates = followers.filter((atom) => !atom.updating && !runsIt(atom) && !failedIt(atom));
+  // A first install (nothing running yet) starts without the fleet, see decideUpdate; it still blocks its wave until soaked.
+  const candidates = followers.filter((atom) => !atom.updating && atom.currentVersion !== undefined && !runsIt(atom) && !failedIt(atom));
   const blocking = followers.filter((atom) => !failedIt(atom) && !done(atom));
   const openWave = blocking.length > 0 ? Math.min(...blocking.map((atom) => atom.wave)) : undefined;
   const summary: ScopeSummary = { scope, halted: false, failures, haltAt, maxConcurrent, updating };
