@@ -1,6 +1,6 @@
 // Typed client-node CRUD against the sandbox: object metadata rules and the
 // Status errors a real API server returns.
-import { CoreV1Api, KubernetesObjectApi, type V1ConfigMap } from '@kubernetes/client-node';
+import { CoreV1Api, KubernetesObjectApi, type KubernetesObject, type V1ConfigMap } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { failure, installWidgetCrd, useSandbox, widget } from './helpers.js';
 
@@ -107,17 +107,17 @@ describe('generation', () => {
     const objects = KubernetesObjectApi.makeApiClient(sandbox().kubeConfig());
     const created = await objects.create(widget('gen-w'));
     expect(created.metadata?.generation).toBe(1);
-    const labelled = await objects.patch({ ...widget('gen-w'), metadata: { name: 'gen-w', namespace: 'default', labels: { x: 'y' } }, spec: undefined } as never, undefined, undefined, undefined, undefined, 'application/merge-patch+json');
+    const labelled = await objects.patch<KubernetesObject>({ apiVersion: 'test.sandbox.io/v1', kind: 'Widget', metadata: { name: 'gen-w', namespace: 'default', labels: { x: 'y' } } }, undefined, undefined, undefined, undefined, 'application/merge-patch+json');
     expect(labelled.metadata?.generation).toBe(1);
-    const changed = await objects.patch({ ...widget('gen-w', { image: 'nginx:1.26' }) } as never, undefined, undefined, undefined, undefined, 'application/merge-patch+json');
+    const changed = await objects.patch(widget('gen-w', { image: 'nginx:1.26' }), undefined, undefined, undefined, undefined, 'application/merge-patch+json');
     expect(changed.metadata?.generation).toBe(2);
 
     const np = await objects.create({
       apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'gen-np', namespace: 'default' },
       spec: { podSelector: {}, policyTypes: ['Egress'] },
-    });
+    } as KubernetesObject);
     expect(np.metadata?.generation).toBe(1);
-    const np2 = await objects.patch({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'gen-np', namespace: 'default', annotations: { a: 'b' } } }, undefined, undefined, undefined, undefined, 'application/merge-patch+json');
+    const np2 = await objects.patch<KubernetesObject>({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'gen-np', namespace: 'default', annotations: { a: 'b' } } }, undefined, undefined, undefined, undefined, 'application/merge-patch+json');
     expect(np2.metadata?.generation).toBe(1);
   });
 });

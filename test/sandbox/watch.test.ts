@@ -15,7 +15,7 @@ interface Event {
   object: { kind?: string; metadata?: { name?: string; resourceVersion?: string; annotations?: Record<string, string> }; code?: number; reason?: string; message?: string };
 }
 
-async function collect(path: string, query: Record<string, unknown>): Promise<{ events: Event[]; done: Promise<unknown>; stop(): void }> {
+async function collect(path: string, query: Record<string, string | number | boolean | undefined>): Promise<{ events: Event[]; done: Promise<unknown>; stop(): void }> {
   const events: Event[] = [];
   let finish: (err: unknown) => void = () => undefined;
   const done = new Promise((resolve) => (finish = resolve));

@@ -226,7 +226,8 @@ export class Cluster {
       throw badRequest(`the name of the object (${String(config.metadata.name)}) does not match the name on the URL (${name})`);
     }
     config.metadata.name = name;
-    if (t.custom && t.schema) pruneAndDefault(config, t.schema, true);
+    // Pruned but not defaulted: defaults belong to nobody, not to the applier.
+    if (t.custom && t.schema) pruneAndDefault(config, t.schema, true, false);
     const w = this.writer(t, opts, opts.fieldManager);
     if (!old) {
       if (opts.subresource) throw notFound(t, name);

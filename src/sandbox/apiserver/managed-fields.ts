@@ -130,18 +130,35 @@ export function applyConfig(
     }
   }
   if (conflicts.size > 0 && !force) throw conflictError(conflicts);
-  if (force) for (const e of entries) if (e.meta.manager !== w.manager) for (const p of applied) if (isLeafIn(p, applied)) e.paths.delete(p);
+  const lost = new Set([...conflicts.values()].flat());
+  if (force) for (const e of entries) if (e.meta.manager !== w.manager) for (const p of lost) e.paths.delete(p);
 
   const previous = entries.find((e) => sameSlot(e, w, 'Apply'))?.paths ?? new Set<string>();
-  const merged = mergeApplied(live ?? { metadata: {} }, config, shape) as KubeObject;
+  const merged = mergeApplied(structuredClone(live ?? { metadata: {} }), config, shape) as KubeObject;
   const othersOwn = (p: string): boolean =>
     entries.some((e) => !sameSlot(e, w, 'Apply') && [...e.paths].some((q) => q === p || isPrefix(p, q)));
   const dropped = [...previous].filter((p) => !applied.has(p) && !othersOwn(p)).sort((a, b) => a.length - b.length);
   for (const p of dropped) removeAt(merged, p);
+  pruneEmptiedParents(merged, live, dropped);
 
   upsert(entries, w, 'Apply', applied);
   merged.metadata.managedFields = serialize(entries);
   return merged;
+}
+
+/** A map left empty because its last owned field was removed goes too. */
+function pruneEmptiedParents(merged: KubeObject, live: KubeObject | undefined, dropped: string[]): void {
+  const parents = new Set<string>();
+  for (const p of dropped) {
+    const parts = p.split('\n');
+    for (let i = parts.length - 1; i > 0; i--) parents.add(parts.slice(0, i).join('\n'));
+  }
+  for (const parent of [...parents].sort((a, b) => b.length - a.length)) {
+    const now = valueAt(merged, parent);
+    const before = valueAt(live, parent);
+    const emptied = isPlainObject(now) && Object.keys(now).length === 0 && !(isPlainObject(before) && Object.keys(before).length === 0);
+    if (emptied) removeAt(merged, parent);
+  }
 }
 
 function conflictError(conflicts: Map<string, string[]>): ApiError {

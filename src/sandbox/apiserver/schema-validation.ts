@@ -44,7 +44,7 @@ function matchesType(v: unknown, s: JsonSchema): boolean {
 const dateTime = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** Removes fields the schema does not declare and fills in defaults, in place. */
-export function pruneAndDefault(value: unknown, s: JsonSchema, root = false): unknown {
+export function pruneAndDefault(value: unknown, s: JsonSchema, root = false, defaults = true): unknown {
   if (isPlainObject(value)) {
     const preserve = s['x-kubernetes-preserve-unknown-fields'] === true || s['x-kubernetes-embedded-resource'] === true;
     const props = s.properties ?? {};
@@ -52,10 +52,11 @@ export function pruneAndDefault(value: unknown, s: JsonSchema, root = false): un
     for (const key of Object.keys(value)) {
       if (root && (key === 'apiVersion' || key === 'kind' || key === 'metadata')) continue;
       const child = props[key] ?? (isPlainObject(ap) ? ap : undefined);
-      if (child) value[key] = pruneAndDefault(value[key], child);
+      if (child) value[key] = pruneAndDefault(value[key], child, false, defaults);
       else if (!preserve && ap !== true) delete value[key];
     }
     for (const [key, child] of Object.entries(props)) {
+      if (!defaults) break;
       if (root && key === 'metadata') continue;
       if ((value[key] === undefined || (value[key] === null && !child.nullable)) && child.default !== undefined) {
         value[key] = pruneAndDefault(structuredClone(child.default), child);
@@ -63,7 +64,7 @@ export function pruneAndDefault(value: unknown, s: JsonSchema, root = false): un
     }
     return value;
   }
-  if (Array.isArray(value) && s.items) return value.map((item) => pruneAndDefault(item, s.items ?? {}));
+  if (Array.isArray(value) && s.items) return value.map((item) => pruneAndDefault(item, s.items ?? {}, false, defaults));
   return value;
 }
 
