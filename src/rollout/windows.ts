@@ -48,7 +48,7 @@ interface Interval {
   closesAt: number;
 }
 
-interface ValidWindow {
+export interface ValidWindow {
   days: Set<number>;
   hour: number;
   minute: number;
