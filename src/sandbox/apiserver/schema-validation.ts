@@ -52,13 +52,15 @@ export function pruneAndDefault(value: unknown, s: JsonSchema, root = false, def
     for (const key of Object.keys(value)) {
       if (root && (key === 'apiVersion' || key === 'kind' || key === 'metadata')) continue;
       const child = props[key] ?? (isPlainObject(ap) ? ap : undefined);
-      if (child) value[key] = pruneAndDefault(value[key], child, false, defaults);
+      // Like the real server: null in a non-nullable field is dropped, then defaulted if it has a default.
+      if (child && value[key] === null && !child.nullable) delete value[key];
+      else if (child) value[key] = pruneAndDefault(value[key], child, false, defaults);
       else if (!preserve && ap !== true) delete value[key];
     }
     for (const [key, child] of Object.entries(props)) {
       if (!defaults) break;
       if (root && key === 'metadata') continue;
-      if ((value[key] === undefined || (value[key] === null && !child.nullable)) && child.default !== undefined) {
+      if (value[key] === undefined && child.default !== undefined) {
         value[key] = pruneAndDefault(structuredClone(child.default), child);
       }
     }
