@@ -96,3 +96,9 @@ export function rolloutSucceededStatus(
     rolloutHistory: withFinishedRecord(status?.rolloutHistory, { from: status?.currentVersion, to: to.version, image: to.image, result: 'Succeeded', reason, now }),
   };
 }
+
+/** The rollout under way: the newest history record, when it is still InProgress. */
+export function rolloutInProgress(status: Pick<AtomStatus, 'rolloutHistory'> | undefined): RolloutRecord | undefined {
+  const newest = status?.rolloutHistory?.at(-1);
+  return newest?.result === 'InProgress' ? newest : undefined;
+}

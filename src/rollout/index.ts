@@ -6,6 +6,7 @@ export * from './policy.js';
 export * from './progress.js';
 export * from './history.js';
 export * from './fleet.js';
+export * from './fleet-facts.js';
 export * from './config.js';
 export * as Reasons from './reasons.js';
 export { reasonActions, rolloutReasons, type RolloutReason } from './reasons.js';
