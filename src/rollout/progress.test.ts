@@ -19,6 +19,7 @@ describe('judgeProgress', () => {
     ['exactly at the deadline fails', { now: after(600) }, { verdict: 'Failed', reason: 'ProgressDeadlineExceeded', message: expect.stringContaining('600s') }],
     ['past the deadline, image never pulled', { waitingReason: 'ImagePullBackOff', now: after(601) }, { verdict: 'Failed', reason: 'ProgressDeadlineExceeded', message: expect.stringContaining('ImagePullBackOff') }],
     ['kubelet reports CrashLoopBackOff', { waitingReason: 'CrashLoopBackOff', restartCount: 1 }, { verdict: 'Failed', reason: 'CrashLoopBackOff', message: expect.stringContaining('restarted 1 time') }],
+    ['crash looping as the pod health reports it', { crashLooping: true, restartCount: 1 }, { verdict: 'Failed', reason: 'CrashLoopBackOff' }],
     ['too many restarts without Ready', { restartCount: 3 }, { verdict: 'Failed', reason: 'CrashLoopBackOff' }],
     ['restarts below the limit keep waiting', { restartCount: 2 }, { verdict: 'Progressing' }],
     ['custom restart limit', { restartCount: 2, maxRestarts: 2 }, { verdict: 'Failed', reason: 'CrashLoopBackOff' }],

@@ -17,6 +17,8 @@ export interface ProgressInput {
   podFailed: boolean;
   /** Restarts of the agent container in the new pod. */
   restartCount: number;
+  /** The kubelet reports CrashLoopBackOff (same as waitingReason CrashLoopBackOff). */
+  crashLooping?: boolean;
   /** `state.waiting.reason` of the agent container, e.g. CrashLoopBackOff or ImagePullBackOff. */
   waitingReason?: string | undefined;
   maxRestarts?: number;
@@ -42,7 +44,7 @@ export function judgeProgress(input: ProgressInput): ProgressVerdict {
     return { verdict: 'Failed', reason: R.PodFailed, message: `The new version's pod failed${waiting}; check its events and logs.` };
   }
   if (input.podReady) return { verdict: 'Succeeded', reason: R.UpdateSucceeded, message: 'The new version is Ready.' };
-  if (input.waitingReason === 'CrashLoopBackOff' || input.restartCount >= maxRestarts) {
+  if (input.crashLooping || input.waitingReason === 'CrashLoopBackOff' || input.restartCount >= maxRestarts) {
     return {
       verdict: 'Failed',
       reason: R.CrashLoopBackOff,
