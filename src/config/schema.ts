@@ -3,7 +3,10 @@
 // (ATOM_OPERATOR_ + UPPER_SNAKE of its path); flags win. Add a feature's
 // settings as a new section object here; docs are generated from .describe().
 import { z } from 'zod';
+import { countOrPercentage, fleetPolicyConfig } from '../rollout/config.js';
 import { boolean, dnsLabel, duration, httpsUrl, integer, listenAddress, stringList } from './fields.js';
+
+const fleetShape = fleetPolicyConfig.shape;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -37,8 +40,40 @@ export const platformSection = z
   .object({
     url: httpsUrl().optional().describe('Default platform URL for Atoms that do not set spec.platform.url (https only).'),
     pollInterval: duration({ min: 10_000 }).prefault('5m').describe('How often to ask the platform for the advertised release.'),
+    httpsProxy: z.string().min(1).optional().describe('HTTPS proxy (http://host:port) for requests to platforms; the operator never reads HTTPS_PROXY itself, set it here.'),
+    noProxy: z.string().optional().describe('Comma-separated hosts, domains and CIDRs reached without the proxy (NO_PROXY syntax).'),
+    releasePublicKeysFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('PEM file with one or more ed25519 public keys; when set, only advertisements signed by one of them are rolled out.'),
   })
   .describe('Defaults for talking to the vendor platform.');
+
+const labelPair = z.string().regex(/^([a-z0-9A-Z]([-a-z0-9A-Z_./]*[a-z0-9A-Z])?)=([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?)?$/, 'must be key=value pairs separated by commas, e.g. k8s-app=kube-dns');
+
+export const atomsSection = z
+  .object({
+    agentProfileFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('YAML or JSON file overriding the agent profile (env names, mount paths, probes, stop hook, user) for agent images other than the default.'),
+    certificateWarning: duration({ min: 0 }).prefault('720h').describe('Warn (CertificateValid reason ExpiresSoon, an event) this long before a registration certificate expires.'),
+    dnsNamespace: dnsLabel().default('kube-system').describe('Namespace of the cluster DNS pods the NetworkPolicy lets Atoms reach on port 53.'),
+    dnsPodLabels: stringList(labelPair).default(['k8s-app=kube-dns']).describe('Labels of the cluster DNS pods, as key=value pairs separated by commas.'),
+  })
+  .describe('How Atoms are run.');
+
+export const fleetSection = z
+  .object({
+    maxConcurrent: countOrPercentage.default(1).describe(fleetShape.maxConcurrent.description ?? ''),
+    soakSeconds: integer(0, 7 * 86_400).default(300).describe(fleetShape.soakSeconds.description ?? ''),
+    haltThreshold: countOrPercentage.default(2).describe(fleetShape.haltThreshold.description ?? ''),
+    scope: z.enum(['Cluster', 'Namespace']).default('Cluster').describe(fleetShape.scope.description ?? ''),
+    allowCriticalOverride: boolean().default(true).describe(fleetShape.allowCriticalOverride.description ?? ''),
+  })
+  .describe(fleetPolicyConfig.description ?? 'How advertised updates roll out across the fleet.');
 
 export const operatorConfigSchema = z
   .object({
@@ -51,6 +86,8 @@ export const operatorConfigSchema = z
     kubeconfig: z.string().min(1).optional().describe('Path to a kubeconfig; empty means in-cluster config (or KUBECONFIG / ~/.kube/config outside a cluster).'),
     resyncPeriod: duration({ min: 1000 }).prefault('10m').describe('How often every cached object is reconciled again even without changes.'),
     platform: platformSection.prefault({}),
+    atoms: atomsSection.prefault({}),
+    fleet: fleetSection.prefault({}),
     shutdownTimeout: duration({ min: 0 }).prefault('30s').describe('How long in-flight reconciles may run after SIGTERM before the operator exits.'),
   })
   .strict();
@@ -59,7 +96,9 @@ export type OperatorConfigInput = z.input<typeof operatorConfigSchema>;
 type Parsed = z.output<typeof operatorConfigSchema>;
 /** The parsed configuration; durations are milliseconds. Identity and lease namespace are always resolved. */
 export type OperatorConfig = Readonly<
-  Omit<Parsed, 'leaderElection' | 'platform' | 'watchNamespaces'> & {
+  Omit<Parsed, 'leaderElection' | 'platform' | 'watchNamespaces' | 'atoms' | 'fleet'> & {
+    atoms: Readonly<Parsed['atoms']>;
+    fleet: Readonly<Parsed['fleet']>;
     watchNamespaces: readonly string[];
     leaderElection: Readonly<Parsed['leaderElection'] & { namespace: string; identity: string }>;
     platform: Readonly<Parsed['platform']>;

@@ -1,0 +1,270 @@
+// Reconcile one Atom: read from the caches -> validate -> certificate -> release
+// plan -> children (only what drifted) -> the pod's next step -> status (only if
+// it changed). Level-triggered and idempotent: a second pass with nothing new
+// writes nothing.
+import type { V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { describeProblems, parseAtom, type Atom } from '../../api/atom.js';
+import type { AtomStatus } from '../../api/atom-status.js';
+import { inspectRegistration, type CertificateVerdict, type RegistrationSecret } from '../../certificates/inspect.js';
+import { CoreTypes, type KubeObject, type ResourceType } from '../../kube/resource.js';
+import { atomLabel, canonicalJSON, desiredClaim, desiredNetworkPolicy, desiredPod, desiredServiceAccount, podName, versionAnnotation, type AgentProfile, type DNSConfig } from '../../resources/index.js';
+import { mergeConditions } from './conditions.js';
+import { isSubset } from './drift.js';
+import { podHealth, type PodHealth } from './pod-health.js';
+import { decidePodStep, type PodStep } from './pod-step.js';
+import type { RolloutPlanner } from './planner.js';
+import type { CacheReader, ChildWriter, EventSink, ReleaseSource } from './ports.js';
+import { reasons } from './reasons.js';
+import { buildStatus, type NetworkState } from './status.js';
+
+export const ServiceAccountType: ResourceType = { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true };
+
+export interface AtomControllerConfig {
+  /** Platform URL for Atoms that name none. */
+  defaultPlatformUrl?: string;
+  profile: AgentProfile;
+  dns: DNSConfig;
+  certificateWarningDays: number;
+}
+
+export interface AtomReconcilerDeps {
+  atoms: CacheReader;
+  pods: CacheReader;
+  claims: CacheReader;
+  networkPolicies: CacheReader;
+  serviceAccounts: CacheReader;
+  secrets: CacheReader;
+  writer: ChildWriter;
+  events: EventSink;
+  releases: ReleaseSource;
+  planner: RolloutPlanner;
+  config: AtomControllerConfig;
+  now: () => Date;
+}
+
+export interface ReconcileOutcome {
+  requeueAfterMs?: number;
+}
+
+const MAX_REQUEUE_MS = 24 * 3_600_000;
+const POD_POLL_MS = 2_000;
+
+function decodeSecret(secret: V1Secret | undefined, name: string): RegistrationSecret | undefined {
+  if (!secret) return undefined;
+  const data: RegistrationSecret['data'] = {};
+  for (const key of ['tls.crt', 'tls.key', 'ca.crt'] as const) {
+    const value = secret.data?.[key];
+    if (typeof value === 'string') data[key] = Buffer.from(value, 'base64');
+  }
+  return { name, data };
+}
+
+function podsOf(deps: AtomReconcilerDeps, atom: Atom): V1Pod[] {
+  const ns = atom.metadata.namespace ?? '';
+  return (deps.pods.byIndex('namespace', ns) as V1Pod[]).filter((p) => p.metadata?.labels?.[atomLabel] === atom.metadata.name);
+}
+
+function minDefined(...values: (number | undefined)[]): number | undefined {
+  const defined = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
+  return defined.length ? Math.max(0, Math.min(...defined)) : undefined;
+}
+
+export class AtomReconciler {
+  readonly #deps: AtomReconcilerDeps;
+
+  constructor(deps: AtomReconcilerDeps) {
+    this.#deps = deps;
+  }
+
+  async reconcile(key: string, logger: Logger): Promise<ReconcileOutcome> {
+    const deps = this.#deps;
+    const raw = deps.atoms.get(key);
+    if (!raw) {
+      // Deleted: owner references take the children; only our in-memory subscription is left to drop.
+      deps.releases.unregister(key);
+      return {};
+    }
+    if (raw.metadata.deletionTimestamp) return {};
+    const parsed = parseAtom(raw);
+    if (!parsed.ok) return this.#rejectSpec(raw, describeProblems(parsed.problems), logger);
+    const atom = parsed.atom;
+    const now = deps.now();
+    const ns = atom.metadata.namespace ?? '';
+
+    const certName = atom.spec.registration.certificateSecretRef.name;
+    const secret = deps.secrets.getByName(ns, certName) as V1Secret | undefined;
+    const certificate = inspectRegistration(decodeSecret(secret, certName), certName, now, deps.config.certificateWarningDays);
+    this.#subscribe(key, atom, certificate, secret, logger);
+
+    const live = podsOf(deps, atom);
+    const current = live.find((p) => p.metadata?.name === podName(atom) && !p.metadata?.deletionTimestamp);
+    const health = current ? podHealth(current) : undefined;
+    const plan = deps.planner({
+      atom,
+      key,
+      now,
+      release: deps.releases.resultFor(key),
+      ...(current && health ? { running: { version: current.metadata?.annotations?.[versionAnnotation], image: current.spec?.containers[0]?.image, health, createdAt: current.metadata?.creationTimestamp ? new Date(current.metadata.creationTimestamp).toISOString() : undefined } } : {}),
+    });
+    for (const e of plan.events) deps.events.record(raw, e.type, e.reason, e.message);
+
+    const network = await this.#ensureChildren(atom, raw, logger);
+    const pod = desiredPod(atom, {
+      image: plan.target.image,
+      ...(plan.target.version ? { version: plan.target.version } : {}),
+      certificateHash: certificate.contentHash ?? 'none',
+      platformUrl: atom.spec.platform.url ?? deps.config.defaultPlatformUrl ?? '',
+      profile: deps.config.profile,
+    });
+    const step = decidePodStep({ desired: pod, live, canStart: certificate.usable });
+    const podRequeue = await this.#act(step, pod, raw, logger);
+
+    const status = buildStatus({
+      atom,
+      now,
+      certificate,
+      network,
+      step,
+      ...(health ? { health } : {}),
+      podName: podName(atom),
+      current: current ? { version: current.metadata?.annotations?.[versionAnnotation], image: current.spec?.containers[0]?.image } : {},
+      rollout: plan.view,
+    });
+    await this.#writeStatus(raw, atom, status, certificate);
+    return { requeueAfterMs: minDefined(podRequeue, plan.requeueAfterMs, this.#certificateRequeue(certificate, now), MAX_REQUEUE_MS) };
+  }
+
+  #subscribe(key: string, atom: Atom, certificate: CertificateVerdict, secret: V1Secret | undefined, logger: Logger): void {
+    const url = atom.spec.platform.url ?? this.#deps.config.defaultPlatformUrl;
+    const crt = secret?.data?.['tls.crt'];
+    const tlsKey = secret?.data?.['tls.key'];
+    if (!url || !certificate.usable || !crt || !tlsKey) {
+      this.#deps.releases.unregister(key);
+      return;
+    }
+    const ca = atom.spec.platform.caSecretRef ? this.#deps.secrets.getByName(atom.metadata.namespace, atom.spec.platform.caSecretRef.name) as V1Secret | undefined : undefined;
+    const caValue = atom.spec.platform.caSecretRef ? ca?.data?.[atom.spec.platform.caSecretRef.key] : undefined;
+    try {
+      this.#deps.releases.register(key, {
+        url,
+        channel: atom.spec.update.channel,
+        credential: { certPem: Buffer.from(crt, 'base64').toString('utf8'), keyPem: Buffer.from(tlsKey, 'base64').toString('utf8') },
+        ...(caValue ? { caPem: Buffer.from(caValue, 'base64').toString('utf8') } : {}),
+        allowedRepositories: [atom.spec.image.repository],
+      });
+    } catch (err) {
+      // The poller reports why in resultFor-less terms; the status shows the certificate problem already.
+      logger.debug({ err: (err as Error).message }, 'release polling not possible for this Atom');
+    }
+  }
+
+  async #ensureChildren(atom: Atom, raw: KubeObject, logger: Logger): Promise<NetworkState> {
+    const deps = this.#deps;
+    const ns = atom.metadata.namespace ?? '';
+    const sa = desiredServiceAccount(atom);
+    if (sa) await this.#applyIfDrifted(deps.serviceAccounts, sa as KubeObject, raw, logger);
+    const claim = desiredClaim(atom);
+    if (claim) {
+      const existing = deps.claims.getByName(ns, claim.metadata!.name!);
+      // A claim's class and access modes are fixed once created: only its labels, owners and size may move.
+      const mutable = existing ? { ...claim, spec: { resources: claim.spec!.resources } } : claim;
+      await this.#applyIfDrifted(deps.claims, mutable as KubeObject, raw, logger);
+    }
+    const policy = desiredNetworkPolicy(atom, deps.config.dns);
+    if (!policy) {
+      const stale = deps.networkPolicies.getByName(ns, `${atom.metadata.name}-egress`);
+      if (stale && stale.metadata.ownerReferences?.some((r) => r.uid === atom.metadata.uid)) {
+        await deps.writer.remove({ group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true }, ns, stale.metadata.name, { uid: stale.metadata.uid! });
+      }
+      return { kind: 'Disabled' };
+    }
+    try {
+      await this.#applyIfDrifted(deps.networkPolicies, policy as KubeObject, raw, logger);
+    } catch (err) {
+      return { kind: 'Failed', message: `NetworkPolicy ${policy.metadata!.name} could not be applied: ${(err as Error).message}` };
+    }
+    const np = atom.spec.networkPolicy;
+    const extras = [np.allowDNS ? 'DNS to the cluster DNS pods' : '', np.proxy ? `the proxy ${np.proxy.cidr}:${np.proxy.port}` : ''].filter(Boolean);
+    return { kind: 'Applied', summary: `NetworkPolicy ${policy.metadata!.name} admits no ingress and allows egress only to TCP 443 on ${np.egressCIDRs.join(', ')}${extras.length ? ` plus ${extras.join(' and ')}` : ''}` };
+  }
+
+  /** Applies `desired` unless the cached object already says all of it: zero writes in the steady state. */
+  async #applyIfDrifted(cache: CacheReader, desired: KubeObject, owner: KubeObject, logger: Logger): Promise<void> {
+    const live = cache.getByName(desired.metadata.namespace, desired.metadata.name);
+    if (live && isSubset(desired.metadata.labels, live.metadata.labels) && isSubset(desired.metadata.ownerReferences, live.metadata.ownerReferences) && isSubset(withoutMetadata(desired), withoutMetadata(live))) return;
+    await this.#deps.writer.apply(desired);
+    if (live) {
+      logger.info({ kind: desired.kind, name: desired.metadata.name }, 'restored drifted child');
+      this.#deps.events.record(owner, 'Normal', 'Restored', `${desired.kind} ${desired.metadata.name} was changed or removed by someone else; restored it`);
+    } else {
+      this.#deps.events.record(owner, 'Normal', 'Created', `created ${desired.kind} ${desired.metadata.name}`);
+    }
+  }
+
+  async #act(step: PodStep, desired: V1Pod, owner: KubeObject, logger: Logger): Promise<number | undefined> {
+    const deps = this.#deps;
+    switch (step.kind) {
+      case 'Create':
+        await deps.writer.apply(desired as KubeObject);
+        deps.events.record(owner, 'Normal', 'PodCreated', `created pod ${desired.metadata!.name} running ${desired.spec!.containers[0]!.image}`);
+        return POD_POLL_MS;
+      case 'Replace':
+        logger.info({ reason: step.reason }, step.message);
+        await deps.writer.remove(CoreTypes.pods, step.pod.metadata!.namespace!, step.pod.metadata!.name!, { uid: step.pod.metadata!.uid! });
+        deps.events.record(owner, 'Normal', step.reason, `${step.message}; the new pod starts when the old one has stopped`);
+        return POD_POLL_MS;
+      case 'DeleteStrays':
+        for (const p of step.pods) await deps.writer.remove(CoreTypes.pods, p.metadata!.namespace!, p.metadata!.name!, { uid: p.metadata!.uid! });
+        deps.events.record(owner, 'Warning', 'StrayPodRemoved', `removed pods ${step.pods.map((p) => p.metadata?.name).join(', ')} that carried this Atom's label: one Atom runs exactly one pod`);
+        return POD_POLL_MS;
+      case 'WaitForTermination':
+        return POD_POLL_MS;
+      case 'Hold':
+      case 'Keep':
+        return undefined;
+    }
+  }
+
+  async #writeStatus(raw: KubeObject, atom: Atom, status: AtomStatus, certificate: CertificateVerdict): Promise<void> {
+    const before = (raw as { status?: AtomStatus }).status;
+    if (canonicalJSON(before ?? {}) === canonicalJSON(status)) return;
+    const wasValid = before?.conditions?.find((c) => c.type === 'CertificateValid');
+    if (wasValid?.reason !== certificate.reason && certificate.reason !== 'Valid') {
+      this.#deps.events.record(raw, certificate.usable ? 'Normal' : 'Warning', certificate.reason === 'ExpiresSoon' ? 'CertificateExpiresSoon' : 'CertificateInvalid', certificate.message);
+    }
+    await this.#deps.writer.writeStatus({ namespace: atom.metadata.namespace ?? '', name: atom.metadata.name, ...(raw.metadata.resourceVersion ? { resourceVersion: raw.metadata.resourceVersion } : {}) }, status);
+  }
+
+  async #rejectSpec(raw: KubeObject, problems: string, logger: Logger): Promise<ReconcileOutcome> {
+    const before = (raw as { status?: AtomStatus }).status;
+    const message = `the Atom's spec is invalid, nothing is changed until it is fixed: ${problems}`;
+    const status: AtomStatus = {
+      ...before,
+      observedGeneration: raw.metadata.generation,
+      phase: 'Failed',
+      conditions: mergeConditions(before?.conditions, [{ type: 'Ready', status: 'False', reason: reasons.InvalidSpec, message }], raw.metadata.generation, this.#deps.now()),
+    };
+    if (canonicalJSON(before ?? {}) !== canonicalJSON(status)) {
+      logger.warn({ problems }, 'invalid Atom spec');
+      this.#deps.events.record(raw, 'Warning', reasons.InvalidSpec, message);
+      await this.#deps.writer.writeStatus({ namespace: raw.metadata.namespace ?? '', name: raw.metadata.name }, status);
+    }
+    return {};
+  }
+
+  #certificateRequeue(certificate: CertificateVerdict, now: Date): number | undefined {
+    if (!certificate.facts) return undefined;
+    const warnAt = new Date(certificate.facts.notAfter).getTime() - this.#deps.config.certificateWarningDays * 86_400_000;
+    const t = now.getTime();
+    const next = [warnAt, new Date(certificate.facts.notAfter).getTime(), new Date(certificate.facts.notBefore).getTime()].filter((x) => x > t);
+    return next.length ? Math.min(...next) - t + 1_000 : undefined;
+  }
+}
+
+function withoutMetadata(obj: KubeObject): Record<string, unknown> {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj as KubeObject & { status?: unknown };
+  return rest;
+}
+
+export type { PodHealth };

@@ -1,0 +1,144 @@
+// Turns the pure rollout decisions (src/rollout) into a Plan for one Atom: which
+// version and image its pod should run, what the status records, which events
+// say so. The state lives in the Atom's status (rolloutHistory's InProgress
+// record, lastGood*, failedVersions), so an operator restart resumes where it was.
+import { imageReference } from '../../resources/pod.js';
+import { decideUpdate, fleetGateFor, judgeProgress, readyToStart, rollbackPlan, rolloutStartedStatus, rolloutSucceededStatus, sameVersion, type FleetGate, type UpdateDecision, type VerifiedRelease } from '../../rollout/index.js';
+import type { FleetView } from './fleet-view.js';
+import type { Plan, PlanInput, PlannedEvent, RolloutPlanner } from './planner.js';
+import type { RolloutView } from './status.js';
+
+export interface RolloutPlannerOptions {
+  fleet: FleetView;
+  allowCriticalOverride: boolean;
+  /** Wakes Atoms waiting on the fleet when a rollout ends. */
+  wake: (atomKeys: string[]) => void;
+}
+
+const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
+
+function checkTime(input: PlanInput): string | undefined {
+  const at = input.release?.checkedAt ?? (input.atom.status?.lastUpdateCheckTime ? new Date(input.atom.status.lastUpdateCheckTime) : undefined);
+  return at?.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function platformProblem(input: PlanInput): { reason: string; message: string } | undefined {
+  const error = input.release?.error;
+  if (!error) return undefined;
+  const reason = error.code === 'AdvertisementRejected' ? 'AdvertisementRejected' : error.code;
+  return { reason, message: `checking the platform for releases failed: ${error.message}` };
+}
+
+export function createRolloutPlanner(options: RolloutPlannerOptions): RolloutPlanner {
+  return (input: PlanInput): Plan => {
+    const { atom, now, key } = input;
+    const status = atom.status;
+    const release: VerifiedRelease | undefined = input.release?.release;
+    const events: PlannedEvent[] = [];
+    const problem = platformProblem(input);
+    if (problem && problem.message !== (status?.conditions?.find((c) => c.type === 'UpToDate')?.message ?? '')) {
+      events.push({ type: 'Warning', ...problem });
+    }
+    const fields: RolloutView['fields'] = {
+      advertisedVersion: release?.version ?? status?.advertisedVersion,
+      lastUpdateCheckTime: checkTime(input),
+      targetVersion: status?.targetVersion,
+      lastGoodVersion: status?.lastGoodVersion,
+      lastGoodImage: status?.lastGoodImage,
+      failedVersions: status?.failedVersions,
+      rolloutHistory: status?.rolloutHistory,
+    };
+    const running = { version: status?.currentVersion, image: status?.currentImage };
+    const last = status?.rolloutHistory?.at(-1);
+
+    // 1. A rollout under way: judge the new pod once it runs the target.
+    if (last?.result === 'InProgress' && last.image) {
+      const target = { version: last.to, image: last.image };
+      const pod = input.running;
+      if (pod && pod.image === target.image) {
+        const verdict = judgeProgress({
+          startedAt: new Date(pod.createdAt ?? last.startedAt),
+          progressDeadlineSeconds: atom.spec.update.progressDeadlineSeconds,
+          podReady: pod.health.ready,
+          podFailed: pod.health.phase === 'Failed',
+          restartCount: pod.health.restarts,
+          waitingReason: pod.health.waitingReason,
+          now,
+        });
+        if (verdict.verdict === 'Succeeded') {
+          Object.assign(fields, rolloutSucceededStatus(status, target, now, verdict.reason));
+          events.push({ type: 'Normal', reason: verdict.reason, message: `version ${target.version} is running and Ready (${target.image})` });
+          options.fleet.invalidate();
+          options.wake(waitingKeys(options.fleet, target.version, now));
+          return { target, events, view: { upToDate: upToDateAfter(target.version, release), fields: { ...fields, currentVersion: target.version, currentImage: target.image } as RolloutView['fields'] } };
+        }
+        if (verdict.verdict === 'Failed') {
+          const plan = rollbackPlan(status, target.version, { reason: verdict.reason, message: verdict.message }, now);
+          Object.assign(fields, plan.status);
+          events.push(plan.event);
+          options.fleet.invalidate();
+          options.wake(waitingKeys(options.fleet, target.version, now));
+          const to = plan.kind === 'RollBack' ? plan.to : target;
+          return { target: to, events, view: { upToDate: { type: 'UpToDate', status: 'False', reason: plan.reason, message: plan.degraded.message }, degraded: { reason: plan.degraded.reason, message: plan.degraded.message }, fields: withCurrent(fields, running) } };
+        }
+        return { target, events, requeueAfterMs: seconds(verdict.requeueAfter), view: { upToDate: { type: 'UpToDate', status: 'False', reason: verdict.reason, message: verdict.message }, updating: { message: verdict.message }, fields: withCurrent(fields, running) } };
+      }
+      const message = `updating from ${last.from ?? 'nothing'} to ${target.version}: waiting for the old pod to stop and the new one to start`;
+      return { target, events, view: { upToDate: { type: 'UpToDate', status: 'False', reason: 'UpdateProgressing', message }, updating: { message }, fields: withCurrent(fields, running) } };
+    }
+
+    // 2. Idle: may an update start now?
+    const base = { spec: atom.spec, status, release, allowCriticalOverride: options.allowCriticalOverride, now };
+    let gate: FleetGate = { kind: 'Allowed' };
+    const followsFleet = !atom.spec.version && atom.spec.update.mode === 'Automatic' && status?.currentVersion !== undefined;
+    if (followsFleet && release && readyToStart(base)) gate = fleetGateFor(options.fleet.plan(release.version, now), key);
+    const decision = decideUpdate({ ...base, fleet: gate });
+    const degraded = lastFailure(status?.rolloutHistory?.at(-1), decision);
+    if (decision.kind === 'Start') {
+      Object.assign(fields, rolloutStartedStatus(status, decision.to, now, decision.reason));
+      options.fleet.noteStarted(key, decision.to.version, now);
+      events.push({ type: 'Normal', reason: decision.reason, message: decision.message });
+      return { target: { version: decision.to.version, image: decision.to.image }, events, view: { upToDate: { type: 'UpToDate', ...decision.condition }, updating: { message: decision.message }, fields: withCurrent(fields, running) } };
+    }
+    const requeueAt = 'requeueAt' in decision && decision.requeueAt ? decision.requeueAt.getTime() - now.getTime() : undefined;
+    const requeue = requeueAt ?? (gate.kind === 'Waiting' ? seconds(gate.requeueAfterSeconds) : undefined);
+    const upToDate = problem && decision.condition.status !== 'False' ? { type: 'UpToDate' as const, status: 'Unknown' as const, reason: problem.reason, message: problem.message } : { type: 'UpToDate' as const, ...decision.condition };
+    return {
+      target: currentTarget(input),
+      events,
+      ...(requeue !== undefined ? { requeueAfterMs: Math.max(1_000, requeue) } : {}),
+      view: { upToDate, ...(degraded ? { degraded } : {}), fields: withCurrent(fields, running) },
+    };
+  };
+}
+
+function withCurrent(fields: RolloutView['fields'], running: { version?: string | undefined; image?: string | undefined }): RolloutView['fields'] {
+  return { ...fields, ...(running.version ? { currentVersion: running.version } : {}), ...(running.image ? { currentImage: running.image } : {}) } as RolloutView['fields'];
+}
+
+/** What runs when nothing changes: the recorded current image, else the spec's image (digest, tag or latest). */
+function currentTarget(input: PlanInput): { image: string; version?: string } {
+  const status = input.atom.status;
+  if (status?.currentImage) return { image: status.currentImage, ...(status.currentVersion ? { version: status.currentVersion } : {}) };
+  const { image, version } = input.atom.spec;
+  return { image: imageReference(image.repository, { ...(image.digest ? { digest: image.digest } : {}), tag: version ?? image.tag ?? 'latest' }), ...(version ? { version } : {}) };
+}
+
+function upToDateAfter(version: string, release: VerifiedRelease | undefined) {
+  const newer = release && !sameVersion(release.version, version);
+  return { type: 'UpToDate' as const, status: newer ? ('False' as const) : ('True' as const), reason: newer ? 'UpdateAvailable' : 'UpToDate', message: `the Atom runs ${version}${newer ? `; ${release.version} is advertised` : ''}` };
+}
+
+/** A rollback stays visible (Degraded) until a later rollout succeeds or a newer version is on its way. */
+function lastFailure(last: { result: string; to: string; reason?: string | undefined } | undefined, decision: UpdateDecision): { reason: string; message: string } | undefined {
+  if (!last || (last.result !== 'RolledBack' && last.result !== 'Failed')) return undefined;
+  if (decision.kind !== 'KnownBad' && decision.kind !== 'UpToDate' && decision.kind !== 'Pinned') return undefined;
+  return {
+    reason: last.result === 'RolledBack' ? 'RolledBack' : 'NoRollbackTarget',
+    message: `version ${last.to} failed on this Atom (${last.reason ?? 'unknown'})${last.result === 'RolledBack' ? ' and was rolled back' : ''}; it is not retried until a newer version is advertised or it is removed from status.failedVersions`,
+  };
+}
+
+function waitingKeys(fleet: FleetView, version: string, now: Date): string[] {
+  return [...fleet.plan(version, now).waiting.keys()];
+}
