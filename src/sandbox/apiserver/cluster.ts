@@ -153,6 +153,7 @@ export class Cluster {
     if (t.hasStatus && t.custom) delete obj.status;
     if (!t.custom) prepareBuiltinCreate(t.kind, obj);
     this.validateObject(t, obj);
+    dropEmptyMetadata(obj);
     obj.metadata.managedFields = recordUpdate(undefined, obj, this.writer(t, opts, fallbackManager), shapeOf(t));
     if (opts.dryRun) return obj;
     return this.present(t, this.store.put(t.storeKey, obj));
@@ -287,7 +288,7 @@ export class Cluster {
     }
     this.validateObject(t, candidate, extra);
     if (t.tracksGeneration && specChanged(t, old, candidate)) meta.generation = (old.metadata.generation ?? 1) + 1;
-    if (meta.finalizers?.length === 0) delete meta.finalizers;
+    dropEmptyMetadata(candidate);
     if (unchanged(old, candidate)) return this.present(t, old);
     if (opts.dryRun) return this.present(t, candidate);
     if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && !lingers(t, candidate)) {
@@ -296,6 +297,15 @@ export class Cluster {
       return this.present(t, stored);
     }
     return this.present(t, this.store.put(t.storeKey, candidate));
+  }
+}
+
+/** ObjectMeta is a Go struct with omitempty fields: empty lists and maps are not stored. */
+function dropEmptyMetadata(obj: KubeObject): void {
+  const meta = obj.metadata as Record<string, unknown>;
+  for (const key of ['labels', 'annotations', 'finalizers', 'ownerReferences']) {
+    const v = meta[key];
+    if (v === null || (Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0)) delete meta[key];
   }
 }
 
