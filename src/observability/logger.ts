@@ -4,19 +4,10 @@ import pino, { type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger } from 'pino';
 
-export const REDACTED_PATHS = [
-  '*.data',
-  '*.stringData',
-  '*.token',
-  '*.password',
-  '*.privateKey',
-  '*.key',
-  '*.["tls.key"]',
-  'headers.authorization',
-  '*.headers.authorization',
-  'data',
-  'stringData',
-];
+// Field names that carry key material or credentials, at the top level and one level down
+// (pino's wildcards match exactly one level). Secrets are never logged on purpose; this is the safety net.
+const SECRET_FIELDS = ['data', 'stringData', 'token', 'password', 'privateKey', 'secret', 'headers.authorization'];
+export const REDACTED_PATHS = [...SECRET_FIELDS, ...SECRET_FIELDS.map((field) => `*.${field}`)];
 
 export interface LoggerOptions {
   readonly level?: LevelWithSilent;

@@ -45,7 +45,7 @@ const widget = (spec: Record<string, unknown>) => ({ apiVersion: 'test.io/v1', k
 
 describe('KubeApi against the sandbox', () => {
   it('applies with the atom-operator field manager and returns the server object; a repeat apply changes nothing', async () => {
-    const first = await api.applyObject(widget({ size: 1 }));
+    const first: KubeObject = await api.applyObject<KubeObject>(widget({ size: 1 }));
     expect(first.metadata.uid).toBeTruthy();
     expect((first as { spec?: unknown }).spec).toEqual({ size: 1 });
     expect(env.sandbox.stats.count({ verb: 'patch', resource: 'widgets', fieldManager: 'atom-operator' })).toBe(1);

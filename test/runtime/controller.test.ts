@@ -4,7 +4,7 @@ import { Controller, type ReconcileContext } from '../../src/controller/runtime/
 import { KubeApiError } from '../../src/kube/errors.js';
 import { TerminalError } from '../../src/controller/runtime/errors.js';
 import { Informer } from '../../src/kube/informer.js';
-import { CoreTypes, type KubeObject } from '../../src/kube/resource.js';
+import { CoreTypes, type KubeObject, type ResourceType } from '../../src/kube/resource.js';
 import { OperatorMetrics } from '../../src/observability/metrics.js';
 import { configMap, eventually, startEnv, type Env } from './helpers.js';
 
@@ -21,7 +21,7 @@ afterEach(async () => {
   await env.sandbox.stop();
 });
 
-function informer(type = CoreTypes.configMaps): Informer<KubeObject> {
+function informer(type: ResourceType = CoreTypes.configMaps): Informer<KubeObject> {
   const i = new Informer<KubeObject>({ client: env.client, type, namespaces: ['default'], backoff: { initialMs: 50, maxMs: 500 } });
   i.start();
   stops.push(() => i.stop());

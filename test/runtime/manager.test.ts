@@ -103,7 +103,7 @@ describe('Manager against the sandbox', () => {
     await b.start();
     await b.waitForCacheSync();
     await a.stop();
-    const lease = env.sandbox.store.get('leases.coordination.k8s.io', 'default', 'atom-operator-leader') as { spec: { holderIdentity?: string } };
+    const lease = env.sandbox.store.get('leases.coordination.k8s.io', 'default', 'atom-operator-leader') as unknown as { spec: { holderIdentity?: string } };
     expect(lease.spec.holderIdentity === '' || lease.spec.holderIdentity === 'b').toBe(true);
     await eventually(() => expect(b.isLeader).toBe(true), 5000);
     await env.api.create(configMap('after'));

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { consumeWatch, WatchStalledError, type WatchEvent } from './watch-stream.js';
+
+function streamOf(chunks: string[], keepOpen = false): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(encoder.encode(chunk));
+      if (!keepOpen) controller.close();
+    },
+  });
+}
+
+const run = async (stream: ReadableStream<Uint8Array>, stallMs = 5000, signal = new AbortController().signal) => {
+  const events: WatchEvent[] = [];
+  await consumeWatch(stream, (e) => events.push(e), { stallMs, signal });
+  return events;
+};
+
+describe('consumeWatch', () => {
+  it('decodes events split across chunks and ignores junk lines', async () => {
+    const line = JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'a' } } });
+    const events = await run(streamOf([line.slice(0, 10), `${line.slice(10)}\nnot json\n`, '{"type":"BOOKMARK","object":{}}']));
+    expect(events.map((e) => e.type)).toEqual(['ADDED', 'BOOKMARK']);
+  });
+
+  it('turns an ERROR event into a typed error (410 -> KUBE_GONE)', async () => {
+    const error = JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' } });
+    await expect(run(streamOf([`${error}\n`]))).rejects.toMatchObject({ code: 'KUBE_GONE' });
+  });
+
+  it('gives up on a stream that goes quiet', async () => {
+    await expect(run(streamOf(['{"type":"BOOKMARK","object":{}}\n'], true), 100)).rejects.toBeInstanceOf(WatchStalledError);
+  });
+
+  it('resolves when aborted', async () => {
+    const abort = new AbortController();
+    const pending = run(streamOf([], true), 60_000, abort.signal);
+    abort.abort();
+    await expect(pending).resolves.toEqual([]);
+  });
+});
