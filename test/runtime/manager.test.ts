@@ -25,8 +25,13 @@ const config = (identity: string): ManagerConfig => ({
 });
 
 /** A manager whose only controller records which replica reconciled what. */
-function manager(identity: string, log: string[]): Manager {
-  const m = new Manager({ kubeConfig: env.sandbox.kubeConfig(), config: config(identity), informerDefaults: { backoff: { initialMs: 50, maxMs: 500 } } });
+function manager(identity: string, log: string[], onLeadershipLost?: () => void): Manager {
+  const m = new Manager({
+    kubeConfig: env.sandbox.kubeConfig(),
+    config: config(identity),
+    informerDefaults: { backoff: { initialMs: 50, maxMs: 500 } },
+    ...(onLeadershipLost ? { onLeadershipLost } : {}),
+  });
   const primary = m.informer(CoreTypes.configMaps);
   m.addController({
     name: 'configmaps',
@@ -109,5 +114,23 @@ describe('Manager against the sandbox', () => {
     await env.api.create(configMap('after'));
     await eventually(() => expect(log).toContain('b default/after'));
     expect(log).not.toContain('a default/after');
+  });
+
+  it('stops reconciling when leadership is lost and resumes after winning it back', async () => {
+    const log: string[] = [];
+    let lost = 0;
+    const a = manager('a', log, () => lost++);
+    await a.start();
+    await eventually(() => expect(a.isLeader).toBe(true));
+    env.sandbox.faults.error({ verb: 'update', resource: 'leases', code: 503 });
+    await eventually(() => expect(lost).toBe(1), 5000);
+    expect(a.isLeader).toBe(false);
+    // Leases cannot be renewed, so nobody leads: a change now must wait.
+    await env.api.create(configMap('while-lost'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(log).not.toContain('a default/while-lost');
+    env.sandbox.faults.clear();
+    await eventually(() => expect(a.isLeader).toBe(true), 5000);
+    await eventually(() => expect(log).toContain('a default/while-lost'));
   });
 });

@@ -49,7 +49,8 @@ export type ReconcileOutcome = 'success' | 'requeue_after' | 'conflict' | 'error
 
 export class Controller {
   readonly name: string;
-  readonly queue: WorkQueue;
+  #queue: WorkQueue;
+  #stopped: Promise<unknown> = Promise.resolve();
   readonly #options: ControllerOptions;
   readonly #logger: Logger;
   readonly #metrics: OperatorMetrics;
@@ -65,11 +66,20 @@ export class Controller {
     this.#options = options;
     this.#logger = (options.logger ?? silentLogger()).child({ controller: options.name });
     this.#metrics = options.metrics ?? new OperatorMetrics();
-    this.queue = new WorkQueue({
-      name: options.name,
+    this.#queue = this.#newQueue();
+  }
+
+  /** The current work queue (a fresh one after each restart). */
+  get queue(): WorkQueue {
+    return this.#queue;
+  }
+
+  #newQueue(): WorkQueue {
+    return new WorkQueue({
+      name: this.#options.name,
       registry: this.#metrics.registry,
-      ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+      ...(this.#options.clock ? { clock: this.#options.clock } : {}),
+      ...(this.#options.rateLimiter ? { rateLimiter: this.#options.rateLimiter } : {}),
     });
   }
 
@@ -79,12 +89,18 @@ export class Controller {
     return [...new Set(all)];
   }
 
-  /** Subscribes to the informers, waits for them to sync, then runs the workers. */
+  /**
+   * Subscribes to the informers, waits for them to sync, then runs the workers.
+   * Can be called again after stop() (a replica that regains leadership); it
+   * first waits for the previous run's workers so no key is ever processed twice at once.
+   */
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    await this.#stopped;
+    if (this.#queue.shuttingDown) this.#queue = this.#newQueue();
     this.#abort = new AbortController();
-    const enqueue = (obj: KubeObject) => this.queue.add(objectKey(obj));
+    const enqueue = (obj: KubeObject) => this.#queue.add(objectKey(obj));
     this.#unsubscribe.push(this.#options.primary.addEventHandler({ add: enqueue, update: (_, obj) => enqueue(obj), delete: enqueue }));
     const primaryType = this.#options.primary.type;
     for (const owned of this.#options.owns ?? []) {
@@ -94,7 +110,7 @@ export class Controller {
           const slash = ref.apiVersion.indexOf('/');
           const refGroup = slash < 0 ? '' : ref.apiVersion.slice(0, slash);
           if (ref.controller && ref.kind === primaryType.kind && refGroup === primaryType.group) {
-            this.queue.add(primaryType.namespaced && obj.metadata.namespace ? `${obj.metadata.namespace}/${ref.name}` : ref.name);
+            this.#queue.add(primaryType.namespaced && obj.metadata.namespace ? `${obj.metadata.namespace}/${ref.name}` : ref.name);
           }
         }
       };
@@ -111,7 +127,7 @@ export class Controller {
     }
     for (const watch of this.#options.watches ?? []) {
       const enqueueMapped = (obj: KubeObject) => {
-        for (const key of watch.map(obj)) this.queue.add(key);
+        for (const key of watch.map(obj)) this.#queue.add(key);
       };
       this.#unsubscribe.push(
         watch.informer.addEventHandler({
@@ -129,7 +145,8 @@ export class Controller {
     if (!synced.every(Boolean)) return;
     const workers = Math.max(1, this.#options.workers ?? 1);
     this.#logger.info({ workers }, 'starting workers');
-    this.#workers = Array.from({ length: workers }, () => this.#work());
+    const queue = this.#queue;
+    this.#workers = Array.from({ length: workers }, () => this.#work(queue));
   }
 
   /**
@@ -137,8 +154,10 @@ export class Controller {
    * finish; after that their ctx.signal aborts. Resolves true if all finished in time.
    */
   async stop(timeoutMs = 30_000): Promise<boolean> {
+    this.#started = false;
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    this.queue.shutDown();
+    this.#queue.shutDown();
+    this.#stopped = Promise.all(this.#workers);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
@@ -150,30 +169,31 @@ export class Controller {
     return finished;
   }
 
-  async #work(): Promise<void> {
+  // Workers hold on to their queue: after a restart, stragglers finish against the old one.
+  async #work(queue: WorkQueue): Promise<void> {
     for (;;) {
-      const key = await this.queue.get();
+      const key = await queue.get();
       if (key === undefined) return;
       try {
-        await this.#process(key);
+        await this.#process(queue, key);
       } finally {
-        this.queue.done(key);
+        queue.done(key);
       }
     }
   }
 
-  async #process(key: string): Promise<void> {
+  async #process(queue: WorkQueue, key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const logger = this.#logger.child(namespace ? { namespace, name } : { name });
-    const retries = this.queue.numRequeues(key);
+    const retries = queue.numRequeues(key);
     const started = performance.now();
     let outcome: ReconcileOutcome;
     try {
       const result = await this.#options.reconcile(key, { key, namespace, name, logger, signal: this.#abort.signal, retries });
-      this.queue.forget(key);
+      queue.forget(key);
       this.#terminal.delete(key);
       if (result && result.requeueAfter !== undefined && result.requeueAfter > 0) {
-        this.queue.addAfter(key, result.requeueAfter);
+        queue.addAfter(key, result.requeueAfter);
         outcome = 'requeue_after';
       } else {
         outcome = 'success';
@@ -183,11 +203,11 @@ export class Controller {
       if (kind === 'conflict') {
         // Someone else wrote first: re-read and retry quietly, it is not a failure.
         logger.debug('conflict writing; requeueing');
-        this.queue.addRateLimited(key);
+        queue.addRateLimited(key);
         outcome = 'conflict';
       } else if (kind === 'terminal') {
         // Retrying cannot help; a new event (the user fixing the object) brings the key back.
-        this.queue.forget(key);
+        queue.forget(key);
         const signature = `${errorCode(err)}:${err instanceof Error ? err.message : String(err)}`;
         if (this.#terminal.get(key) !== signature) {
           this.#terminal.set(key, signature);
@@ -196,7 +216,7 @@ export class Controller {
         }
         outcome = 'terminal';
       } else {
-        this.queue.addRateLimited(key);
+        queue.addRateLimited(key);
         logger.error({ err, code: errorCode(err), retries: retries + 1 }, 'reconcile failed; retrying with backoff');
         this.#metrics.reconcileErrors.inc({ controller: this.name, code: errorCode(err) });
         outcome = 'error';
