@@ -115,10 +115,9 @@ export class LeaderElector {
     await this.#running;
     this.#running = undefined;
     const release = options.release ?? this.#o.releaseOnStop;
-    if (this.#leading) {
-      this.#stopLeading();
-      if (release) await this.#release();
-    }
+    this.#stopLeading();
+    // Also when not leading: an acquire may have landed just as we stopped. #release checks the holder first.
+    if (release && this.#lease) await this.#release();
   }
 
   async #loop(signal: AbortSignal): Promise<void> {
