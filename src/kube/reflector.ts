@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { Backoff, sleep, type BackoffOptions } from './backoff.js';
 import type { KubeClient } from './client.js';
 import { KubeApiError, isGone, toKubeError } from './errors.js';
-import { resourcePath, type KubeObject, type ResourceType } from './resource.js';
+import { apiVersionOf, resourcePath, type KubeObject, type ResourceType } from './resource.js';
 import { consumeWatch, WatchStalledError, type WatchEvent } from './watch-stream.js';
 
 /** Where a reflector delivers what it learns; the informer implements it. */
@@ -72,12 +72,14 @@ export class Reflector<T extends KubeObject> {
   readonly #sink: ReflectorSink<T>;
   readonly #backoff: Backoff;
   #synced = false;
+  readonly #apiVersion: string;
   #onSynced: (() => void) | undefined;
 
   constructor(options: ReflectorOptions, sink: ReflectorSink<T>, onSynced: () => void) {
     this.#options = options;
     this.#sink = sink;
     this.#backoff = new Backoff(options.backoff);
+    this.#apiVersion = apiVersionOf(options.type);
     this.#onSynced = onSynced;
   }
 
@@ -147,7 +149,11 @@ export class Reflector<T extends KubeObject> {
       });
       const page = parseListPage(body);
       for (const item of page.items) {
-        if (isKubeObject(item)) objects.push(item as T);
+        if (!isKubeObject(item)) continue;
+        // Items of built-in lists come without apiVersion/kind; watch events carry them. Make both look alike.
+        item.apiVersion ??= this.#apiVersion;
+        item.kind ??= this.#options.type.kind;
+        objects.push(item as T);
       }
       resourceVersion = page.resourceVersion;
       continueToken = page.continueToken;
@@ -171,6 +177,13 @@ export class Reflector<T extends KubeObject> {
     const stop = () => attempt.abort();
     signal.addEventListener('abort', stop, { once: true });
     let resourceVersion = from;
+    const stallMs = this.#options.watchStallMs ?? 90_000;
+    // A server that accepts the connection but never answers is as dead as a silent stream.
+    let headersStalled = false;
+    const headersTimer = setTimeout(() => {
+      headersStalled = true;
+      attempt.abort();
+    }, stallMs);
     try {
       const stream = await this.#options.client.stream(
         resourcePath(this.#options.type, { namespace: this.#options.namespace }),
@@ -183,6 +196,7 @@ export class Reflector<T extends KubeObject> {
         },
         attempt.signal,
       );
+      clearTimeout(headersTimer);
       this.stats.watches += 1;
       this.#backoff.reset();
       await consumeWatch(
@@ -195,13 +209,15 @@ export class Reflector<T extends KubeObject> {
           if (event.type === 'ADDED' || event.type === 'MODIFIED') this.#sink.upsert(obj);
           else if (event.type === 'DELETED') this.#sink.remove(obj);
         },
-        { stallMs: this.#options.watchStallMs ?? 90_000, signal: attempt.signal },
+        { stallMs, signal: attempt.signal },
       );
       return resourceVersion;
     } catch (err) {
+      if (headersStalled && !signal.aborted) throw new WatchStalledError(stallMs);
       if (err instanceof KubeApiError || err instanceof WatchStalledError) throw err;
       throw toKubeError(err, `watch ${this.#describe()}`);
     } finally {
+      clearTimeout(headersTimer);
       signal.removeEventListener('abort', stop);
       attempt.abort();
     }

@@ -76,6 +76,18 @@ describe('Informer against the sandbox', () => {
     await expectCacheMatchesServer(env, informer, 'configmaps', 'default');
   });
 
+  it('restarts a watch whose response never arrives', async () => {
+    env.sandbox.faults.latency({ verb: 'watch', resource: 'configmaps', ms: 5000, times: 1 });
+    env.sandbox.faults.dropWatches('configmaps');
+    await churn('slow');
+    await eventually(() => expect(informer.stats.stalls).toBeGreaterThanOrEqual(1));
+    await expectCacheMatchesServer(env, informer, 'configmaps', 'default');
+  });
+
+  it('gives listed objects their apiVersion and kind, like watched ones', () => {
+    expect(informer.get('default/base-0')).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap' });
+  });
+
   it('rides out bursts of 500 and 429 (honouring Retry-After) on list and watch', async () => {
     env.sandbox.faults.error({ verb: 'watch', resource: 'configmaps', code: 500, times: 3 });
     env.sandbox.faults.error({ verb: 'list', resource: 'configmaps', code: 429, times: 2, retryAfterSeconds: 1 });
