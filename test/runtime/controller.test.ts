@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Controller, type ReconcileContext } from '../../src/controller/runtime/controller.js';
@@ -5,6 +6,7 @@ import { KubeApiError } from '../../src/kube/errors.js';
 import { TerminalError } from '../../src/controller/runtime/errors.js';
 import { Informer } from '../../src/kube/informer.js';
 import { CoreTypes, type KubeObject, type ResourceType } from '../../src/kube/resource.js';
+import { createRootLogger } from '../../src/observability/logger.js';
 import { OperatorMetrics } from '../../src/observability/metrics.js';
 import { configMap, eventually, startEnv, type Env } from './helpers.js';
 
@@ -98,7 +100,13 @@ describe('Controller against the sandbox', () => {
     await env.api.create(configMap('broken'));
     const attempts: Record<string, number> = {};
     const retriesSeen: number[] = [];
+    const logs: { level: string; msg: string; name?: string }[] = [];
+    const sink = new PassThrough();
+    sink.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line) as { level: string; msg: string; name?: string });
+    });
     const { metrics } = controller({
+      logger: createRootLogger({ level: 'debug', destination: sink }),
       reconcile: async (key, ctx: ReconcileContext) => {
         attempts[key] = (attempts[key] ?? 0) + 1;
         if (key === 'default/flaky') {
@@ -125,6 +133,9 @@ describe('Controller against the sandbox', () => {
     expect(text).not.toMatch(/code="KUBE_CONFLICT"/);
     expect(text).toMatch(/controller_runtime_reconcile_total\{controller="test",result="conflict"\} 2/);
     expect(text).toMatch(/controller_runtime_reconcile_total\{controller="test",result="terminal"\} 1/);
+    // Conflicts are not errors in the logs either; the terminal failure is logged exactly once.
+    expect(logs.filter((l) => l.level === 'error' && l.name === 'conflict')).toEqual([]);
+    expect(logs.filter((l) => l.level === 'error' && l.name === 'broken')).toHaveLength(1);
     // A new event brings the terminal key back.
     await env.api.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'broken' }, { data: { fixed: 'no' } });
     await eventually(() => expect(attempts['default/broken']).toBe(2));

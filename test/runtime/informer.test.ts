@@ -61,10 +61,14 @@ describe('Informer against the sandbox', () => {
 
   it('re-lists after 410 Gone and ends equal to the server', async () => {
     const listsBefore = informer.stats.lists;
+    const deleted: string[] = [];
+    informer.addEventHandler({ delete: (o) => deleted.push(o.metadata.name) });
     env.sandbox.faults.forceGone('configmaps');
     env.sandbox.faults.dropWatches('configmaps');
     await churn('gone');
     await expectCacheMatchesServer(env, informer, 'configmaps', 'default');
+    // Deletions missed while disconnected are still reported, once.
+    expect(deleted).toEqual(['base-4']);
     await eventually(() => expect(informer.stats.relistsAfterGone).toBeGreaterThanOrEqual(1));
     expect(informer.stats.lists).toBeGreaterThan(listsBefore);
   });
