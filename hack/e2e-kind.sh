@@ -112,11 +112,11 @@ sed "s|@IMAGE@|${IMAGE}|g" hack/e2e/platform-simulator.yaml >"${WORK}/platform-s
 log "installing the operator chart (2 replicas, leader election, NetworkPolicy on)"
 "${KUBECTL}" create namespace "${OPERATOR_NAMESPACE}"
 "${KUBECTL}" label namespace "${OPERATOR_NAMESPACE}" pod-security.kubernetes.io/enforce=restricted
-"${KUBECTL}" -n "${OPERATOR_NAMESPACE}" create secret generic atom-release-keys --from-file=release-key.pem="${WORK}/pki/release-public.pem"
+"${KUBECTL}" -n "${OPERATOR_NAMESPACE}" create secret generic atom-release-keys --from-file=release-keys.pem="${WORK}/pki/release-public.pem"
 "${HELM}" install atom-operator charts/atom-operator --namespace "${OPERATOR_NAMESPACE}" --wait --timeout "${TIMEOUT}" \
   --set image.repository="${IMAGE%:*}" --set image.tag="${IMAGE##*:}" --set image.pullPolicy=Never \
-  --set operator.releasePublicKeysSecret=atom-release-keys \
-  --set operator.pollIntervalSeconds=10 \
+  --set operator.releasePublicKeys.secretName=atom-release-keys \
+  --set operator.pollInterval=10s \
   --set networkPolicy.enabled=true
 "${KUBECTL}" wait --for=condition=Established crd/atoms.atomoperator.io --timeout="${TIMEOUT}"
 

@@ -10,7 +10,6 @@ export const rbacTemplatePath = 'charts/atom-operator/templates/_rbac-rules.tpl'
 /** The chart value that turns each feature on; the template is included with the root context. */
 export const featureConditions: Record<RuleFeature, string> = {
   leaderElection: '.Values.leaderElection.enabled',
-  releasePublicKeys: '.Values.operator.releasePublicKeysSecret',
 };
 
 const templateNames: Record<RuleScope, string> = {

@@ -12,7 +12,7 @@
 export type RuleScope = 'cluster' | 'operator-namespace';
 
 /** Chart features that gate a rule; the rule is granted only when the feature is on. */
-export type RuleFeature = 'leaderElection' | 'releasePublicKeys';
+export type RuleFeature = 'leaderElection';
 
 export interface PolicyRule {
   apiGroups: readonly string[];
@@ -66,7 +66,7 @@ export const rbacRules: readonly PolicyRule[] = [
     resources: ['secrets'],
     verbs: ['get', 'list', 'watch'],
     scope: 'cluster',
-    reason: 'Inspect registration certificates (expiry, key match, rotation) and platform CAs; never written.',
+    reason: 'Inspect registration certificates (expiry, key match, rotation) and platform CAs; never written. (The release public keys are mounted into the operator pod, not read through the API.)',
   },
   {
     apiGroups: [''],
@@ -82,14 +82,6 @@ export const rbacRules: readonly PolicyRule[] = [
     scope: 'operator-namespace',
     feature: 'leaderElection',
     reason: 'Leader election, so only one replica reconciles at a time.',
-  },
-  {
-    apiGroups: [''],
-    resources: ['secrets'],
-    verbs: ['get', 'list', 'watch'],
-    scope: 'operator-namespace',
-    feature: 'releasePublicKeys',
-    reason: 'Read the public keys that release advertisements must be signed with, from the operator\'s own namespace.',
   },
 ];
 

@@ -91,7 +91,7 @@ describe('values.schema.json', () => {
 
   it('rejects unknown keys at every level of the chart\'s own structure', () => {
     const open = new Set(openObjects(schema));
-    const allowedOpen = ['global', 'affinity.nodeAffinity', 'affinity.podAffinity', 'affinity.podAntiAffinity', 'serviceAccount.annotations', 'podAnnotations', 'podLabels', 'nodeSelector', 'metrics.service.annotations', 'serviceMonitor.labels', 'prometheusRule.labels', 'prometheusRule.additionalAlertLabels'];
+    const allowedOpen = ['global', 'operator.agentProfile', 'affinity.nodeAffinity', 'affinity.podAffinity', 'affinity.podAntiAffinity', 'serviceAccount.annotations', 'podAnnotations', 'podLabels', 'nodeSelector', 'metrics.service.annotations', 'serviceMonitor.labels', 'prometheusRule.labels', 'prometheusRule.additionalAlertLabels'];
     expect([...open].sort()).toEqual(allowedOpen.sort());
     expect(schema.additionalProperties).toBe(false);
   });

@@ -21,8 +21,6 @@ function features(values: Record<string, unknown>): Set<RuleFeature> {
   const on = new Set<RuleFeature>();
   const leader = values.leaderElection as { enabled?: boolean } | undefined;
   if (leader?.enabled !== false) on.add('leaderElection');
-  const operator = values.operator as { releasePublicKeysSecret?: string } | undefined;
-  if (operator?.releasePublicKeysSecret) on.add('releasePublicKeys');
   return on;
 }
 

@@ -10,7 +10,7 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { chartDir, helmWithValues, only, releaseNamespace, render, repoRoot, scenarios, type Manifest } from './helm.js';
 
 type Validatable = { validate(): void };
@@ -18,6 +18,7 @@ const models: Record<string, (o: Manifest) => Validatable> = {
   'apps/v1/Deployment': (o) => new Deployment(o as never),
   'v1/ServiceAccount': (o) => new ServiceAccount(o as never),
   'v1/Service': (o) => new Service(o as never),
+  'v1/ConfigMap': (o) => new ConfigMap(o as never),
   'policy/v1/PodDisruptionBudget': (o) => new PodDisruptionBudget(o as never),
   'networking.k8s.io/v1/NetworkPolicy': (o) => new NetworkPolicy(o as never),
   'rbac.authorization.k8s.io/v1/ClusterRole': (o) => new ClusterRole(o as never),
@@ -139,7 +140,7 @@ describe('deployment shape per mode', () => {
     const objects = render(scenarios.defaults);
     const { replicas, pod, container } = deployment(objects);
     expect(replicas).toBe(2);
-    expect(env(container).ATOM_OPERATOR_LEADER_ELECTION).toBe('true');
+    expect(env(container).ATOM_OPERATOR_LEADER_ELECTION_ENABLED).toBe('true');
     expect(env(container).ATOM_OPERATOR_LEADER_ELECTION_NAMESPACE).toBe(releaseNamespace);
     expect(env(container).ATOM_OPERATOR_WATCH_NAMESPACES).toBe('');
     expect(pod.topologySpreadConstraints?.map((t) => t.topologyKey)).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
@@ -153,7 +154,7 @@ describe('deployment shape per mode', () => {
     const objects = render(scenarios.single);
     const { replicas, pod, container } = deployment(objects);
     expect(replicas).toBe(1);
-    expect(env(container).ATOM_OPERATOR_LEADER_ELECTION).toBe('false');
+    expect(env(container).ATOM_OPERATOR_LEADER_ELECTION_ENABLED).toBe('false');
     expect(pod.topologySpreadConstraints).toBeUndefined();
     expect(objects.some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
   });
@@ -168,11 +169,7 @@ describe('deployment shape per mode', () => {
     expect(container.image).toBe(`atom-operator@sha256:${'a'.repeat(64)}`);
     expect(pod.imagePullSecrets).toEqual([{ name: 'regcred' }]);
     expect(pod.priorityClassName).toBe('system-cluster-critical');
-    expect(env(container)).toMatchObject({
-      ATOM_OPERATOR_PLATFORM_URL: 'https://platform.example.com',
-      ATOM_OPERATOR_RELEASE_PUBLIC_KEYS_SECRET: 'atom-release-keys',
-      HTTPS_PROXY: 'http://proxy:3128',
-    });
+    expect(env(container)).toMatchObject({ ATOM_OPERATOR_PLATFORM_URL: 'https://platform.example.com' });
     const monitor = only(objects, 'ServiceMonitor') as unknown as { metadata: { labels: Record<string, string> }; spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string }[] } };
     expect(monitor.metadata.labels.release).toBe('prometheus');
     expect(monitor.spec.endpoints[0]?.port).toBe('metrics');
@@ -210,6 +207,10 @@ describe('deployment shape per mode', () => {
     expect(policy.spec.egress.map((r) => r.ports.map((p) => `${p.protocol}/${p.port}`))).toEqual([['UDP/53', 'TCP/53'], ['TCP/443', 'TCP/6443'], ['TCP/443']]);
     expect(policy.spec.egress[1]?.to).toEqual([{ ipBlock: { cidr: '10.0.0.1/32' } }]);
     expect(policy.spec.egress[2]?.to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }]);
+    // DNS goes to the same pods the operator lets Atoms reach.
+    expect(policy.spec.egress[0]?.to).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dns-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'coredns', tier: 'dns' } } },
+    ]);
   });
 
   it('leaves the CRD out when crds.enabled is false, and drops the keep policy when crds.keep is false', () => {

@@ -52,9 +52,19 @@ app.kubernetes.io/part-of: atom-operator
 
 {{/*
 The operator's configuration, in one place. The operator reads configuration only from
-these variables (src/config); keep the names in step with it.
+flags and ATOM_OPERATOR_* variables (src/config/schema.ts: the variable is ATOM_OPERATOR_
+plus the setting's path in UPPER_SNAKE case) and refuses to start on an unknown name.
+test/chart/config.test.ts feeds this rendered env to the operator's own config parser.
 */}}
+{{- define "atom-operator.releaseKeysDir" -}}/etc/atom-operator/release-keys{{- end }}
+{{- define "atom-operator.agentProfileDir" -}}/etc/atom-operator/agent-profile{{- end }}
+
+{{- define "atom-operator.leaseName" -}}
+{{- printf "%s-leader" (include "atom-operator.fullname" . | trunc 56 | trimSuffix "-") }}
+{{- end }}
+
 {{- define "atom-operator.env" -}}
+{{- $o := .Values.operator -}}
 - name: POD_NAME
   valueFrom:
     fieldRef:
@@ -65,43 +75,75 @@ these variables (src/config); keep the names in step with it.
       fieldPath: metadata.namespace
 - name: ATOM_OPERATOR_WATCH_NAMESPACES
   value: {{ join "," .Values.watchNamespaces | quote }}
-- name: ATOM_OPERATOR_LEADER_ELECTION
+- name: ATOM_OPERATOR_WORKERS
+  value: {{ $o.workers | quote }}
+- name: ATOM_OPERATOR_LEADER_ELECTION_ENABLED
   value: {{ .Values.leaderElection.enabled | quote }}
 - name: ATOM_OPERATOR_LEADER_ELECTION_NAMESPACE
   value: {{ .Release.Namespace | quote }}
-- name: ATOM_OPERATOR_LEADER_ELECTION_ID
-  value: {{ include "atom-operator.fullname" . | quote }}
+- name: ATOM_OPERATOR_LEADER_ELECTION_LEASE_NAME
+  value: {{ include "atom-operator.leaseName" . | quote }}
 - name: ATOM_OPERATOR_METRICS_ADDRESS
   value: ":8080"
 - name: ATOM_OPERATOR_HEALTH_ADDRESS
   value: ":8081"
 - name: ATOM_OPERATOR_LOG_LEVEL
-  value: {{ .Values.operator.logLevel | quote }}
-{{- with .Values.operator.platformUrl }}
+  value: {{ $o.logLevel | quote }}
+- name: ATOM_OPERATOR_RESYNC_PERIOD
+  value: {{ $o.resyncPeriod | quote }}
+- name: ATOM_OPERATOR_SHUTDOWN_TIMEOUT
+  value: {{ printf "%ds" (sub (int .Values.terminationGracePeriodSeconds) 5) | quote }}
+{{- with $o.platformUrl }}
 - name: ATOM_OPERATOR_PLATFORM_URL
   value: {{ . | quote }}
 {{- end }}
-- name: ATOM_OPERATOR_POLL_INTERVAL_SECONDS
-  value: {{ .Values.operator.pollIntervalSeconds | quote }}
-- name: ATOM_OPERATOR_WORKERS
-  value: {{ .Values.operator.workers | quote }}
-{{- with .Values.operator.releasePublicKeysSecret }}
-- name: ATOM_OPERATOR_RELEASE_PUBLIC_KEYS_SECRET
+- name: ATOM_OPERATOR_PLATFORM_POLL_INTERVAL
+  value: {{ $o.pollInterval | quote }}
+{{- with $o.httpsProxy }}
+- name: ATOM_OPERATOR_PLATFORM_HTTPS_PROXY
   value: {{ . | quote }}
 {{- end }}
-- name: ATOM_OPERATOR_ROLLOUT_MAX_CONCURRENT
-  value: {{ .Values.operator.rollout.maxConcurrent | quote }}
-- name: ATOM_OPERATOR_ROLLOUT_SOAK_SECONDS
-  value: {{ .Values.operator.rollout.soakSeconds | quote }}
-- name: ATOM_OPERATOR_ROLLOUT_HALT_THRESHOLD
-  value: {{ .Values.operator.rollout.haltThreshold | quote }}
-- name: ATOM_OPERATOR_ROLLOUT_SCOPE
-  value: {{ .Values.operator.rollout.scope | quote }}
-- name: ATOM_OPERATOR_ROLLOUT_ALLOW_CRITICAL_OVERRIDE
-  value: {{ .Values.operator.rollout.allowCriticalOverride | quote }}
-{{- with .Values.operator.extraEnv }}
+{{- with $o.noProxy }}
+- name: ATOM_OPERATOR_PLATFORM_NO_PROXY
+  value: {{ . | quote }}
+{{- end }}
+{{- if $o.releasePublicKeys.secretName }}
+- name: ATOM_OPERATOR_PLATFORM_RELEASE_PUBLIC_KEYS_FILE
+  value: {{ printf "%s/%s" (include "atom-operator.releaseKeysDir" .) $o.releasePublicKeys.key | quote }}
+{{- end }}
+- name: ATOM_OPERATOR_ATOMS_CERTIFICATE_WARNING
+  value: {{ $o.certificateWarning | quote }}
+- name: ATOM_OPERATOR_ATOMS_DNS_NAMESPACE
+  value: {{ $o.dns.namespace | quote }}
+- name: ATOM_OPERATOR_ATOMS_DNS_POD_LABELS
+  value: {{ join "," $o.dns.podLabels | quote }}
+{{- if $o.agentProfile }}
+- name: ATOM_OPERATOR_ATOMS_AGENT_PROFILE_FILE
+  value: {{ printf "%s/profile.yaml" (include "atom-operator.agentProfileDir" .) | quote }}
+{{- end }}
+- name: ATOM_OPERATOR_FLEET_MAX_CONCURRENT
+  value: {{ $o.fleet.maxConcurrent | quote }}
+- name: ATOM_OPERATOR_FLEET_SOAK_SECONDS
+  value: {{ $o.fleet.soakSeconds | quote }}
+- name: ATOM_OPERATOR_FLEET_HALT_THRESHOLD
+  value: {{ $o.fleet.haltThreshold | quote }}
+- name: ATOM_OPERATOR_FLEET_SCOPE
+  value: {{ $o.fleet.scope | quote }}
+- name: ATOM_OPERATOR_FLEET_ALLOW_CRITICAL_OVERRIDE
+  value: {{ $o.fleet.allowCriticalOverride | quote }}
+{{- with $o.extraEnv }}
 {{ toYaml . }}
 {{- end }}
+{{- end }}
+
+{{/* "k=v" strings as a label map, for selectors. */}}
+{{- define "atom-operator.labelMap" -}}
+{{- $labels := dict }}
+{{- range . }}
+{{- $kv := splitn "=" 2 . }}
+{{- $_ := set $labels $kv._0 $kv._1 }}
+{{- end }}
+{{- toYaml $labels }}
 {{- end }}
 
 {{/* Fails the render early, with a sentence that says how to fix it, instead of a cluster that misbehaves. */}}

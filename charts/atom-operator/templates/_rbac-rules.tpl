@@ -20,7 +20,7 @@
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
-# Inspect registration certificates (expiry, key match, rotation) and platform CAs; never written.
+# Inspect registration certificates (expiry, key match, rotation) and platform CAs; never written. (The release public keys are mounted into the operator pod, not read through the API.)
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "list", "watch"]
@@ -36,11 +36,5 @@
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
   verbs: ["get", "create", "update"]
-{{- end }}
-{{- if .Values.operator.releasePublicKeysSecret }}
-# Read the public keys that release advertisements must be signed with, from the operator's own namespace.
-- apiGroups: [""]
-  resources: ["secrets"]
-  verbs: ["get", "list", "watch"]
 {{- end }}
 {{- end -}}
