@@ -124,6 +124,30 @@ describe('schema enforcement', () => {
   });
 });
 
+describe('x-kubernetes-validations (CEL)', () => {
+  it('reports a failed rule at its fieldPath with its message', async () => {
+    const status = await failure(objects().create(widget('cel-window', { image: 'a', update: { mode: 'Disabled', window: 'sat' } })));
+    expect(status.code).toBe(422);
+    expect(status.details?.causes).toEqual([
+      { reason: 'FieldValueInvalid', field: 'spec.update.window', message: 'Invalid value: "object": update.window has no effect when update.mode is Disabled' },
+    ]);
+  });
+
+  it('words a rule without a message as "failed rule"', async () => {
+    const status = await failure(objects().create(widget('cel-size', { image: 'a', size: 6 })));
+    expect(status.details?.causes?.[0]).toEqual({ reason: 'FieldValueInvalid', field: 'spec', message: "Invalid value: \"object\": failed rule: self.size <= 5 || self.image.startsWith('big/')" });
+    await objects().create(widget('cel-size-ok', { image: 'big/a', size: 6 }));
+  });
+
+  it('evaluates transition rules with oldSelf on updates only', async () => {
+    await objects().create(widget('cel-pinned', { image: 'pinned/a' }));
+    const status = await failure(
+      objects().patch(widget('cel-pinned', { image: 'other' }) as KubernetesObject, undefined, undefined, undefined, undefined, PatchStrategy.MergePatch),
+    );
+    expect(status.details?.causes?.[0]).toEqual({ reason: 'FieldValueInvalid', field: 'spec.image', message: 'Invalid value: "string": a pinned image cannot change' });
+  });
+});
+
 describe('the status subresource', () => {
   it('ignores status on the main endpoint and spec on /status', async () => {
     const created = await objects().create({ ...widget('st', { image: 'a' }), status: { phase: 'Ready' } });

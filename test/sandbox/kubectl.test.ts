@@ -89,10 +89,10 @@ describe('kubectl apply --server-side', () => {
   });
 
   it('shows printer columns for custom resources', async () => {
-    await kubectl(['apply', '--server-side', '-f', '-'], manifest(widget('cols', { image: 'a', size: 7 })));
+    await kubectl(['apply', '--server-side', '-f', '-'], manifest(widget('cols', { image: 'a', size: 4 })));
     const out = await kubectl(['get', 'wg', 'cols']);
     expect(out.stdout.split('\n')[0]).toMatch(/^NAME\s+PHASE\s+SIZE\s+READY\s+AGE$/);
-    expect(out.stdout.split('\n')[1]).toMatch(/^cols\s+7\s+\d+s$/);
+    expect(out.stdout.split('\n')[1]).toMatch(/^cols\s+4\s+\d+s$/);
   });
 });
 

@@ -2,6 +2,7 @@
 // real server's metadata rules, validation, generation and managedFields.
 import { randomUUID } from 'node:crypto';
 import { prepareBuiltinCreate, prepareBuiltinUpdate, nameCauses } from './builtin-semantics.js';
+import { celCauses } from './cel-validation.js';
 import { crdCauses } from './crd-types.js';
 import {
   ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound, staleObjectMessage, unsupportedMediaType,
@@ -121,12 +122,15 @@ export class Cluster {
   }
 
   /** Schema validation (custom resources) plus name rules; throws 422 with every cause. */
-  private validateObject(t: ResourceType, obj: KubeObject, extra: StatusCause[] = []): void {
+  private validateObject(t: ResourceType, obj: KubeObject, extra: StatusCause[] = [], old?: KubeObject): void {
     const causes = [...nameCauses(t.kind, obj.metadata.name), ...extra];
     if (t.storeKey === 'apiextensions.k8s.io/customresourcedefinitions') causes.push(...crdCauses(obj));
     if (t.custom && t.schema) {
       pruneAndDefault(obj, t.schema, true);
-      causes.push(...validate(obj, t.schema, '', true));
+      const schemaCauses = validate(obj, t.schema, '', true);
+      causes.push(...schemaCauses);
+      // CEL rules assume a schema-valid object, as on the real server.
+      if (schemaCauses.length === 0) causes.push(...celCauses(obj, t.schema, '', old, old !== undefined, true));
     }
     if (causes.length > 0) throw invalid(t.kind, t.group, obj.metadata.name, causes);
   }
@@ -286,7 +290,7 @@ export class Cluster {
         });
       }
     }
-    this.validateObject(t, candidate, extra);
+    this.validateObject(t, candidate, extra, old);
     if (t.tracksGeneration && specChanged(t, old, candidate)) meta.generation = (old.metadata.generation ?? 1) + 1;
     dropEmptyMetadata(candidate);
     if (unchanged(old, candidate)) return this.present(t, old);
