@@ -31,6 +31,12 @@ export interface InformerOptions {
   readonly pageSize?: number;
   readonly backoff?: BackoffOptions;
   readonly logger?: Logger;
+  /**
+   * Keep metadata.managedFields in cached objects. Off by default, as in
+   * controller-runtime's TransformStripManagedFields: they are often a third of
+   * an object's size and controllers do not read them.
+   */
+  readonly keepManagedFields?: boolean;
 }
 
 export class Informer<T extends KubeObject = KubeObject> implements ReflectorSink<T> {
@@ -177,6 +183,7 @@ export class Informer<T extends KubeObject = KubeObject> implements ReflectorSin
   replace(namespace: string | undefined, objects: T[]): void {
     const seen = new Set<string>();
     for (const obj of objects) {
+      this.#trim(obj);
       const key = objectKey(obj);
       seen.add(key);
       const old = this.#store.upsert(obj);
@@ -193,6 +200,7 @@ export class Informer<T extends KubeObject = KubeObject> implements ReflectorSin
   }
 
   upsert(obj: T): void {
+    this.#trim(obj);
     const old = this.#store.upsert(obj);
     if (old) this.#emit('update', old, obj);
     else this.#emit('add', obj);
@@ -202,6 +210,10 @@ export class Informer<T extends KubeObject = KubeObject> implements ReflectorSin
     const old = this.#store.delete(objectKey(obj));
     // Watches can replay a delete we already saw through a re-list; report each deletion once.
     if (old) this.#emit('delete', obj);
+  }
+
+  #trim(obj: T): void {
+    if (!this.#options.keepManagedFields && obj.metadata.managedFields !== undefined) delete obj.metadata.managedFields;
   }
 
   #checkSynced(): void {

@@ -88,8 +88,12 @@ describe('Informer against the sandbox', () => {
     await expectCacheMatchesServer(env, informer, 'configmaps', 'default');
   });
 
-  it('gives listed objects their apiVersion and kind, like watched ones', () => {
+  it('gives listed objects their apiVersion and kind, like watched ones, and drops managedFields', async () => {
     expect(informer.get('default/base-0')).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap' });
+    await env.api.applyObject(configMap('applied', { v: '1' }));
+    await eventually(() => expect(informer.get('default/applied')).toBeDefined());
+    expect(env.sandbox.store.get('configmaps', 'default', 'applied')?.metadata.managedFields).toBeDefined();
+    expect(informer.get('default/applied')?.metadata.managedFields).toBeUndefined();
   });
 
   it('rides out bursts of 500 and 429 (honouring Retry-After) on list and watch', async () => {
