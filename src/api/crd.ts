@@ -60,7 +60,7 @@ export const printerColumns = [
   { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Summary of the Atom\'s state.' },
   { name: 'Version', type: 'string', jsonPath: '.status.currentVersion', description: 'Version running now.' },
   { name: 'Advertised', type: 'string', jsonPath: '.status.advertisedVersion', description: 'Latest version the platform advertises.' },
-  { name: 'Cert-Expiry', type: 'date', jsonPath: '.status.certificate.notAfter', description: 'When the registration certificate expires.' },
+  { name: 'Cert-Expiry', type: 'string', jsonPath: '.status.certificate.notAfter', description: 'When the registration certificate expires.' },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
 ];
 

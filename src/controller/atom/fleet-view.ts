@@ -3,7 +3,7 @@
 // workers never take one fleet slot.
 import { parseAtom, type Atom } from '../../api/atom.js';
 import type { KubeObject } from '../../kube/resource.js';
-import { planFleet, readyToStart, resumeRolloutAnnotation, type FleetAtomFacts, type FleetPlan, type FleetPolicy, type VerifiedRelease } from '../../rollout/index.js';
+import { atomKey, fleetFactsOf, planFleet, type FleetAtomFacts, type FleetPlan, type FleetPolicy, type VerifiedRelease } from '../../rollout/index.js';
 import type { CacheReader } from './ports.js';
 
 const parsedCache = new WeakMap<KubeObject, Atom | null>();
@@ -18,8 +18,6 @@ export function cachedAtom(raw: KubeObject): Atom | undefined {
   }
   return parsed ?? undefined;
 }
-
-const key = (a: Atom) => `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
 
 export interface FleetViewOptions {
   atoms: CacheReader;
@@ -65,38 +63,11 @@ export class FleetView {
     for (const raw of this.#o.atoms.list()) {
       const atom = cachedAtom(raw);
       if (!atom || atom.metadata.deletionTimestamp) continue;
-      const k = key(atom);
-      const status = atom.status;
-      const last = status?.rolloutHistory?.at(-1);
-      const cachedUpdating = last?.result === 'InProgress';
-      const started = this.#started.get(k);
-      if (started && cachedUpdating) this.#started.delete(k);
-      const ready = status?.conditions?.find((c) => c.type === 'Ready');
-      const release = this.#o.releaseOf(k);
-      const updateInput = {
-        spec: atom.spec,
-        status,
-        release,
-        allowCriticalOverride: this.#o.allowCriticalOverride,
-        now,
-      };
-      facts.push({
-        key: k,
-        namespace: atom.metadata.namespace ?? '',
-        wave: atom.spec.update.wave,
-        mode: atom.spec.update.mode,
-        pinned: Boolean(atom.spec.version),
-        currentVersion: status?.currentVersion,
-        targetVersion: release?.version ?? status?.advertisedVersion,
-        updating: cachedUpdating || Boolean(started),
-        updateStartedAt: started?.at ?? (cachedUpdating && last ? new Date(last.startedAt) : undefined),
-        healthy: ready?.status === 'True',
-        healthySince: ready?.status === 'True' ? new Date(ready.lastTransitionTime) : undefined,
-        failedVersions: status?.failedVersions,
-        lastRolloutResult: last?.result,
-        readyToStart: !cachedUpdating && !started && readyToStart(updateInput),
-        resumeRollout: atom.metadata.annotations?.[resumeRolloutAnnotation],
-      });
+      const f = fleetFactsOf(atom, { release: this.#o.releaseOf(atomKey(atom)), allowCriticalOverride: this.#o.allowCriticalOverride, now });
+      const started = this.#started.get(f.key);
+      if (started && f.updating) this.#started.delete(f.key);
+      else if (started) facts.push({ ...f, updating: true, updateStartedAt: started.at, readyToStart: false });
+      if (!started || f.updating) facts.push(f);
     }
     return facts;
   }

@@ -20,6 +20,8 @@ export interface PlanInput {
   release?: PollResult;
   /** The pod that exists now, if any. */
   running?: RunningPod;
+  /** Subscribed to the platform, but its first answer has not come yet. */
+  awaitingFirstCheck?: boolean;
 }
 
 export interface PlannedEvent {
@@ -35,6 +37,8 @@ export interface Plan {
   events: PlannedEvent[];
   /** Come back no later than this (window opening, progress deadline). */
   requeueAfterMs?: number;
+  /** Set when no pod should start yet because the first release check is pending (why, for the status). */
+  waitForRelease?: string;
 }
 
 export type RolloutPlanner = (input: PlanInput) => Plan;

@@ -20,7 +20,8 @@ export interface ChildWriter {
   /** Deletes if it still exists (404 is fine); `uid` guards against deleting a newer namesake. */
   remove(type: ResourceType, namespace: string, name: string, options?: { uid?: string; gracePeriodSeconds?: number }): Promise<void>;
   /** Writes the Atom's status through the status subresource. */
-  writeStatus(atom: { namespace: string; name: string; resourceVersion?: string }, status: AtomStatus): Promise<void>;
+  /** Resolves the object as the server returned it, or undefined when nothing had to be written. */
+  writeStatus(atom: { namespace: string; name: string; resourceVersion?: string }, status: AtomStatus): Promise<KubeObject | undefined>;
 }
 
 export interface EventSink {

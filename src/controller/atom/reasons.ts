@@ -15,6 +15,8 @@ export const reasons = {
   PodReplacing: 'PodReplacing',
   /** No pod runs because the registration certificate is unusable. */
   CertificateInvalid: 'CertificateInvalid',
+  /** A new Atom waits for the platform's first answer about which release to install. */
+  WaitingForRelease: 'WaitingForRelease',
   /** The agent container keeps crashing; the kubelet backs off restarting it. */
   CrashLoopBackOff: 'CrashLoopBackOff',
   /** The image cannot be pulled. */

@@ -12,6 +12,7 @@ import { atomLabel, canonicalJSON, desiredClaim, desiredNetworkPolicy, desiredPo
 import { mergeConditions } from './conditions.js';
 import { isSubset } from './drift.js';
 import { podHealth, type PodHealth } from './pod-health.js';
+import { Expectations } from './expectations.js';
 import { decidePodStep, type PodStep } from './pod-step.js';
 import type { RolloutPlanner } from './planner.js';
 import type { CacheReader, ChildWriter, EventSink, ReleaseSource } from './ports.js';
@@ -72,6 +73,7 @@ function minDefined(...values: (number | undefined)[]): number | undefined {
 
 export class AtomReconciler {
   readonly #deps: AtomReconcilerDeps;
+  readonly #expectations = new Expectations();
 
   constructor(deps: AtomReconcilerDeps) {
     this.#deps = deps;
@@ -83,8 +85,11 @@ export class AtomReconciler {
     if (!raw) {
       // Deleted: owner references take the children; only our in-memory subscription is left to drop.
       deps.releases.unregister(key);
+      this.#expectations.forget(key);
       return {};
     }
+    // Our last writes are not in the cache yet: acting now would repeat them.
+    if (!this.#expectations.satisfied(key, deps.now().getTime())) return { requeueAfterMs: 250 };
     if (raw.metadata.deletionTimestamp) return {};
     const parsed = parseAtom(raw);
     if (!parsed.ok) return this.#rejectSpec(raw, describeProblems(parsed.problems), logger);
@@ -95,7 +100,7 @@ export class AtomReconciler {
     const certName = atom.spec.registration.certificateSecretRef.name;
     const secret = deps.secrets.getByName(ns, certName) as V1Secret | undefined;
     const certificate = inspectRegistration(decodeSecret(secret, certName), certName, now, deps.config.certificateWarningDays);
-    this.#subscribe(key, atom, certificate, secret, logger);
+    const subscribed = this.#subscribe(key, atom, certificate, secret, logger);
 
     const live = podsOf(deps, atom);
     const current = live.find((p) => p.metadata?.name === podName(atom) && !p.metadata?.deletionTimestamp);
@@ -105,11 +110,12 @@ export class AtomReconciler {
       key,
       now,
       release: deps.releases.resultFor(key),
+      awaitingFirstCheck: subscribed && deps.releases.resultFor(key) === undefined,
       ...(current && health ? { running: { version: current.metadata?.annotations?.[versionAnnotation], image: current.spec?.containers[0]?.image, health, createdAt: current.metadata?.creationTimestamp ? new Date(current.metadata.creationTimestamp).toISOString() : undefined } } : {}),
     });
     for (const e of plan.events) deps.events.record(raw, e.type, e.reason, e.message);
 
-    const network = await this.#ensureChildren(atom, raw, logger);
+    const network = await this.#ensureChildren(key, atom, raw, logger);
     const pod = desiredPod(atom, {
       image: plan.target.image,
       ...(plan.target.version ? { version: plan.target.version } : {}),
@@ -117,8 +123,8 @@ export class AtomReconciler {
       platformUrl: atom.spec.platform.url ?? deps.config.defaultPlatformUrl ?? '',
       profile: deps.config.profile,
     });
-    const step = decidePodStep({ desired: pod, live, canStart: certificate.usable });
-    const podRequeue = await this.#act(step, pod, raw, logger);
+    const step = decidePodStep({ desired: pod, live, canStart: certificate.usable && !plan.waitForRelease });
+    const podRequeue = await this.#act(key, step, pod, raw, logger);
 
     const status = buildStatus({
       atom,
@@ -128,23 +134,26 @@ export class AtomReconciler {
       step,
       ...(health ? { health } : {}),
       podName: podName(atom),
+      blocked: certificate.usable ? { reason: 'WaitingForRelease', message: plan.waitForRelease ?? '' } : { reason: reasons.CertificateInvalid, message: certificate.message },
       current: current ? { version: current.metadata?.annotations?.[versionAnnotation], image: current.spec?.containers[0]?.image } : {},
       rollout: plan.view,
     });
-    await this.#writeStatus(raw, atom, status, certificate);
+    await this.#writeStatus(key, raw, atom, status, certificate);
     return { requeueAfterMs: minDefined(podRequeue, plan.requeueAfterMs, this.#certificateRequeue(certificate, now), MAX_REQUEUE_MS) };
   }
 
-  #subscribe(key: string, atom: Atom, certificate: CertificateVerdict, secret: V1Secret | undefined, logger: Logger): void {
+  /** Subscribes the Atom to its platform's releases; false when it cannot be polled. */
+  #subscribe(key: string, atom: Atom, certificate: CertificateVerdict, secret: V1Secret | undefined, logger: Logger): boolean {
     const url = atom.spec.platform.url ?? this.#deps.config.defaultPlatformUrl;
     const crt = secret?.data?.['tls.crt'];
     const tlsKey = secret?.data?.['tls.key'];
     if (!url || !certificate.usable || !crt || !tlsKey) {
       this.#deps.releases.unregister(key);
-      return;
+      return false;
     }
-    const ca = atom.spec.platform.caSecretRef ? this.#deps.secrets.getByName(atom.metadata.namespace, atom.spec.platform.caSecretRef.name) as V1Secret | undefined : undefined;
-    const caValue = atom.spec.platform.caSecretRef ? ca?.data?.[atom.spec.platform.caSecretRef.key] : undefined;
+    const ca = atom.spec.platform.caSecretRef ? (this.#deps.secrets.getByName(atom.metadata.namespace, atom.spec.platform.caSecretRef.name) as V1Secret | undefined) : undefined;
+    // The platform CA: spec.platform.caSecretRef, else the registration Secret's ca.crt, else system roots.
+    const caValue = atom.spec.platform.caSecretRef ? ca?.data?.[atom.spec.platform.caSecretRef.key] : secret?.data?.['ca.crt'];
     try {
       this.#deps.releases.register(key, {
         url,
@@ -153,34 +162,37 @@ export class AtomReconciler {
         ...(caValue ? { caPem: Buffer.from(caValue, 'base64').toString('utf8') } : {}),
         allowedRepositories: [atom.spec.image.repository],
       });
+      return true;
     } catch (err) {
-      // The poller reports why in resultFor-less terms; the status shows the certificate problem already.
+      // Only an unusable URL or credential gets here; the certificate condition already says which.
       logger.debug({ err: (err as Error).message }, 'release polling not possible for this Atom');
+      return false;
     }
   }
 
-  async #ensureChildren(atom: Atom, raw: KubeObject, logger: Logger): Promise<NetworkState> {
+  async #ensureChildren(key: string, atom: Atom, raw: KubeObject, logger: Logger): Promise<NetworkState> {
     const deps = this.#deps;
     const ns = atom.metadata.namespace ?? '';
     const sa = desiredServiceAccount(atom);
-    if (sa) await this.#applyIfDrifted(deps.serviceAccounts, sa as KubeObject, raw, logger);
+    if (sa) await this.#applyIfDrifted(key, deps.serviceAccounts, sa as KubeObject, raw, logger);
     const claim = desiredClaim(atom);
     if (claim) {
       const existing = deps.claims.getByName(ns, claim.metadata!.name!);
       // A claim's class and access modes are fixed once created: only its labels, owners and size may move.
       const mutable = existing ? { ...claim, spec: { resources: claim.spec!.resources } } : claim;
-      await this.#applyIfDrifted(deps.claims, mutable as KubeObject, raw, logger);
+      await this.#applyIfDrifted(key, deps.claims, mutable as KubeObject, raw, logger);
     }
     const policy = desiredNetworkPolicy(atom, deps.config.dns);
     if (!policy) {
       const stale = deps.networkPolicies.getByName(ns, `${atom.metadata.name}-egress`);
       if (stale && stale.metadata.ownerReferences?.some((r) => r.uid === atom.metadata.uid)) {
-        await deps.writer.remove({ group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true }, ns, stale.metadata.name, { uid: stale.metadata.uid! });
+        await deps.writer.remove(CoreTypes.networkPolicies, ns, stale.metadata.name, { uid: stale.metadata.uid! });
+        this.#expectations.expect(key, deps.networkPolicies, ns, stale.metadata.name, stale.metadata.resourceVersion ?? null, deps.now().getTime());
       }
       return { kind: 'Disabled' };
     }
     try {
-      await this.#applyIfDrifted(deps.networkPolicies, policy as KubeObject, raw, logger);
+      await this.#applyIfDrifted(key, deps.networkPolicies, policy as KubeObject, raw, logger);
     } catch (err) {
       return { kind: 'Failed', message: `NetworkPolicy ${policy.metadata!.name} could not be applied: ${(err as Error).message}` };
     }
@@ -190,10 +202,10 @@ export class AtomReconciler {
   }
 
   /** Applies `desired` unless the cached object already says all of it: zero writes in the steady state. */
-  async #applyIfDrifted(cache: CacheReader, desired: KubeObject, owner: KubeObject, logger: Logger): Promise<void> {
+  async #applyIfDrifted(key: string, cache: CacheReader, desired: KubeObject, owner: KubeObject, logger: Logger): Promise<void> {
     const live = cache.getByName(desired.metadata.namespace, desired.metadata.name);
     if (live && isSubset(desired.metadata.labels, live.metadata.labels) && isSubset(desired.metadata.ownerReferences, live.metadata.ownerReferences) && isSubset(withoutMetadata(desired), withoutMetadata(live))) return;
-    await this.#deps.writer.apply(desired);
+    await this.#write(key, cache, desired.metadata.namespace ?? '', desired.metadata.name, live, () => this.#deps.writer.apply(desired));
     if (live) {
       logger.info({ kind: desired.kind, name: desired.metadata.name }, 'restored drifted child');
       this.#deps.events.record(owner, 'Normal', 'Restored', `${desired.kind} ${desired.metadata.name} was changed or removed by someone else; restored it`);
@@ -202,20 +214,31 @@ export class AtomReconciler {
     }
   }
 
-  async #act(step: PodStep, desired: V1Pod, owner: KubeObject, logger: Logger): Promise<number | undefined> {
+  /** Runs one write and remembers it until the cache shows its effect. */
+  async #write(key: string, cache: CacheReader, namespace: string, name: string, before: KubeObject | undefined, write: () => Promise<unknown>): Promise<void> {
+    await write();
+    this.#expectations.expect(key, cache, namespace, name, before?.metadata.resourceVersion ?? null, this.#deps.now().getTime());
+  }
+
+  async #removePod(key: string, pod: V1Pod): Promise<void> {
+    const { namespace = '', name = '', uid } = pod.metadata ?? {};
+    await this.#write(key, this.#deps.pods, namespace, name, pod as KubeObject, () => this.#deps.writer.remove(CoreTypes.pods, namespace, name, uid ? { uid } : {}));
+  }
+
+  async #act(key: string, step: PodStep, desired: V1Pod, owner: KubeObject, logger: Logger): Promise<number | undefined> {
     const deps = this.#deps;
     switch (step.kind) {
       case 'Create':
-        await deps.writer.apply(desired as KubeObject);
+        await this.#write(key, deps.pods, desired.metadata!.namespace!, desired.metadata!.name!, undefined, () => deps.writer.apply(desired as KubeObject));
         deps.events.record(owner, 'Normal', 'PodCreated', `created pod ${desired.metadata!.name} running ${desired.spec!.containers[0]!.image}`);
         return POD_POLL_MS;
       case 'Replace':
         logger.info({ reason: step.reason }, step.message);
-        await deps.writer.remove(CoreTypes.pods, step.pod.metadata!.namespace!, step.pod.metadata!.name!, { uid: step.pod.metadata!.uid! });
+        await this.#removePod(key, step.pod);
         deps.events.record(owner, 'Normal', step.reason, `${step.message}; the new pod starts when the old one has stopped`);
         return POD_POLL_MS;
       case 'DeleteStrays':
-        for (const p of step.pods) await deps.writer.remove(CoreTypes.pods, p.metadata!.namespace!, p.metadata!.name!, { uid: p.metadata!.uid! });
+        for (const p of step.pods) await this.#removePod(key, p);
         deps.events.record(owner, 'Warning', 'StrayPodRemoved', `removed pods ${step.pods.map((p) => p.metadata?.name).join(', ')} that carried this Atom's label: one Atom runs exactly one pod`);
         return POD_POLL_MS;
       case 'WaitForTermination':
@@ -226,14 +249,17 @@ export class AtomReconciler {
     }
   }
 
-  async #writeStatus(raw: KubeObject, atom: Atom, status: AtomStatus, certificate: CertificateVerdict): Promise<void> {
+  async #writeStatus(key: string, raw: KubeObject, atom: Atom, status: AtomStatus, certificate: CertificateVerdict): Promise<void> {
     const before = (raw as { status?: AtomStatus }).status;
     if (canonicalJSON(before ?? {}) === canonicalJSON(status)) return;
     const wasValid = before?.conditions?.find((c) => c.type === 'CertificateValid');
     if (wasValid?.reason !== certificate.reason && certificate.reason !== 'Valid') {
       this.#deps.events.record(raw, certificate.usable ? 'Normal' : 'Warning', certificate.reason === 'ExpiresSoon' ? 'CertificateExpiresSoon' : 'CertificateInvalid', certificate.message);
     }
-    await this.#deps.writer.writeStatus({ namespace: atom.metadata.namespace ?? '', name: atom.metadata.name, ...(raw.metadata.resourceVersion ? { resourceVersion: raw.metadata.resourceVersion } : {}) }, status);
+    const written = await this.#deps.writer.writeStatus({ namespace: atom.metadata.namespace ?? '', name: atom.metadata.name, ...(raw.metadata.resourceVersion ? { resourceVersion: raw.metadata.resourceVersion } : {}) }, status);
+    if (written && written.metadata.resourceVersion !== raw.metadata.resourceVersion) {
+      this.#expectations.expect(key, this.#deps.atoms, atom.metadata.namespace ?? '', atom.metadata.name, raw.metadata.resourceVersion ?? null, this.#deps.now().getTime());
+    }
   }
 
   async #rejectSpec(raw: KubeObject, problems: string, logger: Logger): Promise<ReconcileOutcome> {

@@ -36,9 +36,8 @@ export function createRolloutPlanner(options: RolloutPlannerOptions): RolloutPla
     const release: VerifiedRelease | undefined = input.release?.release;
     const events: PlannedEvent[] = [];
     const problem = platformProblem(input);
-    if (problem && problem.message !== (status?.conditions?.find((c) => c.type === 'UpToDate')?.message ?? '')) {
-      events.push({ type: 'Warning', ...problem });
-    }
+    // Once per failed check (not per reconcile): a resync must not write an event.
+    if (problem && checkTime(input) !== status?.lastUpdateCheckTime) events.push({ type: 'Warning', ...problem });
     const fields: RolloutView['fields'] = {
       advertisedVersion: release?.version ?? status?.advertisedVersion,
       lastUpdateCheckTime: checkTime(input),
@@ -94,6 +93,12 @@ export function createRolloutPlanner(options: RolloutPlannerOptions): RolloutPla
     if (followsFleet && release && readyToStart(base)) gate = fleetGateFor(options.fleet.plan(release.version, now), key);
     const decision = decideUpdate({ ...base, fleet: gate });
     const degraded = lastFailure(status?.rolloutHistory?.at(-1), decision);
+    // A brand-new Atom waits for the platform's first answer rather than starting a pod on a
+    // guessed tag and replacing it moments later; an error answer lets it start anyway.
+    if (input.awaitingFirstCheck && !status?.currentImage && (decision.reason === 'NoReleaseAdvertised' || decision.reason === 'PinRollingOutByTag')) {
+      const message = 'waiting for the first answer of the platform about the release to install';
+      return { target: currentTarget(input), events, requeueAfterMs: 5_000, waitForRelease: message, view: { upToDate: { type: 'UpToDate', status: 'Unknown', reason: 'NoReleaseAdvertised', message }, fields: withCurrent(fields, running) } };
+    }
     if (decision.kind === 'Start') {
       Object.assign(fields, rolloutStartedStatus(status, decision.to, now, decision.reason));
       options.fleet.noteStarted(key, decision.to.version, now);

@@ -27,6 +27,8 @@ export interface StatusInput {
   /** Health of the pod that exists now (the kept or held one), if any. */
   health?: PodHealth;
   podName: string;
+  /** Why no pod may start (used when the step is Hold and no pod exists). */
+  blocked: { reason: string; message: string };
   /** Version and image of the pod that runs now. */
   current?: { version?: string; image?: string };
   rollout: RolloutView;
@@ -45,7 +47,10 @@ function podConditions(input: StatusInput): { ready: ConditionInput; progressing
     case 'DeleteStrays':
       return { ready: notReady(reasons.PodTerminating, `waiting for pod ${step.kind === 'WaitForTermination' ? step.pod.metadata?.name : podName} to stop before starting its replacement`), progressing: progressing(reasons.PodTerminating, 'the old pod is stopping gracefully') };
     case 'Hold':
-      if (!health) return { ready: notReady(reasons.CertificateInvalid, `no pod is started: ${certificate.message}`), progressing: { type: 'Progressing', status: 'False', reason: reasons.CertificateInvalid, message: certificate.message } };
+      if (!health) {
+        const { reason, message } = input.blocked;
+        return { ready: notReady(reason, `no pod is started: ${message}`), progressing: { type: 'Progressing', status: reason === reasons.CertificateInvalid ? 'False' : 'True', reason, message } };
+      }
       break;
     case 'Keep':
       break;
@@ -75,7 +80,7 @@ function networkCondition(network: NetworkState): ConditionInput {
 }
 
 function phaseOf(ready: ConditionInput, degraded: ConditionInput | undefined, updating: boolean, step: PodStep, health: PodHealth | undefined): Phase {
-  if (step.kind === 'Hold' && !health) return 'Failed';
+  if (step.kind === 'Hold' && !health) return ready.reason === reasons.CertificateInvalid ? 'Failed' : 'Pending';
   if (degraded?.status === 'True') return 'Degraded';
   if (updating) return 'Updating';
   if (ready.status === 'True') return 'Running';

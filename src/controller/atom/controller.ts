@@ -1,0 +1,105 @@
+// Wires the Atom reconciler into the manager: the caches it reads (Atoms, their
+// children by label, Secrets), the Secret -> Atom index, the release poller's
+// fan-out, and the writer over server-side apply.
+import type { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import { apiVersion as atomApiVersion, group, kind, plural, version } from '../../api/atom.js';
+import type { Manager } from '../runtime/manager.js';
+import type { Controller } from '../runtime/controller.js';
+import { CoreTypes, type KubeObject, type ResourceType } from '../../kube/resource.js';
+import { ReleasePoller, type ReleaseFetcher } from '../../platform/index.js';
+import type { FleetPolicyConfig } from '../../rollout/config.js';
+import { FleetView } from './fleet-view.js';
+import type { ChildWriter, EventSink } from './ports.js';
+import { AtomReconciler, ServiceAccountType, type AtomControllerConfig } from './reconciler.js';
+import { createRolloutPlanner } from './rollout-planner.js';
+import { SECRET_INDEX, secretRefs } from './secret-index.js';
+
+export const AtomType: ResourceType = { group, version, plural, kind, namespaced: true };
+const managedBy = 'app.kubernetes.io/managed-by=atom-operator';
+
+export interface AtomControllerOptions {
+  config: AtomControllerConfig;
+  fleet: FleetPolicyConfig;
+  /** Fetches releases (the platform client); the poller dedupes by endpoint, credential and channel. */
+  fetcher: ReleaseFetcher;
+  pollIntervalMs: number;
+  releasePublicKeys: readonly string[];
+  registry: Registry;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export interface AtomController {
+  controller: Controller;
+  poller: ReleasePoller;
+}
+
+export function registerAtomController(manager: Manager, options: AtomControllerOptions): AtomController {
+  manager.api.registerType(AtomType);
+  manager.api.registerType(ServiceAccountType);
+  const atoms = manager.informer(AtomType);
+  atoms.addIndex(SECRET_INDEX, secretRefs);
+  const pods = manager.informer(CoreTypes.pods, { labelSelector: managedBy });
+  const claims = manager.informer(CoreTypes.persistentVolumeClaims, { labelSelector: managedBy });
+  const networkPolicies = manager.informer(CoreTypes.networkPolicies, { labelSelector: managedBy });
+  const serviceAccounts = manager.informer(ServiceAccountType, { labelSelector: managedBy });
+  const secrets = manager.informer(CoreTypes.secrets);
+
+  let controller: Controller | undefined;
+  const enqueue = (keys: readonly string[]) => {
+    for (const k of keys) controller?.queue.add(k);
+  };
+  const poller = new ReleasePoller({
+    fetcher: options.fetcher,
+    registry: options.registry,
+    onResult: enqueue,
+    intervalMs: options.pollIntervalMs,
+    releasePublicKeys: options.releasePublicKeys,
+  });
+  const fleet = new FleetView({
+    atoms,
+    policy: options.fleet,
+    allowCriticalOverride: options.fleet.allowCriticalOverride,
+    releaseOf: (key) => poller.resultFor(key)?.release,
+  });
+  const writer: ChildWriter = {
+    apply: (obj) => manager.api.applyObject(obj, { force: true }),
+    async remove(type, namespace, name, opts = {}) {
+      await manager.api.deleteObject({ apiVersion: type.group ? `${type.group}/${type.version}` : type.version, kind: type.kind, namespace, name }, opts);
+    },
+    async writeStatus(ref, status) {
+      const current = atoms.getByName(ref.namespace, ref.name) ?? ({ apiVersion: atomApiVersion, kind, metadata: { name: ref.name, namespace: ref.namespace } } as KubeObject);
+      const result = await manager.api.applyStatus({ ...current, apiVersion: atomApiVersion, kind }, status as Record<string, unknown>);
+      return result.written ? result.object : undefined;
+    },
+  };
+  const events: EventSink = {
+    record: (obj, type, reason, message) => void manager.events.record({ ...obj, apiVersion: obj.apiVersion ?? atomApiVersion, kind: obj.kind ?? kind }, type, reason, message),
+  };
+  const reconciler = new AtomReconciler({
+    atoms,
+    pods,
+    claims,
+    networkPolicies,
+    serviceAccounts,
+    secrets,
+    writer,
+    events,
+    releases: poller,
+    planner: createRolloutPlanner({ fleet, allowCriticalOverride: options.fleet.allowCriticalOverride, wake: enqueue }),
+    config: options.config,
+    now: options.now ?? (() => new Date()),
+  });
+  controller = manager.addController({
+    name: 'atom',
+    primary: atoms,
+    owns: [pods, claims, networkPolicies, serviceAccounts],
+    watches: [{ informer: secrets, map: (secret) => atoms.byIndex(SECRET_INDEX, `${secret.metadata.namespace ?? ''}/${secret.metadata.name}`).map((a) => `${a.metadata.namespace}/${a.metadata.name}`) }],
+    async reconcile(key, ctx) {
+      const outcome = await reconciler.reconcile(key, ctx.logger);
+      return outcome.requeueAfterMs !== undefined ? { requeueAfter: outcome.requeueAfterMs } : undefined;
+    },
+  });
+  return { controller, poller };
+}
