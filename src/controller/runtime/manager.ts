@@ -143,6 +143,10 @@ export class Manager {
     if (this.#started) throw new Error(`controller ${options.name} added after the manager started`);
     const controller = new Controller({ workers: this.config.workers, ...options, logger: this.logger, metrics: this.metrics });
     this.#controllers.push(controller);
+    // Informers built outside manager.informer() are still started, stopped and counted for readiness.
+    for (const informer of controller.informers) {
+      if (![...this.#informers.values()].includes(informer)) this.#informers.set(`external:${this.#informers.size}`, informer);
+    }
     return controller;
   }
 
