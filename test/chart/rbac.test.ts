@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rbacRulesTemplate, rbacTemplatePath } from '../../hack/generate-rbac.js';
+import { rbacRulesTemplate, rbacTemplatePath, securityDoc, securityDocPath } from '../../hack/generate-rbac.js';
 import { rulesFor, type RuleFeature } from '../../src/rbac/rules.js';
 import { releaseNamespace, render, repoRoot, scenarios, type Manifest } from './helm.js';
 
@@ -84,4 +84,9 @@ it('the chart does not grant leader election rights when leader election is off'
 it(`${rbacTemplatePath} is what hack/generate-rbac.ts renders from src/rbac/rules.ts`, () => {
   const onDisk = readFileSync(join(repoRoot, rbacTemplatePath), 'utf8');
   expect(onDisk, 'stale: run `npx tsx hack/generate-rbac.ts`').toBe(rbacRulesTemplate());
+});
+
+it(`${securityDocPath} lists every rule of src/rbac/rules.ts with its reason`, () => {
+  const onDisk = readFileSync(join(repoRoot, securityDocPath), 'utf8');
+  expect(onDisk, 'stale: run `npx tsx hack/generate-rbac.ts`').toBe(securityDoc(onDisk));
 });
