@@ -51,7 +51,7 @@ cleanup() {
   if [[ ${status} -ne 0 && -n "${KUBECTL:-}" && -s "${KUBECONFIG}" ]]; then diagnose; fi
   if [[ "${KEEP_CLUSTER}" == "true" ]]; then
     printf 'e2e: keeping cluster %s (kind delete cluster --name %s)\n' "${CLUSTER_NAME}" "${CLUSTER_NAME}"
-    kind get kubeconfig --name "${CLUSTER_NAME}" >"${ROOT}/.e2e-kubeconfig" 2>/dev/null || true
+    kind get kubeconfig --name "${CLUSTER_NAME}" >"${ROOT}/.tools/e2e-kubeconfig" 2>/dev/null || true
   elif kind get clusters 2>/dev/null | grep -qx "${CLUSTER_NAME}"; then
     kind delete cluster --name "${CLUSTER_NAME}" >/dev/null 2>&1 || true
   fi
