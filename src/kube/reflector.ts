@@ -202,12 +202,18 @@ export class Reflector<T extends KubeObject> {
       await consumeWatch(
         stream,
         (event: WatchEvent) => {
+          if (event.type === 'BOOKMARK') {
+            // Bookmarks carry only a resourceVersion: resuming from it avoids replaying (or a 410 on) old history.
+            const rv = (event.object as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
+            if (typeof rv === 'string' && rv !== '') resourceVersion = rv;
+            return;
+          }
           if (!isKubeObject(event.object)) return;
           const obj = event.object as T;
           const rv = obj.metadata.resourceVersion;
           if (rv) resourceVersion = rv;
           if (event.type === 'ADDED' || event.type === 'MODIFIED') this.#sink.upsert(obj);
-          else if (event.type === 'DELETED') this.#sink.remove(obj);
+          else this.#sink.remove(obj);
         },
         { stallMs, signal: attempt.signal },
       );

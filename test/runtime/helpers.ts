@@ -11,8 +11,8 @@ export interface Env {
   api: KubeApi;
 }
 
-export async function startEnv(): Promise<Env> {
-  const sandbox = await startSandbox({ bookmarkIntervalMs: 200 });
+export async function startEnv(options: { watchHistory?: number } = {}): Promise<Env> {
+  const sandbox = await startSandbox({ bookmarkIntervalMs: 200, ...options });
   const client = new KubeClient(sandbox.kubeConfig());
   return { sandbox, client, api: new KubeApi(client) };
 }
