@@ -72,6 +72,9 @@ export class Reflector<T extends KubeObject> {
   readonly #sink: ReflectorSink<T>;
   readonly #backoff: Backoff;
   #synced = false;
+  // Last resourceVersion seen (list, event or bookmark); undefined = list next. Kept across
+  // watch failures so a broken connection resumes where it stopped instead of replaying.
+  #resourceVersion: string | undefined;
   readonly #apiVersion: string;
   #onSynced: (() => void) | undefined;
 
@@ -89,15 +92,14 @@ export class Reflector<T extends KubeObject> {
 
   /** Runs until `signal` aborts; never rejects. */
   async run(signal: AbortSignal): Promise<void> {
-    let resourceVersion: string | undefined;
     while (!signal.aborted) {
       try {
-        if (resourceVersion === undefined) {
-          resourceVersion = await this.#listAndReplace(signal);
+        if (this.#resourceVersion === undefined) {
+          this.#resourceVersion = await this.#listAndReplace(signal);
           this.#backoff.reset();
         }
         const startedAt = Date.now();
-        resourceVersion = await this.#watch(resourceVersion, signal);
+        await this.#watch(this.#resourceVersion, signal);
         // A server that closes watches at once would otherwise have us reconnect in a hot loop.
         if (Date.now() - startedAt < 1000) await sleep(this.#backoff.next(), signal);
       } catch (err) {
@@ -106,7 +108,7 @@ export class Reflector<T extends KubeObject> {
         if (isGone(error)) {
           // Our resourceVersion is too old: only a fresh list can tell us what we missed.
           this.stats.relistsAfterGone += 1;
-          resourceVersion = undefined;
+          this.#resourceVersion = undefined;
           this.#options.logger.info({ resource: this.#describe() }, 'watch expired (410 Gone); re-listing');
           continue;
         }
@@ -169,14 +171,13 @@ export class Reflector<T extends KubeObject> {
     return resourceVersion;
   }
 
-  /** One watch connection; returns the last resourceVersion seen when the server closes it. */
-  async #watch(from: string, signal: AbortSignal): Promise<string> {
+  /** One watch connection, until the server closes it; advances #resourceVersion as events arrive. */
+  async #watch(from: string, signal: AbortSignal): Promise<void> {
     const [minTimeout, maxTimeout] = this.#options.watchTimeoutSeconds ?? [300, 600];
     const timeoutSeconds = Math.floor(minTimeout + Math.random() * (maxTimeout - minTimeout));
     const attempt = new AbortController();
     const stop = () => attempt.abort();
     signal.addEventListener('abort', stop, { once: true });
-    let resourceVersion = from;
     const stallMs = this.#options.watchStallMs ?? 90_000;
     // A server that accepts the connection but never answers is as dead as a silent stream.
     let headersStalled = false;
@@ -205,19 +206,18 @@ export class Reflector<T extends KubeObject> {
           if (event.type === 'BOOKMARK') {
             // Bookmarks carry only a resourceVersion: resuming from it avoids replaying (or a 410 on) old history.
             const rv = (event.object as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
-            if (typeof rv === 'string' && rv !== '') resourceVersion = rv;
+            if (typeof rv === 'string' && rv !== '') this.#resourceVersion = rv;
             return;
           }
           if (!isKubeObject(event.object)) return;
           const obj = event.object as T;
           const rv = obj.metadata.resourceVersion;
-          if (rv) resourceVersion = rv;
+          if (rv) this.#resourceVersion = rv;
           if (event.type === 'ADDED' || event.type === 'MODIFIED') this.#sink.upsert(obj);
           else this.#sink.remove(obj);
         },
         { stallMs, signal: attempt.signal },
       );
-      return resourceVersion;
     } catch (err) {
       if (headersStalled && !signal.aborted) throw new WatchStalledError(stallMs);
       if (err instanceof KubeApiError || err instanceof WatchStalledError) throw err;
