@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { prepareBuiltinCreate, prepareBuiltinUpdate, nameCauses } from './builtin-semantics.js';
 import { celCauses } from './cel-validation.js';
 import { crdCauses } from './crd-types.js';
+import { eventCauses } from './event-validation.js';
+import { metadataCauses, metadataTypeError } from './object-meta.js';
 import {
   ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound, staleObjectMessage, unsupportedMediaType,
   type StatusCause,
@@ -62,9 +64,18 @@ export class Cluster {
 
   /** Objects are stored once per group/plural; they are shown in the version that was asked for. */
   present(t: ResourceType, obj: KubeObject): KubeObject {
-    obj.apiVersion = apiVersionOf(t);
-    obj.kind = t.kind;
-    return obj;
+    const shown = (t.conversion ? t.conversion.fromStored(obj) : obj) as KubeObject;
+    shown.apiVersion = apiVersionOf(t);
+    shown.kind = t.kind;
+    return shown;
+  }
+
+  /** The stored form with the requested apiVersion/kind, for computations on the live object. */
+  private live(t: ResourceType, obj: KubeObject): KubeObject {
+    const copy = structuredClone(obj);
+    copy.apiVersion = apiVersionOf(t);
+    copy.kind = t.kind;
+    return copy;
   }
 
   private writer(t: ResourceType, opts: WriteOptions, fallbackManager: string): Writer {
@@ -97,11 +108,17 @@ export class Cluster {
     if (body.kind !== undefined && body.kind !== t.kind) {
       throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${t.kind})`);
     }
+    if (body.metadata !== undefined && body.metadata !== null && !isPlainObject(body.metadata)) {
+      throw badRequest('json: cannot unmarshal into Go struct field of type v1.ObjectMeta');
+    }
     const metadata = isPlainObject(body.metadata) ? body.metadata : {};
+    const typeError = metadataTypeError(metadata);
+    if (typeError) throw typeError;
     if (t.namespaced && metadata.namespace !== undefined && metadata.namespace !== '' && metadata.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
-    const obj = { ...structuredClone(body), metadata: structuredClone(metadata) } as KubeObject;
+    const decoded = { ...structuredClone(body), metadata: structuredClone(metadata) };
+    const obj = (t.conversion ? t.conversion.toStored(decoded) : decoded) as KubeObject;
     obj.apiVersion = apiVersionOf(t);
     obj.kind = t.kind;
     if (t.namespaced) obj.metadata.namespace = namespace;
@@ -123,8 +140,9 @@ export class Cluster {
 
   /** Schema validation (custom resources) plus name rules; throws 422 with every cause. */
   private validateObject(t: ResourceType, obj: KubeObject, extra: StatusCause[] = [], old?: KubeObject): void {
-    const causes = [...nameCauses(t.kind, obj.metadata.name), ...extra];
+    const causes = [...nameCauses(t.kind, obj.metadata.name), ...metadataCauses(obj.metadata), ...extra];
     if (t.storeKey === 'apiextensions.k8s.io/customresourcedefinitions') causes.push(...crdCauses(obj));
+    if (t.kind === 'Event' && !t.custom) causes.push(...eventCauses(t.group, obj));
     if (t.custom && t.schema) {
       pruneAndDefault(obj, t.schema, true);
       const schemaCauses = validate(obj, t.schema, '', true);
@@ -136,6 +154,13 @@ export class Cluster {
   }
 
   create(t: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions, fallbackManager: string): KubeObject {
+    const obj = this.buildNew(t, namespace, body, opts, fallbackManager);
+    if (opts.dryRun) return this.present(t, obj);
+    return this.present(t, this.store.put(t.storeKey, obj));
+  }
+
+  /** A new object in stored form, validated, with server-set metadata and managedFields. */
+  private buildNew(t: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions, fallbackManager: string): KubeObject {
     const obj = this.checkIdentity(t, body, namespace);
     this.checkUnknownFields(t, obj, opts);
     const meta = obj.metadata;
@@ -159,8 +184,7 @@ export class Cluster {
     this.validateObject(t, obj);
     dropEmptyMetadata(obj);
     obj.metadata.managedFields = recordUpdate(undefined, obj, this.writer(t, opts, fallbackManager), shapeOf(t));
-    if (opts.dryRun) return obj;
-    return this.present(t, this.store.put(t.storeKey, obj));
+    return obj;
   }
 
   /** PUT semantics: the body replaces the object; resourceVersion, when given, must match. */
@@ -237,14 +261,14 @@ export class Cluster {
     if (!old) {
       if (opts.subresource) throw notFound(t, name);
       const merged = applyConfig(undefined, config, w, opts.force ?? false, shapeOf(t));
-      const created = this.create(t, namespace, { ...merged, metadata: { ...merged.metadata, managedFields: undefined } }, { ...opts, dryRun: true, warnings: [] }, w.manager);
+      const created = this.buildNew(t, namespace, { ...merged, metadata: { ...merged.metadata, managedFields: undefined } }, { ...opts, warnings: [] }, w.manager);
       created.metadata.managedFields = merged.metadata.managedFields;
-      if (opts.dryRun) return created;
+      if (opts.dryRun) return this.present(t, created);
       return this.present(t, this.store.put(t.storeKey, created));
     }
     const rv = config.metadata.resourceVersion;
     if (rv !== undefined && rv !== old.metadata.resourceVersion) throw conflict(t, name, staleObjectMessage);
-    const live = this.present(t, structuredClone(old));
+    const live = this.live(t, old);
     const merged = applyConfig(live, config, w, opts.force ?? false, shapeOf(t));
     const managedFields = merged.metadata.managedFields;
     const candidate = this.mergeForSubresource(t, old, merged, opts.subresource);

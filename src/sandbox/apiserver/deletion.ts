@@ -41,7 +41,6 @@ export function deleteObject(
   const ns = t.namespaced ? namespace : undefined;
   const obj = cluster.store.get(t.storeKey, ns, name);
   if (!obj) throw notFound(t, name);
-  cluster.present(t, obj);
   const pre = opts.preconditions;
   if (pre?.uid && pre.uid !== obj.metadata.uid) {
     throw conflict(t, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid ?? ''}`);
@@ -64,7 +63,7 @@ export function deleteObject(
   if (meta.deletionTimestamp) {
     // Already terminating: only a shorter pod grace period changes anything.
     if (t.storeKey === '/pods' && grace === 0 && finalizers.length === 0) return remove(cluster, t, obj, opts);
-    return { object: obj, removed: false };
+    return { object: cluster.present(t, obj), removed: false };
   }
   if (t.storeKey === '/namespaces') {
     return markDeleting(cluster, t, obj, 0, finalizers, opts, (o) => {
@@ -95,12 +94,12 @@ function markDeleting(
   if (finalizers.length > 0) next.metadata.finalizers = finalizers;
   if (t.tracksGeneration) next.metadata.generation = (next.metadata.generation ?? 1) + 1;
   mutate?.(next);
-  if (opts.dryRun) return { object: next, removed: false };
+  if (opts.dryRun) return { object: cluster.present(t, next), removed: false };
   return { object: cluster.present(t, cluster.store.put(t.storeKey, next)), removed: false };
 }
 
 function remove(cluster: Cluster, t: ResourceType, obj: KubeObject, opts: DeleteOptions): DeleteResult {
-  if (opts.dryRun) return { object: obj, removed: true };
+  if (opts.dryRun) return { object: cluster.present(t, obj), removed: true };
   const gone = cluster.store.remove(t.storeKey, obj.metadata.namespace, obj.metadata.name);
   return { object: cluster.present(t, gone ?? obj), removed: true };
 }

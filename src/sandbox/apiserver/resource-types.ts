@@ -31,7 +31,43 @@ export interface ResourceType {
   printerColumns: PrinterColumn[];
   /** The key under which objects are stored: group/plural, independent of version. */
   storeKey: string;
+  /** For kinds stored in another kind's form (events.k8s.io Events are core Events). */
+  conversion?: Conversion;
 }
+
+export interface Conversion {
+  toStored(obj: Record<string, unknown>): Record<string, unknown>;
+  fromStored(obj: Record<string, unknown>): Record<string, unknown>;
+}
+
+/** events.k8s.io/v1 field names and their core/v1 counterparts. */
+const eventFields: [string, string][] = [
+  ['regarding', 'involvedObject'],
+  ['note', 'message'],
+  ['reportingController', 'reportingComponent'],
+  ['deprecatedSource', 'source'],
+  ['deprecatedFirstTimestamp', 'firstTimestamp'],
+  ['deprecatedLastTimestamp', 'lastTimestamp'],
+  ['deprecatedCount', 'count'],
+];
+
+function renamer(pairs: [string, string][]): (obj: Record<string, unknown>) => Record<string, unknown> {
+  return (obj) => {
+    const out = { ...obj };
+    for (const [from, to] of pairs) {
+      if (from in out) {
+        out[to] = out[from];
+        delete out[from];
+      }
+    }
+    return out;
+  };
+}
+
+const eventConversion: Conversion = {
+  toStored: renamer(eventFields),
+  fromStored: renamer(eventFields.map(([a, b]) => [b, a])),
+};
 
 export function apiVersionOf(t: { group: string; version: string }): string {
   return t.group ? `${t.group}/${t.version}` : t.version;
@@ -121,16 +157,21 @@ export const builtinTypes: ResourceType[] = [
       { name: 'Message', type: 'string', jsonPath: '.message' },
     ],
   }),
-  builtin({
-    group: 'events.k8s.io', version: 'v1', kind: 'Event', plural: 'events', namespaced: true, shortNames: ['ev'],
-    hasStatus: false, tracksGeneration: false,
-    printerColumns: [
-      { name: 'Type', type: 'string', jsonPath: '.type' },
-      { name: 'Reason', type: 'string', jsonPath: '.reason' },
-      { name: 'Note', type: 'string', jsonPath: '.note' },
-      age,
-    ],
-  }),
+  {
+    ...builtin({
+      group: 'events.k8s.io', version: 'v1', kind: 'Event', plural: 'events', namespaced: true, shortNames: ['ev'],
+      hasStatus: false, tracksGeneration: false,
+      printerColumns: [
+        { name: 'Type', type: 'string', jsonPath: '.type' },
+        { name: 'Reason', type: 'string', jsonPath: '.reason' },
+        { name: 'Note', type: 'string', jsonPath: '.note' },
+        age,
+      ],
+    }),
+    // One storage for both Event APIs, as on a real server.
+    storeKey: '/events',
+    conversion: eventConversion,
+  },
   builtin({
     group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true,
     shortNames: ['netpol'], hasStatus: false, tracksGeneration: true,

@@ -86,6 +86,7 @@ function builtinCells(t: ResourceType, obj: KubeObject): unknown[] {
     case '/configmaps':
       return [Object.keys(o(obj.data)).length + Object.keys(o(obj.binaryData)).length, created];
     case '/events':
+      if (t.group) return t.printerColumns.map((c) => (c.type === 'date' && c.name === 'Age' ? created : customCell(c, obj) ?? '<none>'));
       return [age(obj.lastTimestamp ?? obj.eventTime), obj.type, obj.reason, `${String(o(obj.involvedObject).kind ?? '').toLowerCase()}/${String(o(obj.involvedObject).name ?? '')}`, obj.message];
     case 'networking.k8s.io/networkpolicies': {
       const labels = o(o(spec.podSelector).matchLabels);
