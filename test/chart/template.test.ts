@@ -183,7 +183,7 @@ describe('deployment shape per mode', () => {
       spec: { groups: { rules: { alert: string; expr: string; labels: Record<string, string>; annotations: Record<string, string> }[] }[] };
     };
     const rules = rule.spec.groups.flatMap((g) => g.rules);
-    expect(rules.map((r) => r.alert)).toEqual(['AtomOperatorDown', 'AtomOperatorReconcileErrors', 'AtomCertificateExpiringSoon', 'AtomRolloutHalted', 'AtomDegraded']);
+    expect(rules.map((r) => r.alert)).toEqual(['AtomOperatorDown', 'AtomOperatorNoLeader', 'AtomOperatorReconcileErrors', 'AtomCertificateExpiringSoon', 'AtomRolloutHalted', 'AtomDegraded']);
     for (const r of rules) {
       expect(r.annotations.summary, r.alert).toMatch(/\w/);
       expect(r.annotations.runbook, r.alert).toMatch(/kubectl/);
@@ -194,6 +194,8 @@ describe('deployment shape per mode', () => {
     expect(rules.find((r) => r.alert === 'AtomCertificateExpiringSoon')?.expr).toContain('atom_operator_certificate_expiry_timestamp_seconds');
     expect(rules.find((r) => r.alert === 'AtomCertificateExpiringSoon')?.expr).toContain(`< ${14 * 86400}`);
     expect(rules.find((r) => r.alert === 'AtomRolloutHalted')?.expr).toContain('atom_operator_rollout_halted');
+    expect(rules.find((r) => r.alert === 'AtomOperatorReconcileErrors')?.expr).toContain('controller_runtime_reconcile_errors_total');
+    expect(rules.find((r) => r.alert === 'AtomOperatorNoLeader')?.expr).toContain('leader_election_master_status');
     expect(rules.find((r) => r.alert === 'AtomDegraded')?.expr).toContain('condition="Degraded"');
   });
 
@@ -211,6 +213,11 @@ describe('deployment shape per mode', () => {
     expect(policy.spec.egress[0]?.to).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dns-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'coredns', tier: 'dns' } } },
     ]);
+  });
+
+  it('does not alert on a missing leader when leader election is off', () => {
+    const rule = only(render({ ...scenarios.single, prometheusRule: { enabled: true } }), 'PrometheusRule') as unknown as { spec: { groups: { rules: { alert: string }[] }[] } };
+    expect(rule.spec.groups.flatMap((g) => g.rules.map((r) => r.alert))).not.toContain('AtomOperatorNoLeader');
   });
 
   it('leaves the CRD out when crds.enabled is false, and drops the keep policy when crds.keep is false', () => {
@@ -231,6 +238,7 @@ describe('values that would break the operator fail the render', () => {
     ['zero replicas', { replicaCount: 0 }, /replicaCount/],
     ['a namespace name that is not a DNS label', { watchNamespaces: ['Team_A'] }, /watchNamespaces/],
     ['two replicas without leader election', { replicaCount: 2, leaderElection: { enabled: false } }, /needs leaderElection.enabled=true/],
+    ['a PodDisruptionBudget that would block every drain', { replicaCount: 2, pdb: { minAvailable: 2 } }, /pdb.minAvailable must be lower than replicaCount/],
     ['an existing service account left unnamed', { serviceAccount: { create: false } }, /serviceAccount.name is required/],
   ])('%s', (_what, values, message) => {
     const r = helmWithValues(['template', 'ops', chartDir], values);

@@ -151,4 +151,7 @@ test/chart/config.test.ts feeds this rendered env to the operator's own config p
 {{- if and (gt (int .Values.replicaCount) 1) (not .Values.leaderElection.enabled) }}
 {{- fail "replicaCount > 1 needs leaderElection.enabled=true: without it every replica would reconcile the same Atoms at once" }}
 {{- end }}
+{{- if and .Values.pdb.enabled (gt (int .Values.replicaCount) 1) (not (kindIs "string" .Values.pdb.minAvailable)) (ge (int .Values.pdb.minAvailable) (int .Values.replicaCount)) }}
+{{- fail "pdb.minAvailable must be lower than replicaCount: otherwise no node with an operator pod could ever be drained" }}
+{{- end }}
 {{- end }}
