@@ -3,7 +3,7 @@
 // fails here instead of crash-looping in a cluster.
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { only, releaseNamespace, render, scenarios, type Manifest } from './helm.js';
+import { only, releaseNamespace, render, scenarioList, scenarios, type Manifest } from './helm.js';
 
 interface EnvVar {
   name: string;
@@ -29,7 +29,7 @@ function operatorEnv(objects: Manifest[]): Record<string, string> {
 
 const sources = (env: Record<string, string>) => ({ argv: [], env, podNamespace: () => 'from-file', hostname: () => 'pod-0' });
 
-describe.each(Object.entries(scenarios))('the operator accepts the configuration rendered with %s values', (_name, values) => {
+describe.each(scenarioList)('the operator accepts the configuration rendered with %s values', (_name, values) => {
   const objects = render(values);
 
   it('parses without a problem, and takes the lease from the release namespace', () => {

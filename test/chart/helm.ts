@@ -63,7 +63,7 @@ export function only(objects: Manifest[], kind: string, name?: string): Manifest
 }
 
 /** The values scenarios every chart test runs through. */
-export const scenarios: Record<string, Record<string, unknown>> = {
+export const scenarios = {
   defaults: {},
   namespaced: { watchNamespaces: ['team-a', 'team-b'] },
   everything: {
@@ -96,4 +96,7 @@ export const scenarios: Record<string, Record<string, unknown>> = {
     serviceAccount: { annotations: { 'example.com/role': 'atom-operator' } },
   },
   single: { replicaCount: 1, leaderElection: { enabled: false } },
-};
+} satisfies Record<string, Record<string, unknown>>;
+
+/** The scenarios as [name, values] pairs, for describe.each. */
+export const scenarioList: [string, Record<string, unknown>][] = Object.entries(scenarios);

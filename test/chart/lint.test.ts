@@ -1,8 +1,8 @@
 // `helm lint`, plain and --strict, passes for every values scenario we support.
 import { describe, expect, it } from 'vitest';
-import { chartDir, helmWithValues, scenarios } from './helm.js';
+import { chartDir, helmWithValues, scenarioList } from './helm.js';
 
-describe.each(Object.entries(scenarios))('helm lint with %s values', (_name, values) => {
+describe.each(scenarioList)('helm lint with %s values', (_name, values) => {
   it.each([[[]], [['--strict']]])('passes with flags %j', (flags: string[]) => {
     const r = helmWithValues(['lint', chartDir, ...flags], values);
     expect(r.stdout + r.stderr).toContain('1 chart(s) linted, 0 chart(s) failed');

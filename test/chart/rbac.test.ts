@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rbacRulesTemplate, rbacTemplatePath, securityDoc, securityDocPath } from '../../hack/generate-rbac.js';
 import { rulesFor, type RuleFeature } from '../../src/rbac/rules.js';
-import { releaseNamespace, render, repoRoot, scenarios, type Manifest } from './helm.js';
+import { releaseNamespace, render, repoRoot, scenarioList, scenarios, type Manifest } from './helm.js';
 
 interface RenderedRule {
   apiGroups: string[];
@@ -24,7 +24,7 @@ function features(values: Record<string, unknown>): Set<RuleFeature> {
   return on;
 }
 
-describe.each(Object.entries(scenarios))('RBAC with %s values', (_name, values) => {
+describe.each(scenarioList)('RBAC with %s values', (_name, values) => {
   const objects = render(values) as Bound[];
   const watched = (values.watchNamespaces as string[] | undefined) ?? [];
   const byKind = (kind: string) => objects.filter((o) => o.kind === kind);

@@ -11,7 +11,7 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
-import { chartDir, helmWithValues, only, releaseNamespace, render, repoRoot, scenarios, type Manifest } from './helm.js';
+import { chartDir, helmWithValues, only, releaseNamespace, render, repoRoot, scenarioList, scenarios, type Manifest } from './helm.js';
 
 type Validatable = { validate(): void };
 const models: Record<string, (o: Manifest) => Validatable> = {
@@ -61,7 +61,7 @@ function env(container: Container): Record<string, string | undefined> {
   return Object.fromEntries(container.env.map((e) => [e.name, e.value ?? e.valueFrom?.fieldRef?.fieldPath]));
 }
 
-describe.each(Object.entries(scenarios))('helm template with %s values', (_name, values) => {
+describe.each(scenarioList)('helm template with %s values', (_name, values) => {
   const objects = render(values);
 
   it('renders only objects that validate against the Kubernetes schemas (monitoring CRDs: minimal shape)', () => {
