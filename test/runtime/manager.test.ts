@@ -83,6 +83,8 @@ describe('Manager against the sandbox', () => {
     expect(metricsA.body).toMatch(/controller_runtime_reconcile_total\{controller="configmaps",result="success"\} [1-9]/);
     expect(metricsA.body).toMatch(/workqueue_adds_total\{name="configmaps"\}/);
     expect(metricsA.body).toMatch(/atom_operator_build_info\{version="dev"/);
+    expect(metricsA.body).toMatch(/informer_synced\{resource="configmaps"\} 1/);
+    expect(metricsA.body).toMatch(/informer_objects\{resource="configmaps"\} 2/);
     expect((await get(b.metricsPort, '/metrics')).body).toMatch(/leader_election_master_status\{lease="default\/atom-operator-leader"\} 0/);
     expect((await get(a.healthPort, '/nope')).status).toBe(404);
   });

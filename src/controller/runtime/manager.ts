@@ -4,6 +4,7 @@
 // is warm and ready); controllers run only on the leader.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { Gauge } from 'prom-client';
 import type { OperatorConfig } from '../../config/schema.js';
 import { KubeApi } from '../../kube/api.js';
 import { KubeClient } from '../../kube/client.js';
@@ -67,6 +68,7 @@ export class Manager {
     this.metrics = new OperatorMetrics({ ...(options.build ? { build: options.build } : {}), defaultMetrics: true });
     this.client = new KubeClient(options.kubeConfig);
     this.api = new KubeApi(this.client);
+    this.#registerCacheMetrics();
     const le = options.config.leaderElection;
     this.events = new EventRecorder({ client: this.client, instance: le.identity, logger: this.logger });
     const leaseLabel = { lease: `${le.namespace}/${le.leaseName}` };
@@ -189,6 +191,40 @@ export class Manager {
     await this.#elector?.stop({ release: true });
     await Promise.all([...this.#informers.values()].map((i) => i.stop()));
     await Promise.all(this.#servers.splice(0).map((s) => s.close()));
+  }
+
+  // Read at scrape time, so a cache that cannot sync (or grows unexpectedly) is visible in /metrics.
+  #registerCacheMetrics(): void {
+    const informers = this.#informers;
+    const labelsOf = (i: Informer<KubeObject>) => ({ resource: i.type.group ? `${i.type.plural}.${i.type.group}` : i.type.plural });
+    const registers = [this.metrics.registry];
+    new Gauge({
+      name: 'informer_synced',
+      help: '1 once the cache of this resource has completed its first list.',
+      labelNames: ['resource'],
+      registers,
+      collect() {
+        for (const i of informers.values()) this.set(labelsOf(i), i.synced ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'informer_objects',
+      help: 'Objects held in the cache of this resource.',
+      labelNames: ['resource'],
+      registers,
+      collect() {
+        for (const i of informers.values()) this.set(labelsOf(i), i.size);
+      },
+    });
+    new Gauge({
+      name: 'informer_lists',
+      help: 'Completed full lists since start: the first, then one after each 410 Gone.',
+      labelNames: ['resource'],
+      registers,
+      collect() {
+        for (const i of informers.values()) this.set(labelsOf(i), i.stats.lists);
+      },
+    });
   }
 
   #startControllers(): void {
