@@ -95,6 +95,18 @@ describe('chart values reach the operator', () => {
     expect(pod.spec.containers[0]?.volumeMounts).toContainEqual({ name: 'agent-profile', mountPath: '/etc/atom-operator/agent-profile', readOnly: true });
   });
 
+  it('rolls the operator pods when the agent profile changes, since it is read once at start', () => {
+    const annotations = (agentProfile: Record<string, unknown>) =>
+      (only(render({ podAnnotations: { 'example.com/a': 'b' }, operator: { agentProfile } }), 'Deployment') as unknown as {
+        spec: { template: { metadata: { annotations: Record<string, string> } } };
+      }).spec.template.metadata.annotations;
+    const first = annotations({ runAsUser: 2000 });
+    const second = annotations({ runAsUser: 2001 });
+    expect(first['example.com/a']).toBe('b');
+    expect(first['checksum/agent-profile']).toMatch(/^[a-f0-9]{64}$/);
+    expect(second['checksum/agent-profile']).not.toBe(first['checksum/agent-profile']);
+  });
+
   it('an extra ATOM_OPERATOR_* variable the operator does not know makes it refuse to start, naming it', () => {
     const objects = render({ operator: { extraEnv: [{ name: 'ATOM_OPERATOR_POLL_INTERVAL_SECONDS', value: '30' }] } });
     expect(() => parseConfig(sources(operatorEnv(objects)))).toThrow(/ATOM_OPERATOR_POLL_INTERVAL_SECONDS: unknown setting/);
