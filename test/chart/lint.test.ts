@@ -1,6 +1,11 @@
-// `helm lint`, plain and --strict, passes for every values scenario we support.
+// `helm lint`, plain and --strict, passes for every values scenario we support; the chart
+// packages cleanly and renders for the oldest Kubernetes it declares.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chartDir, helmWithValues, scenarioList } from './helm.js';
+import { chartDir, helm, helmWithValues, scenarioList, scenarios } from './helm.js';
 
 describe.each(scenarioList)('helm lint with %s values', (_name, values) => {
   it.each([[[]], [['--strict']]])('passes with flags %j', (flags: string[]) => {
@@ -16,3 +21,34 @@ it('helm lint --strict fails on a misspelled value', () => {
   expect(r.status).not.toBe(0);
   expect(r.stdout + r.stderr).toMatch(/replicaCont/);
 });
+
+it('helm package produces a chart with the CRD, the schema and the generated RBAC, and nothing else from the repository', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'atom-package-'));
+  try {
+    const r = helm(['package', chartDir, '--destination', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    const listing = execFileSync('tar', ['-tzf', join(dir, 'atom-operator-0.1.0.tgz')], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+    expect(listing).toEqual(
+      expect.arrayContaining([
+        'atom-operator/Chart.yaml',
+        'atom-operator/values.yaml',
+        'atom-operator/values.schema.json',
+        'atom-operator/files/crds/atoms.atomoperator.io.yaml',
+        'atom-operator/templates/_rbac-rules.tpl',
+        'atom-operator/templates/NOTES.txt',
+      ]),
+    );
+    expect(listing.every((f) => f.startsWith('atom-operator/'))).toBe(true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('renders for the oldest Kubernetes the chart supports', () => {
+  const r = helmWithValues(['template', 'ops', chartDir, '--kube-version', '1.27.0'], scenarios.everything);
+  expect(r.status, r.stderr).toBe(0);
+  const tooOld = helmWithValues(['template', 'ops', chartDir, '--kube-version', '1.26.0'], {});
+  expect(tooOld.status).not.toBe(0);
+  expect(tooOld.stderr).toMatch(/kubeVersion/i);
+});
+
