@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import { z } from 'zod';
-import { chartValuesDoc, undocumentedValues, valueDocs, valuesDocPath, valuesPath } from '../../hack/generate-chart-docs.js';
+import { chartReadme, chartReadmePath, chartValuesDoc, undocumentedValues, valueDocs, valuesDocPath, valuesPath } from '../../hack/generate-chart-docs.js';
 import { repoRoot } from './helm.js';
 
 const valuesText = readFileSync(join(repoRoot, valuesPath), 'utf8');
@@ -60,6 +60,11 @@ describe('chart values documentation', () => {
   it(`${valuesDocPath} is what hack/generate-chart-docs.ts renders from values.yaml`, () => {
     const onDisk = readFileSync(join(repoRoot, valuesDocPath), 'utf8');
     expect(onDisk, 'stale: run `npx tsx hack/generate-chart-docs.ts`').toBe(chartValuesDoc(valuesText));
+  });
+
+  it(`${chartReadmePath} (helm show readme) carries the same values table`, () => {
+    const onDisk = readFileSync(join(repoRoot, chartReadmePath), 'utf8');
+    expect(onDisk, 'stale: run `npx tsx hack/generate-chart-docs.ts`').toBe(chartReadme(valuesText));
   });
 
   it('every value in values.yaml has a "# --" description', () => {

@@ -36,6 +36,7 @@ it('helm package produces a chart with the CRD, the schema and the generated RBA
         'atom-operator/files/crds/atoms.atomoperator.io.yaml',
         'atom-operator/templates/_rbac-rules.tpl',
         'atom-operator/templates/NOTES.txt',
+        'atom-operator/README.md',
       ]),
     );
     expect(listing.every((f) => f.startsWith('atom-operator/'))).toBe(true);
