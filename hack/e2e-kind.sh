@@ -71,6 +71,7 @@ eventually() {
 }
 
 log "checking prerequisites"
+[[ "${TIMEOUT}" =~ ^[0-9]+s$ ]] || fail "TIMEOUT must be whole seconds with an s, like 300s (got ${TIMEOUT})"
 need docker
 need kind
 need npm
