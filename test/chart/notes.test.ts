@@ -20,6 +20,7 @@ describe('NOTES.txt', () => {
     // Without a default platform URL, the sample Atom must name one.
     expect(text).toContain('url: https://platform.example.com');
     expect(text).toContain('operator.releasePublicKeys.secretName');
+    expect(text).toContain('WITHOUT a signature check');
   });
 
   it('in namespaced mode, sends the commands to a watched namespace', () => {
@@ -31,7 +32,7 @@ describe('NOTES.txt', () => {
 
   it('leaves out what is already configured', () => {
     const text = notes(scenarios.everything);
-    expect(text).not.toContain('No release public keys are configured');
+    expect(text).not.toContain('WITHOUT a signature check');
     expect(text).not.toContain('url: https://platform.example.com');
   });
 });
