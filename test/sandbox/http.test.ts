@@ -85,6 +85,23 @@ describe('bad requests', () => {
     expect((await raw(sandbox(), 'GET', '/apis/nope.io/v1/things')).status).toBe(404);
   });
 
+  it('routes namespaced kinds without a namespace only for list and watch', async () => {
+    expect((await raw(sandbox(), 'GET', '/api/v1/pods')).status).toBe(200);
+    const create = await raw(sandbox(), 'POST', '/api/v1/pods', { body: '{"metadata":{"name":"x"}}', contentType: 'application/json' });
+    expect(create.status).toBe(405);
+    expect(create.json()).toMatchObject({ reason: 'MethodNotAllowed' });
+    expect((await raw(sandbox(), 'GET', '/api/v1/pods/x')).status).toBe(404);
+  });
+
+  it('refuses managedFields inside an apply configuration', async () => {
+    const res = await raw(sandbox(), 'PATCH', '/api/v1/namespaces/default/configmaps/mf?fieldManager=t', {
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mf', managedFields: [{ manager: 'x' }] } }),
+      contentType: 'application/apply-patch+yaml',
+    });
+    expect(res.status).toBe(400);
+    expect(res.json<{ message: string }>().message).toBe('metadata.managedFields must be nil');
+  });
+
   it('answers a kind mismatch in the body with 400', async () => {
     const res = await raw(sandbox(), 'POST', '/api/v1/namespaces/default/configmaps', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }), contentType: 'application/json' });
     expect(res.status).toBe(400);

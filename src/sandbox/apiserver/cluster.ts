@@ -246,6 +246,9 @@ export class Cluster {
       });
     }
     if (!isPlainObject(patch)) throw badRequest('apply patch must be a YAML or JSON object');
+    if (isPlainObject(patch.metadata) && patch.metadata.managedFields !== undefined && patch.metadata.managedFields !== null) {
+      throw badRequest('metadata.managedFields must be nil');
+    }
     if (patch.apiVersion === undefined || patch.kind === undefined) {
       throw badRequest(`error decoding patch: Object 'Kind' is missing in '${JSON.stringify(patch)}'`);
     }

@@ -93,6 +93,11 @@ export function handleResource(ctx: HandlerContext, req: ResourceRequest, res: S
   const { namespace, name } = req.path;
   checkSubresource(req);
   if (t.namespaced === false && namespace !== undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+  // Namespaced kinds are only listed and watched across namespaces; nothing else has a route there.
+  if (t.namespaced && namespace === undefined && req.verb !== 'list' && req.verb !== 'watch') {
+    if (name === undefined) throw methodNotAllowed();
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+  }
   switch (req.verb) {
     case 'get': {
       const obj = cluster.get(t, namespace, name ?? '');
