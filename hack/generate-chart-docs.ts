@@ -1,6 +1,7 @@
-// Writes docs/chart-values.md and the chart's README.md from the `# -- description`
-// comments in the chart's values.yaml (the helm-docs convention), and refuses to when a
-// value has no description. test/chart/docs.test.ts fails when either is stale.
+// Writes docs/chart-values.md, the chart's README.md and the descriptions in
+// values.schema.json from the `# -- description` comments in the chart's values.yaml
+// (the helm-docs convention), and refuses to when a value has no description.
+// test/chart/docs.test.ts fails when any of them is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { load } from 'js-yaml';
@@ -8,6 +9,7 @@ import { load } from 'js-yaml';
 export const valuesPath = 'charts/atom-operator/values.yaml';
 export const valuesDocPath = 'docs/chart-values.md';
 export const chartReadmePath = 'charts/atom-operator/README.md';
+export const valuesSchemaPath = 'charts/atom-operator/values.schema.json';
 
 export interface ValueDoc {
   key: string;
@@ -137,10 +139,29 @@ export function chartReadme(text: string): string {
   ].join('\n');
 }
 
+type SchemaNode = { description?: string; properties?: Record<string, SchemaNode> } & Record<string, unknown>;
+
+/**
+ * values.schema.json with each documented value's description copied from values.yaml, so
+ * editors show it; the schema's structure stays hand-written. Returns the file's text.
+ */
+export function valuesSchemaWithDescriptions(schemaText: string, valuesText: string): string {
+  const schema = JSON.parse(schemaText) as SchemaNode;
+  for (const doc of valueDocs(valuesText)) {
+    let node: SchemaNode | undefined = schema;
+    for (const key of doc.key.split('.')) node = node?.properties?.[key];
+    if (!node) throw new Error(`${valuesSchemaPath} does not declare ${doc.key}`);
+    node.description = doc.description;
+  }
+  return `${JSON.stringify(schema, null, 2)}\n`;
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
   const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
   const values = readFileSync(join(root, valuesPath), 'utf8');
   writeFileSync(join(root, valuesDocPath), chartValuesDoc(values));
   writeFileSync(join(root, chartReadmePath), chartReadme(values));
-  console.log(`wrote ${valuesDocPath} and ${chartReadmePath}`);
+  const schemaPath = join(root, valuesSchemaPath);
+  writeFileSync(schemaPath, valuesSchemaWithDescriptions(readFileSync(schemaPath, 'utf8'), values));
+  console.log(`wrote ${valuesDocPath}, ${chartReadmePath} and the descriptions in ${valuesSchemaPath}`);
 }

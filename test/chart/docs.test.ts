@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import { z } from 'zod';
-import { chartReadme, chartReadmePath, chartValuesDoc, undocumentedValues, valueDocs, valuesDocPath, valuesPath } from '../../hack/generate-chart-docs.js';
+import { chartReadme, chartReadmePath, chartValuesDoc, undocumentedValues, valueDocs, valuesDocPath, valuesPath, valuesSchemaPath, valuesSchemaWithDescriptions } from '../../hack/generate-chart-docs.js';
 import { repoRoot } from './helm.js';
 
 const valuesText = readFileSync(join(repoRoot, valuesPath), 'utf8');
@@ -65,6 +65,11 @@ describe('chart values documentation', () => {
   it(`${chartReadmePath} (helm show readme) carries the same values table`, () => {
     const onDisk = readFileSync(join(repoRoot, chartReadmePath), 'utf8');
     expect(onDisk, 'stale: run `npx tsx hack/generate-chart-docs.ts`').toBe(chartReadme(valuesText));
+  });
+
+  it(`${valuesSchemaPath} describes each value as values.yaml does`, () => {
+    const onDisk = readFileSync(join(repoRoot, valuesSchemaPath), 'utf8');
+    expect(onDisk, 'stale: run `npx tsx hack/generate-chart-docs.ts`').toBe(valuesSchemaWithDescriptions(onDisk, valuesText));
   });
 
   it('every value in values.yaml has a "# --" description', () => {
