@@ -39,7 +39,7 @@ export const leaderElectionSection = z
 export const platformSection = z
   .object({
     url: httpsUrl().optional().describe('Default platform URL for Atoms that do not set spec.platform.url (https only).'),
-    pollInterval: duration({ min: 10_000 }).prefault('5m').describe('How often to ask the platform for the advertised release.'),
+    pollInterval: duration({ min: 1_000 }).prefault('5m').describe('How often to ask the platform for the advertised release.'),
     httpsProxy: z.string().min(1).optional().describe('HTTPS proxy (http://host:port) for requests to platforms; the operator never reads HTTPS_PROXY itself, set it here.'),
     noProxy: z.string().optional().describe('Comma-separated hosts, domains and CIDRs reached without the proxy (NO_PROXY syntax).'),
     releasePublicKeysFile: z

@@ -9,11 +9,20 @@ import type { Controller } from '../runtime/controller.js';
 import { CoreTypes, type KubeObject, type ResourceType } from '../../kube/resource.js';
 import { ReleasePoller, type ReleaseFetcher } from '../../platform/index.js';
 import type { FleetPolicyConfig } from '../../rollout/config.js';
+import { resumeRolloutAnnotation } from '../../rollout/index.js';
 import { FleetView } from './fleet-view.js';
 import type { ChildWriter, EventSink } from './ports.js';
 import { AtomReconciler, ServiceAccountType, type AtomControllerConfig } from './reconciler.js';
 import { createRolloutPlanner } from './rollout-planner.js';
 import { SECRET_INDEX, secretRefs } from './secret-index.js';
+
+type WithStatus = KubeObject & { status?: { rolloutHistory?: { result?: string }[]; conditions?: { type: string; reason?: string }[] } };
+const lastResult = (a: KubeObject) => (a as WithStatus).status?.rolloutHistory?.at(-1)?.result;
+const fleetMoved = (old: KubeObject, cur: KubeObject) =>
+  (lastResult(old) === 'InProgress' && lastResult(cur) !== 'InProgress') ||
+  old.metadata.annotations?.[resumeRolloutAnnotation] !== cur.metadata.annotations?.[resumeRolloutAnnotation];
+const fleetWaits = new Set(['WaitingForEarlierWave', 'ConcurrencyLimitReached', 'RolloutHalted']);
+const waitsOnFleet = (a: KubeObject) => fleetWaits.has((a as WithStatus).status?.conditions?.find((c) => c.type === 'UpToDate')?.reason ?? '');
 
 export const AtomType: ResourceType = { group, version, plural, kind, namespaced: true };
 const managedBy = 'app.kubernetes.io/managed-by=atom-operator';
@@ -87,9 +96,18 @@ export function registerAtomController(manager: Manager, options: AtomController
     writer,
     events,
     releases: poller,
-    planner: createRolloutPlanner({ fleet, allowCriticalOverride: options.fleet.allowCriticalOverride, wake: enqueue }),
+    planner: createRolloutPlanner({ fleet, allowCriticalOverride: options.fleet.allowCriticalOverride }),
     config: options.config,
     now: options.now ?? (() => new Date()),
+  });
+  // When a rollout ends (as the cache now shows) or a resume annotation changes, Atoms waiting on
+  // the fleet may go: plan afresh and wake them, rather than wait for their periodic recheck.
+  atoms.addEventHandler({
+    update(old, cur) {
+      if (!fleetMoved(old, cur)) return;
+      fleet.invalidate();
+      enqueue(atoms.list().filter(waitsOnFleet).map((a) => `${a.metadata.namespace}/${a.metadata.name}`));
+    },
   });
   controller = manager.addController({
     name: 'atom',

@@ -3,7 +3,7 @@
 // workers never take one fleet slot.
 import { parseAtom, type Atom } from '../../api/atom.js';
 import type { KubeObject } from '../../kube/resource.js';
-import { atomKey, fleetFactsOf, planFleet, type FleetAtomFacts, type FleetPlan, type FleetPolicy, type VerifiedRelease } from '../../rollout/index.js';
+import { atomKey, fleetFactsOf, fleetGateFor, isNewerVersion, planFleet, type FleetAtomFacts, type FleetGate, type FleetPlan, type FleetPolicy, type VerifiedRelease } from '../../rollout/index.js';
 import type { CacheReader } from './ports.js';
 
 const parsedCache = new WeakMap<KubeObject, Atom | null>();
@@ -18,6 +18,10 @@ export function cachedAtom(raw: KubeObject): Atom | undefined {
   }
   return parsed ?? undefined;
 }
+
+/** How long a start this process made counts as updating before the cache must show it. */
+const STARTED_NOTE_MS = 30_000;
+const channelOf = (atom: Atom) => `${atom.spec.platform.url ?? ''}|${atom.spec.update.channel}`;
 
 export interface FleetViewOptions {
   atoms: CacheReader;
@@ -58,16 +62,47 @@ export class FleetView {
     return plan;
   }
 
+  /** The fleet's verdict for one Atom; a plan made before this Atom became a candidate is made afresh once. */
+  gateFor(atomKey: string, version: string, now: Date): FleetGate {
+    let plan = this.plan(version, now);
+    if (!plan.allowed.has(atomKey) && !plan.waiting.has(atomKey)) {
+      this.#plans.delete(version);
+      plan = this.plan(version, now);
+    }
+    return fleetGateFor(plan, atomKey);
+  }
+
   facts(now: Date): FleetAtomFacts[] {
+    const atoms = this.#o.atoms
+      .list()
+      .map(cachedAtom)
+      .filter((a): a is Atom => Boolean(a && !a.metadata.deletionTimestamp));
+    // Atoms on one channel of one platform are told the same release, but each polls with its own
+    // certificate and so learns of it at its own moment. For ordering waves, what one of them
+    // learned counts for all: otherwise a later wave could start before an earlier wave has heard.
+    const byChannel = new Map<string, VerifiedRelease>();
+    const releases = new Map<string, VerifiedRelease | undefined>();
+    for (const atom of atoms) {
+      const release = this.#o.releaseOf(atomKey(atom));
+      releases.set(atomKey(atom), release);
+      const channel = channelOf(atom);
+      const known = byChannel.get(channel);
+      if (release && (!known || isNewerVersion(release.version, known.version))) byChannel.set(channel, release);
+    }
     const facts: FleetAtomFacts[] = [];
-    for (const raw of this.#o.atoms.list()) {
-      const atom = cachedAtom(raw);
-      if (!atom || atom.metadata.deletionTimestamp) continue;
-      const f = fleetFactsOf(atom, { release: this.#o.releaseOf(atomKey(atom)), allowCriticalOverride: this.#o.allowCriticalOverride, now });
-      const started = this.#started.get(f.key);
-      if (started && f.updating) this.#started.delete(f.key);
-      else if (started) facts.push({ ...f, updating: true, updateStartedAt: started.at, readyToStart: false });
-      if (!started || f.updating) facts.push(f);
+    for (const atom of atoms) {
+      const own = releases.get(atomKey(atom));
+      const f = fleetFactsOf(atom, { release: own, allowCriticalOverride: this.#o.allowCriticalOverride, now });
+      const heard = byChannel.get(channelOf(atom));
+      if (heard && (!own || isNewerVersion(heard.version, own.version))) f.targetVersion = heard.version;
+      let started = this.#started.get(f.key);
+      // The cache shows our start (in progress or already finished), or it never will: drop the note.
+      const last = atom.status?.rolloutHistory?.at(-1);
+      if (started && ((last && last.to === started.version && Date.parse(last.startedAt) >= started.at.getTime() - 1_000) || now.getTime() - started.at.getTime() > STARTED_NOTE_MS)) {
+        this.#started.delete(f.key);
+        started = undefined;
+      }
+      facts.push(started ? { ...f, updating: true, updateStartedAt: started.at, readyToStart: false } : f);
     }
     return facts;
   }

@@ -3,7 +3,7 @@
 // say so. The state lives in the Atom's status (rolloutHistory's InProgress
 // record, lastGood*, failedVersions), so an operator restart resumes where it was.
 import { imageReference } from '../../resources/pod.js';
-import { decideUpdate, fleetGateFor, judgeProgress, readyToStart, rollbackPlan, rolloutStartedStatus, rolloutSucceededStatus, sameVersion, type FleetGate, type UpdateDecision, type VerifiedRelease } from '../../rollout/index.js';
+import { decideUpdate, judgeProgress, readyToStart, rollbackPlan, rolloutStartedStatus, rolloutSucceededStatus, sameVersion, type FleetGate, type UpdateDecision, type VerifiedRelease } from '../../rollout/index.js';
 import type { FleetView } from './fleet-view.js';
 import type { Plan, PlanInput, PlannedEvent, RolloutPlanner } from './planner.js';
 import type { RolloutView } from './status.js';
@@ -11,9 +11,10 @@ import type { RolloutView } from './status.js';
 export interface RolloutPlannerOptions {
   fleet: FleetView;
   allowCriticalOverride: boolean;
-  /** Wakes Atoms waiting on the fleet when a rollout ends. */
-  wake: (atomKeys: string[]) => void;
 }
+
+/** A fleet wait with no known end is looked at again this often (besides the wake-up when a rollout ends). */
+const FLEET_RECHECK_MS = 10_000;
 
 const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
 
@@ -67,16 +68,12 @@ export function createRolloutPlanner(options: RolloutPlannerOptions): RolloutPla
         if (verdict.verdict === 'Succeeded') {
           Object.assign(fields, rolloutSucceededStatus(status, target, now, verdict.reason));
           events.push({ type: 'Normal', reason: verdict.reason, message: `version ${target.version} is running and Ready (${target.image})` });
-          options.fleet.invalidate();
-          options.wake(waitingKeys(options.fleet, target.version, now));
           return { target, events, view: { upToDate: upToDateAfter(target.version, release), fields: { ...fields, currentVersion: target.version, currentImage: target.image } as RolloutView['fields'] } };
         }
         if (verdict.verdict === 'Failed') {
           const plan = rollbackPlan(status, target.version, { reason: verdict.reason, message: verdict.message }, now);
           Object.assign(fields, plan.status);
           events.push(plan.event);
-          options.fleet.invalidate();
-          options.wake(waitingKeys(options.fleet, target.version, now));
           const to = plan.kind === 'RollBack' ? plan.to : target;
           return { target: to, events, view: { upToDate: { type: 'UpToDate', status: 'False', reason: plan.reason, message: plan.degraded.message }, degraded: { reason: plan.degraded.reason, message: plan.degraded.message }, fields: withCurrent(fields, running) } };
         }
@@ -90,7 +87,7 @@ export function createRolloutPlanner(options: RolloutPlannerOptions): RolloutPla
     const base = { spec: atom.spec, status, release, allowCriticalOverride: options.allowCriticalOverride, now };
     let gate: FleetGate = { kind: 'Allowed' };
     const followsFleet = !atom.spec.version && atom.spec.update.mode === 'Automatic' && status?.currentVersion !== undefined;
-    if (followsFleet && release && readyToStart(base)) gate = fleetGateFor(options.fleet.plan(release.version, now), key);
+    if (followsFleet && release && readyToStart(base)) gate = options.fleet.gateFor(key, release.version, now);
     const decision = decideUpdate({ ...base, fleet: gate });
     const degraded = lastFailure(status?.rolloutHistory?.at(-1), decision);
     // A brand-new Atom waits for the platform's first answer rather than starting a pod on a
@@ -106,7 +103,8 @@ export function createRolloutPlanner(options: RolloutPlannerOptions): RolloutPla
       return { target: { version: decision.to.version, image: decision.to.image }, events, view: { upToDate: { type: 'UpToDate', ...decision.condition }, updating: { message: decision.message }, fields: withCurrent(fields, running) } };
     }
     const requeueAt = 'requeueAt' in decision && decision.requeueAt ? decision.requeueAt.getTime() - now.getTime() : undefined;
-    const requeue = requeueAt ?? (gate.kind === 'Waiting' ? seconds(gate.requeueAfterSeconds) : undefined);
+    const halted = gate.kind === 'Waiting' && gate.reason === 'RolloutHalted';
+    const requeue = requeueAt ?? (gate.kind === 'Waiting' && !halted ? (seconds(gate.requeueAfterSeconds) ?? FLEET_RECHECK_MS) : undefined);
     const upToDate = problem && decision.condition.status !== 'False' ? { type: 'UpToDate' as const, status: 'Unknown' as const, reason: problem.reason, message: problem.message } : { type: 'UpToDate' as const, ...decision.condition };
     return {
       target: currentTarget(input),
@@ -142,8 +140,4 @@ function lastFailure(last: { result: string; to: string; reason?: string | undef
     reason: last.result === 'RolledBack' ? 'RolledBack' : 'NoRollbackTarget',
     message: `version ${last.to} failed on this Atom (${last.reason ?? 'unknown'})${last.result === 'RolledBack' ? ' and was rolled back' : ''}; it is not retried until a newer version is advertised or it is removed from status.failedVersions`,
   };
-}
-
-function waitingKeys(fleet: FleetView, version: string, now: Date): string[] {
-  return [...fleet.plan(version, now).waiting.keys()];
 }
