@@ -62,6 +62,20 @@ describe('kubectl apply (client-side)', () => {
     expect(images.stdout).toBe('nginx:1.26');
   });
 
+  it('works with --validate=false, when unknown fields are dropped with a warning', async () => {
+    const out = await kubectl(['apply', '--validate=false', '-f', '-'], manifest(widget('lax', { image: 'a', sise: 2 })));
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('widget.test.sandbox.io/lax created');
+    const spec = JSON.parse((await kubectl(['get', 'widget', 'lax', '-o', 'jsonpath={.spec}'])).stdout) as Record<string, unknown>;
+    expect(spec).not.toHaveProperty('sise');
+  });
+
+  it('lists a custom resource by its category', async () => {
+    const out = await kubectl(['get', 'sandbox']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^lax\s+/m);
+  });
+
   it('rejects unknown fields in a custom resource (server-side strict validation)', async () => {
     const out = await kubectl(['apply', '-f', '-'], manifest(widget('typo', { image: 'a', sise: 2 })));
     expect(out.code).not.toBe(0);

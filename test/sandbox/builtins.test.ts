@@ -1,0 +1,94 @@
+// Built-in kinds the operator touches, through their typed clients: leases for
+// leader election, services, claims, service accounts, pod defaults and
+// immutability, deployments' generation, and the kubelet's restart counter.
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { failure, useSandbox } from './helpers.js';
+
+const sandbox = useSandbox();
+
+const core = (): CoreV1Api => sandbox().kubeConfig().makeApiClient(CoreV1Api);
+
+describe('leases', () => {
+  it('support leader election by optimistic concurrency', async () => {
+    const leases = sandbox().kubeConfig().makeApiClient(CoordinationV1Api);
+    const created = await leases.createNamespacedLease({
+      namespace: 'kube-system',
+      body: { metadata: { name: 'atom-operator' }, spec: { holderIdentity: 'a', leaseDurationSeconds: 15, acquireTime: new Date() as never, renewTime: new Date() as never } },
+    });
+    const renewed = await leases.replaceNamespacedLease({ namespace: 'kube-system', name: 'atom-operator', body: { ...created, spec: { ...created.spec, renewTime: new Date() as never } } });
+    expect(Number(renewed.metadata?.resourceVersion)).toBeGreaterThan(Number(created.metadata?.resourceVersion));
+    // A second candidate holding the old version loses.
+    const status = await failure(leases.replaceNamespacedLease({ namespace: 'kube-system', name: 'atom-operator', body: { ...created, spec: { ...created.spec, holderIdentity: 'b' } } }));
+    expect(status.reason).toBe('Conflict');
+    expect((await leases.readNamespacedLease({ namespace: 'kube-system', name: 'atom-operator' })).spec?.holderIdentity).toBe('a');
+  });
+});
+
+describe('defaults on create', () => {
+  it('gives services a cluster IP, type and target ports', async () => {
+    const svc = await core().createNamespacedService({ namespace: 'default', body: { metadata: { name: 'metrics' }, spec: { selector: { app: 'x' }, ports: [{ port: 8080 }] } } });
+    expect(svc.spec).toMatchObject({ type: 'ClusterIP', sessionAffinity: 'None', ports: [{ port: 8080, protocol: 'TCP', targetPort: 8080 }] });
+    expect(svc.spec?.clusterIP).toMatch(/^10\.96\.\d+\.\d+$/);
+  });
+
+  it('leaves claims Pending (no provisioner) with Filesystem volume mode', async () => {
+    const pvc = await core().createNamespacedPersistentVolumeClaim({
+      namespace: 'default', body: { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+    });
+    expect(pvc.status?.phase).toBe('Pending');
+    expect(pvc.spec?.volumeMode).toBe('Filesystem');
+    const status = await failure(core().patchNamespacedPersistentVolumeClaim({ namespace: 'default', name: 'data', body: [{ op: 'replace', path: '/spec/accessModes', value: ['ReadWriteMany'] }] }));
+    expect(status.code).toBe(422);
+  });
+
+  it('defaults pods the way the real server does and keeps their spec immutable', async () => {
+    const pod = await core().createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'defaults' }, spec: { containers: [{ name: 'c', image: 'agent:1.2', ports: [{ containerPort: 9000 }] }] } } });
+    expect(pod.spec).toMatchObject({ restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', serviceAccountName: 'default', schedulerName: 'default-scheduler' });
+    expect(pod.spec?.containers[0]).toMatchObject({ imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', ports: [{ containerPort: 9000, protocol: 'TCP' }] });
+    expect(pod.status).toMatchObject({ phase: 'Pending', qosClass: 'BestEffort' });
+    const image = await core().patchNamespacedPod({ namespace: 'default', name: 'defaults', body: [{ op: 'replace', path: '/spec/containers/0/image', value: 'agent:1.3' }] });
+    expect(image.spec?.containers[0]?.image).toBe('agent:1.3');
+    const status = await failure(core().patchNamespacedPod({ namespace: 'default', name: 'defaults', body: [{ op: 'add', path: '/spec/containers/0/args', value: ['x'] }] }));
+    expect(status.code).toBe(422);
+    expect(status.message).toContain('pod updates may not change fields other than');
+  });
+
+  it('creates service accounts', async () => {
+    const sa = await core().createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'atom' }, automountServiceAccountToken: false } });
+    expect(sa.automountServiceAccountToken).toBe(false);
+  });
+});
+
+describe('generation of built-ins', () => {
+  it('counts deployment and network policy spec changes only', async () => {
+    const apps = sandbox().kubeConfig().makeApiClient(AppsV1Api);
+    const d = await apps.createNamespacedDeployment({ namespace: 'default', body: { metadata: { name: 'gen' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i:1' }] } } } } });
+    expect(d.metadata?.generation).toBe(1);
+    const scaled = await apps.patchNamespacedDeployment({ namespace: 'default', name: 'gen', body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] });
+    expect(scaled.metadata?.generation).toBe(2);
+    const net = sandbox().kubeConfig().makeApiClient(NetworkingV1Api);
+    const np = await net.createNamespacedNetworkPolicy({ namespace: 'default', body: { metadata: { name: 'egress' }, spec: { podSelector: { matchLabels: { a: 'b' } }, egress: [{ ports: [{ port: 443, protocol: 'TCP' }] }] } } });
+    expect(np.spec?.policyTypes).toEqual(['Ingress', 'Egress']);
+  });
+});
+
+describe('dry run on update', () => {
+  it('returns the result of a PUT without storing it', async () => {
+    const cm = await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'dry-put' }, data: { a: '1' } } });
+    const dry = await core().replaceNamespacedConfigMap({ namespace: 'default', name: 'dry-put', dryRun: 'All', body: { ...cm, data: { a: '2' } } });
+    expect(dry.data).toEqual({ a: '2' });
+    expect((await core().readNamespacedConfigMap({ namespace: 'default', name: 'dry-put' })).data).toEqual({ a: '1' });
+  });
+});
+
+describe('kubelet restart counter', () => {
+  it('is set by setContainerRestarts', async () => {
+    await core().createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'restarts' }, spec: { containers: [{ name: 'c', image: 'i:1' }] } } });
+    sandbox().kubelet.setPodReady('default', 'restarts', true);
+    sandbox().kubelet.setContainerRestarts('default', 'restarts', 4);
+    const pod = await core().readNamespacedPod({ namespace: 'default', name: 'restarts' });
+    expect(pod.status?.containerStatuses?.[0]?.restartCount).toBe(4);
+    expect(pod.status?.containerStatuses?.[0]?.ready).toBe(true);
+  });
+});
