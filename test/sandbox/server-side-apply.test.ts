@@ -125,6 +125,18 @@ describe('server-side apply', () => {
     expect(managed(res).find((m) => m.subresource === 'status')).toMatchObject({ manager: 'operator', operation: 'Apply', fieldsV1: { 'f:status': { 'f:phase': {} } } });
   });
 
+  it('records a create as an Update that owns the maps it added', async () => {
+    const created = await objects().create(widget('ssa-created', { image: 'a:1', labels: { k: 'v' } }), undefined, undefined, 'creator');
+    expect(managed(created)).toEqual([
+      expect.objectContaining({
+        manager: 'creator', operation: 'Update',
+        fieldsV1: { 'f:spec': { '.': {}, 'f:image': {}, 'f:labels': { '.': {}, 'f:k': {} }, 'f:size': {} } },
+      }),
+    ]);
+    const cm = await objects().create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa-cm', namespace: 'default', labels: { a: 'b' } }, data: { x: 'y' } } as KubernetesObject, undefined, undefined, 'creator');
+    expect(managed(cm)[0]?.fieldsV1).toEqual({ 'f:data': { '.': {}, 'f:x': {} }, 'f:metadata': { 'f:labels': { '.': {}, 'f:a': {} } } });
+  });
+
   it('does not write when a re-apply changes nothing', async () => {
     const first = await apply(widget('ssa-noop', { image: 'a:1' }), 'operator');
     const before = sandbox().stats.count({ verb: 'patch' });

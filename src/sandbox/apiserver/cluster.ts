@@ -183,7 +183,7 @@ export class Cluster {
     if (!t.custom) prepareBuiltinCreate(t.kind, obj);
     this.validateObject(t, obj);
     dropEmptyMetadata(obj);
-    obj.metadata.managedFields = recordUpdate(undefined, obj, this.writer(t, opts, fallbackManager), shapeOf(t));
+    obj.metadata.managedFields = recordUpdate(undefined, obj, this.writer(t, opts, fallbackManager), shapeOf(t), t.custom);
     return obj;
   }
 
@@ -206,7 +206,7 @@ export class Cluster {
     }
     const w = this.writer(t, opts, fallbackManager);
     const candidate = this.mergeForSubresource(t, old, next, opts.subresource);
-    candidate.metadata.managedFields = recordUpdate(withRequestedOwnership(old, next), candidate, w, shapeOf(t));
+    candidate.metadata.managedFields = recordUpdate(withRequestedOwnership(old, next), candidate, w, shapeOf(t), t.custom);
     return this.commit(t, old, candidate, opts);
   }
 
@@ -233,7 +233,7 @@ export class Cluster {
     const rv = next.metadata.resourceVersion;
     if (rv !== undefined && rv !== old.metadata.resourceVersion) throw conflict(t, name, staleObjectMessage);
     const candidate = this.mergeForSubresource(t, old, next, opts.subresource);
-    candidate.metadata.managedFields = recordUpdate(withRequestedOwnership(old, next), candidate, this.writer(t, opts, fallbackManager), shapeOf(t));
+    candidate.metadata.managedFields = recordUpdate(withRequestedOwnership(old, next), candidate, this.writer(t, opts, fallbackManager), shapeOf(t), t.custom);
     return this.commit(t, old, candidate, opts);
   }
 

@@ -68,6 +68,44 @@ function walkMap(obj: Record<string, unknown>, shape: Shape, path: string, out: 
   }
 }
 
+/**
+ * Map and list-item nodes of an object with whether each is a granular map.
+ * An Update that creates such a node owns the node itself (the "." marker),
+ * as the real server's field manager records newly added fields.
+ */
+export function nodesOf(obj: Record<string, unknown>, shape: Shape, section: Section = 'all'): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  const visit = (value: unknown, s: Shape, path: string): void => {
+    if (Array.isArray(value)) {
+      const lt = s.listType();
+      if (lt.type !== 'map') return;
+      for (const item of value) {
+        const key = keyOf(item, lt.keys);
+        if (key === undefined || !isPlainObject(item)) continue;
+        const itemPath = `${path}${sep}k:${key}`;
+        for (const [k, v] of Object.entries(item)) visit(v, s.items().field(k), `${itemPath}${sep}f:${k}`);
+      }
+      return;
+    }
+    if (!isPlainObject(value) || Object.keys(value).length === 0 || s.isAtomicMap()) return;
+    out.set(path, s.isGranularMap());
+    for (const [k, v] of Object.entries(value)) visit(v, s.field(k), `${path}${sep}f:${k}`);
+  };
+  for (const [key, value] of Object.entries(obj)) {
+    if (key === 'apiVersion' || key === 'kind') continue;
+    if (section === 'main' && key === 'status') continue;
+    if (section === 'status' && key !== 'status') continue;
+    if (key === 'metadata' && isPlainObject(value)) {
+      for (const [k, v] of Object.entries(value)) {
+        if (!strippedMetadata.has(k)) visit(v, shape.field('metadata').field(k), `f:metadata${sep}f:${k}`);
+      }
+      continue;
+    }
+    visit(value, shape.field(key), `f:${key}`);
+  }
+  return out;
+}
+
 export function toFieldsV1(paths: PathSet): FieldsV1 {
   const root: FieldsV1 = {};
   const owned = new Set<FieldsV1>();

@@ -2,7 +2,7 @@
 // conflicts, and removal of fields an applier stopped sending.
 import { ApiError } from './errors.js';
 import {
-  deepEqual, fromFieldsV1, isLeafIn, isPrefix, pathsOf, printPath, removeAt, toFieldsV1, valueAt,
+  deepEqual, fromFieldsV1, isLeafIn, isPrefix, nodesOf, pathsOf, printPath, removeAt, toFieldsV1, valueAt,
   type PathSet, type Section,
 } from './field-set.js';
 import { isPlainObject, keyOf, type Shape } from './object-shape.js';
@@ -60,10 +60,17 @@ function upsert(entries: Entry[], w: Writer, operation: 'Apply' | 'Update', path
 }
 
 /** Ownership after a create/update/patch: the writer takes every field it changed. */
-export function recordUpdate(oldObj: KubeObject | undefined, newObj: KubeObject, w: Writer, shape: Shape): ManagedFieldsEntry[] {
+export function recordUpdate(
+  oldObj: KubeObject | undefined, newObj: KubeObject, w: Writer, shape: Shape, custom = false,
+): ManagedFieldsEntry[] {
   const entries = entriesOf(oldObj);
+  const nodesBefore = oldObj ? nodesOf(oldObj, shape, w.section) : new Map<string, boolean>();
+  const nodesAfter = nodesOf(newObj, shape, w.section);
   const before = oldObj ? pathsOf(oldObj, shape, w.section) : new Set<string>();
   const after = pathsOf(newObj, shape, w.section);
+  // Built-in objects start from Go zero values, where plain structs already exist; only their maps are "added".
+  for (const [node, granular] of nodesAfter) if (custom || granular) after.add(node);
+  for (const [node, granular] of nodesBefore) if (custom || granular) before.add(node);
   const changed = new Set<string>();
   for (const p of after) {
     if (!before.has(p)) changed.add(p);
