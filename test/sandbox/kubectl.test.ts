@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureTools } from '../../hack/fetch-tools.js';
+import { createCertificateAuthority } from '../../src/sandbox/pki.js';
 import { kubectl as run, raw, useSandbox, waitFor, widget } from './helpers.js';
 
 const sandbox = useSandbox({ kubeletMode: 'auto', podStartDelayMs: 20, podTerminationDelayMs: 50 });
@@ -147,6 +148,25 @@ describe('kubectl wait and watch', () => {
     const lines = out.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+PHASE\s+SIZE/);
     expect(lines.some((l) => /^watched\s+5\s+/.test(l))).toBe(true);
+  });
+});
+
+describe('kubectl create (typed client, protobuf bodies)', () => {
+  it('creates the TLS secret, namespace and config map the docs tell users to create', async () => {
+    const ca = await createCertificateAuthority('test');
+    const leaf = await ca.issue({ commonName: 'atom', usage: 'client' });
+    const dir = join(sandbox().kubeconfigPath, '..');
+    writeFileSync(join(dir, 'tls.crt'), leaf.cert);
+    writeFileSync(join(dir, 'tls.key'), leaf.key);
+    const secret = await kubectl(['create', 'secret', 'tls', 'atom-registration', `--cert=${join(dir, 'tls.crt')}`, `--key=${join(dir, 'tls.key')}`]);
+    expect(secret.stdout).toContain('secret/atom-registration created');
+    const stored = sandbox().store.get('secrets', 'default', 'atom-registration');
+    expect(stored?.type).toBe('kubernetes.io/tls');
+    expect(Buffer.from(String((stored?.data as Record<string, string>)['tls.crt']), 'base64').toString()).toBe(leaf.cert);
+    expect((await kubectl(['create', 'namespace', 'atom-system'])).stdout).toContain('namespace/atom-system created');
+    expect((await kubectl(['create', 'configmap', 'settings', '-n', 'atom-system', '--from-literal=a=b'])).stdout).toContain('configmap/settings created');
+    expect(sandbox().store.get('configmaps', 'atom-system', 'settings')?.data).toEqual({ a: 'b' });
+    expect((await kubectl(['create', 'serviceaccount', 'atom', '-n', 'atom-system'])).stdout).toContain('serviceaccount/atom created');
   });
 });
 

@@ -2,6 +2,7 @@
 import { load } from 'js-yaml';
 import { badRequest, unsupportedMediaType } from './errors.js';
 import type { PatchType } from './cluster.js';
+import { decodeProtobuf, protobufKinds } from './protobuf.js';
 
 export const maxBodyBytes = 3 * 1024 * 1024;
 
@@ -25,12 +26,13 @@ export function decodeYaml(body: Buffer): unknown {
   }
 }
 
-/** Bodies of create/update: JSON or YAML. */
-export function decodeObject(contentType: string | undefined, body: Buffer): unknown {
+/** Bodies of create/update: JSON, YAML, or protobuf for the kinds kubectl creates imperatively. */
+export function decodeObject(contentType: string | undefined, body: Buffer, kind: string, custom: boolean): unknown {
   const type = mediaType(contentType);
   if (type === 'application/json' || type === '') return decodeJson(body);
   if (type === 'application/yaml') return decodeYaml(body);
-  throw unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+  if (type === 'application/vnd.kubernetes.protobuf' && !custom && protobufKinds().includes(kind)) return decodeProtobuf(body, kind);
+  throw unsupportedMediaType(custom ? ['application/json', 'application/yaml'] : ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
 }
 
 const patchTypes: Record<string, PatchType> = {

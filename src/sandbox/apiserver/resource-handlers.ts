@@ -118,12 +118,12 @@ export function handleResource(ctx: HandlerContext, req: ResourceRequest, res: S
     }
     case 'create': {
       if (name !== undefined) throw methodNotAllowed();
-      const body = decodeObject(req.headers['content-type'], req.body);
+      const body = decodeObject(req.headers['content-type'], req.body, t.kind, t.custom);
       const opts = writeOptions(req);
       return { code: 201, body: cluster.create(t, namespace, body, opts, req.fieldManager) };
     }
     case 'update': {
-      const body = decodeObject(req.headers['content-type'], req.body);
+      const body = decodeObject(req.headers['content-type'], req.body, t.kind, t.custom);
       return { code: 200, body: cluster.update(t, namespace, name ?? '', body, writeOptions(req), req.fieldManager) };
     }
     case 'patch': {
