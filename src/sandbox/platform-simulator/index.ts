@@ -1,6 +1,7 @@
 export {
   startPlatformSimulator,
   type PlatformSimulator,
+  type GivenTLS,
   type PlatformSimulatorOptions,
   type RecordedRequest,
   type RegistrationCertificateOptions,

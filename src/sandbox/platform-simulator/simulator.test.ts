@@ -1,6 +1,7 @@
 import { connect, type ConnectionOptions } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateAdvertisementJSON } from '../../platform/advertisement.js';
+import { createCertificateAuthority } from '../pki.js';
 import { startPlatformSimulator, type PlatformSimulator } from './simulator.js';
 
 let sim: PlatformSimulator;
@@ -8,9 +9,13 @@ let client: { cert: string; key: string; ca: string };
 
 /** One raw HTTPS/1.1 GET over node:tls, so the simulator is tested without the code under test. */
 function get(path: string, options: ConnectionOptions = {}, headers: Record<string, string> = {}): Promise<{ status: number; headers: string; body: string }> {
-  const { hostname, port } = new URL(sim.url);
+  return getFrom(sim.url, client, path, options, headers);
+}
+
+function getFrom(url: string, creds: { cert: string; key: string; ca: string }, path: string, options: ConnectionOptions = {}, headers: Record<string, string> = {}): Promise<{ status: number; headers: string; body: string }> {
+  const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostname, port: Number(port), ca: client.ca, cert: client.cert, key: client.key, ...options }, () => {
+    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port), ca: creds.ca, cert: creds.cert, key: creds.key, ...options }, () => {
       const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
       socket.write(`GET ${path} HTTP/1.1\r\nhost: ${hostname}\r\nconnection: close\r\n${extra}\r\n`);
     });
@@ -81,5 +86,30 @@ describe('platform simulator', () => {
     await expect(
       get('/atom/v1/releases/stable', { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }),
     ).rejects.toMatchObject({ code: expect.stringMatching(/ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION|ERR_SSL_UNSUPPORTED_PROTOCOL/) });
+  });
+});
+
+describe('platform simulator with given TLS material', () => {
+  it('serves the given certificate, trusts only the given client CA and cannot issue certificates itself', async () => {
+    const ca = await createCertificateAuthority('given-platform-ca');
+    const server = await ca.issue({ commonName: 'platform.test', hosts: ['127.0.0.1'], usage: 'server' });
+    const atom = await ca.issue({ commonName: 'given-atom', usage: 'client' });
+    const stranger = await (await createCertificateAuthority('other-ca')).issue({ commonName: 'stranger', usage: 'client' });
+    const given = await startPlatformSimulator({ host: '0.0.0.0', tls: { cert: server.cert, key: server.key, clientCa: ca.cert } });
+    try {
+      expect(given.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      expect(given.caPem).toBe(ca.cert);
+      given.setRelease('stable', { version: '2.0.0' });
+      const answer = await getFrom(given.url, { ...atom, ca: ca.cert }, '/atom/v1/releases/stable');
+      expect(answer.status).toBe(200);
+      expect(given.requests.at(-1)?.clientSubject).toBe('given-atom');
+      // Under TLS 1.3 the refusal may arrive as an alert or as a closed socket: either way no answer and no request.
+      const refused = await getFrom(given.url, { ...stranger, ca: ca.cert }, '/atom/v1/releases/stable').catch((err: unknown) => err);
+      expect(refused).not.toMatchObject({ status: 200 });
+      expect(given.requests).toHaveLength(1);
+      await expect(given.issueRegistrationCertificate('x')).rejects.toThrow(/holds no CA key/);
+    } finally {
+      await given.stop();
+    }
   });
 });

@@ -4,10 +4,10 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { isIPv6, type AddressInfo, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { signAdvertisement } from '../../platform/advertisement.js';
-import { createCertificateAuthority } from '../pki.js';
+import { createCertificateAuthority, type CertificateAuthority } from '../pki.js';
 
 /** What the simulator advertises on a channel; any field may be omitted or wrong on purpose. */
 export type SimulatedRelease = Record<string, unknown>;
@@ -31,7 +31,7 @@ export interface RegistrationCertificateOptions {
 
 export interface PlatformSimulator {
   url: string;
-  /** PEM of the CA that signed the server certificate and registration certificates. */
+  /** PEM of the CA that signed the server certificate and registration certificates (with given TLS: the client CA). */
   caPem: string;
   /** A demo ed25519 key pair for signing releases (`signWith(releaseKeys.privateKeyPem)`). */
   releaseKeys: { publicKeyPem: string; privateKeyPem: string };
@@ -54,9 +54,25 @@ export interface PlatformSimulator {
   stop(): Promise<void>;
 }
 
+/** PEM material a deployed simulator is given instead of the throw-away CA it makes by default. */
+export interface GivenTLS {
+  /** Server certificate (chain) presented to clients. */
+  cert: string;
+  key: string;
+  /** CA that client (registration) certificates must chain to. */
+  clientCa: string;
+}
+
 export interface PlatformSimulatorOptions {
-  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  /** Port to listen on; 0 (default) picks a free one. */
   port?: number;
+  /** Address to listen on (default 127.0.0.1); 0.0.0.0 serves other hosts, as in a cluster. */
+  host?: string;
+  /**
+   * Serve this certificate and trust this client CA. The simulator then holds no CA key,
+   * so issueRegistrationCertificate rejects: certificates come from whoever made the CA.
+   */
+  tls?: GivenTLS;
   /** Highest TLS version offered (default TLSv1.3); TLSv1.2 mimics older platform front ends. */
   maxTLSVersion?: 'TLSv1.2' | 'TLSv1.3';
 }
@@ -67,13 +83,28 @@ function commonName(cn: string | string[] | undefined): string | undefined {
   return Array.isArray(cn) ? cn[0] : cn;
 }
 
+/** A wildcard listen address is reached on loopback; IPv6 literals need brackets in a URL. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return isIPv6(host) ? `[${host}]` : host;
+}
+
 function etagOf(body: Buffer): string {
   return `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
 }
 
 export async function startPlatformSimulator(opts: PlatformSimulatorOptions = {}): Promise<PlatformSimulator> {
-  const ca = await createCertificateAuthority('atom-platform-simulator-ca');
-  const serverCert = await ca.issue({ commonName: 'platform.localhost', hosts: ['127.0.0.1', 'localhost'], usage: 'server' });
+  let ca: CertificateAuthority | undefined;
+  let serving: GivenTLS;
+  if (opts.tls) {
+    serving = opts.tls;
+  } else {
+    ca = await createCertificateAuthority('atom-platform-simulator-ca');
+    const issued = await ca.issue({ commonName: 'platform.localhost', hosts: ['127.0.0.1', 'localhost'], usage: 'server' });
+    serving = { cert: issued.cert, key: issued.key, clientCa: ca.cert };
+  }
+  const host = opts.host ?? '127.0.0.1';
   const keys = generateKeyPairSync('ed25519');
   const releaseKeys = {
     publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
@@ -136,9 +167,9 @@ export async function startPlatformSimulator(opts: PlatformSimulatorOptions = {}
 
   const server: Server = createServer(
     {
-      key: serverCert.key,
-      cert: serverCert.cert,
-      ca: ca.cert,
+      key: serving.key,
+      cert: serving.cert,
+      ca: serving.clientCa,
       requestCert: true,
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',
@@ -179,15 +210,16 @@ export async function startPlatformSimulator(opts: PlatformSimulatorOptions = {}
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `https://127.0.0.1:${port}`,
-    caPem: ca.cert,
+    url: `https://${urlHost(host)}:${port}`,
+    caPem: serving.clientCa,
     releaseKeys,
     async issueRegistrationCertificate(commonName, certOpts = {}) {
+      if (!ca) throw new Error('this simulator was given its TLS material and holds no CA key; issue registration certificates with the CA that signed the client CA');
       const issued = await ca.issue({ commonName, usage: 'client', ...certOpts });
       return { cert: issued.cert, key: issued.key, ca: ca.cert };
     },
