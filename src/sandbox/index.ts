@@ -49,6 +49,11 @@ export interface SandboxStore {
   list(resource: string, namespace?: string): KubeObject[];
   /** The current resourceVersion of the whole store. */
   resourceVersion(): string;
+  /**
+   * Calls `listener` synchronously on every stored change of `resource` (invariant
+   * checkers that must not miss a state between two samples). Returns the unsubscribe.
+   */
+  onChange(resource: string, listener: (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject) => void): () => void;
 }
 
 export interface Sandbox {
@@ -148,6 +153,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       get: (resource, namespace, name) => cluster.store.get(storeKeyOf(resource), namespace, name),
       list: (resource, namespace) => cluster.store.list(storeKeyOf(resource), namespace),
       resourceVersion: () => String(cluster.store.currentRevision()),
+      onChange(resource, listener) {
+        const key = storeKeyOf(resource);
+        return cluster.store.subscribe((e) => {
+          if (e.storeKey === key) listener(e.type, structuredClone(e.object));
+        });
+      },
     },
   };
 }
