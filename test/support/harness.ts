@@ -46,7 +46,7 @@ export interface Harness {
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-export async function startHarness(options: { sandbox?: SandboxOptions; operatorArgs?: string[] } = {}): Promise<Harness> {
+export async function startHarness(options: { sandbox?: SandboxOptions; operatorArgs?: string[]; trustSimulatorReleaseKey?: boolean } = {}): Promise<Harness> {
   const sandbox = await startSandbox({ kubeletMode: 'auto', podStartDelayMs: 50, podTerminationDelayMs: 100, ...options.sandbox });
   const simulator = await startPlatformSimulator();
   const api = new KubeApi(new KubeClient(sandbox.kubeConfig()), [CRDType, AtomType, ServiceAccountType]);
@@ -77,7 +77,7 @@ export async function startHarness(options: { sandbox?: SandboxOptions; operator
         config,
         logger: silentLogger(),
         profile: defaultAgentProfile,
-        releasePublicKeys: [],
+        releasePublicKeys: options.trustSimulatorReleaseKey ? [simulator.releaseKeys.publicKeyPem] : [],
         platformClient: { retry: { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 10 } },
       });
       await operator.start();

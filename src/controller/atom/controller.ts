@@ -11,6 +11,7 @@ import { ReleasePoller, type ReleaseFetcher } from '../../platform/index.js';
 import type { FleetPolicyConfig } from '../../rollout/config.js';
 import { resumeRolloutAnnotation } from '../../rollout/index.js';
 import { FleetView } from './fleet-view.js';
+import { registerAtomMetrics } from './metrics.js';
 import type { ChildWriter, EventSink } from './ports.js';
 import { AtomReconciler, ServiceAccountType, type AtomControllerConfig } from './reconciler.js';
 import { createRolloutPlanner } from './rollout-planner.js';
@@ -96,7 +97,7 @@ export function registerAtomController(manager: Manager, options: AtomController
     writer,
     events,
     releases: poller,
-    planner: createRolloutPlanner({ fleet, allowCriticalOverride: options.fleet.allowCriticalOverride }),
+    planner: createRolloutPlanner({ fleet, allowCriticalOverride: options.fleet.allowCriticalOverride, counters: registerAtomMetrics(options.registry, atoms, fleet) }),
     config: options.config,
     now: options.now ?? (() => new Date()),
   });

@@ -74,6 +74,8 @@ function minDefined(...values: (number | undefined)[]): number | undefined {
 export class AtomReconciler {
   readonly #deps: AtomReconcilerDeps;
   readonly #expectations = new Expectations();
+  /** Pods of an Atom that ended (Failed/Succeeded) in a row: their replacements back off. */
+  readonly #podFailures = new Map<string, { count: number; lastAt: number }>();
 
   constructor(deps: AtomReconcilerDeps) {
     this.#deps = deps;
@@ -86,6 +88,7 @@ export class AtomReconciler {
       // Deleted: owner references take the children; only our in-memory subscription is left to drop.
       deps.releases.unregister(key);
       this.#expectations.forget(key);
+      this.#podFailures.delete(key);
       return {};
     }
     // Our last writes are not in the cache yet: acting now would repeat them.
@@ -123,7 +126,20 @@ export class AtomReconciler {
       platformUrl: atom.spec.platform.url ?? deps.config.defaultPlatformUrl ?? '',
       profile: deps.config.profile,
     });
-    const step = decidePodStep({ desired: pod, live, canStart: certificate.usable && !plan.waitForRelease });
+    let step = decidePodStep({ desired: pod, live, canStart: certificate.usable && !plan.waitForRelease });
+    let blocked = certificate.usable ? { reason: 'WaitingForRelease', message: plan.waitForRelease ?? '' } : { reason: reasons.CertificateInvalid, message: certificate.message };
+    let backoffMs: number | undefined;
+    const failures = this.#podFailures.get(key);
+    if (health?.ready) this.#podFailures.delete(key);
+    if (step.kind === 'Replace' && step.reason === 'PodFailed') this.#podFailures.set(key, { count: (failures?.count ?? 0) + 1, lastAt: now.getTime() });
+    if (step.kind === 'Create' && failures) {
+      // The first ended pod is replaced at once; one that keeps ending backs off (10 s doubling to 5 min), no hot loop.
+      backoffMs = failures.count < 2 ? 0 : Math.min(300_000, 10_000 * 2 ** (failures.count - 2)) - (now.getTime() - failures.lastAt);
+      if (backoffMs > 0) {
+        step = { kind: 'Hold' };
+        blocked = { reason: reasons.PodFailed, message: `the pod ended ${failures.count} time(s) in a row; the next one starts in ${Math.ceil(backoffMs / 1000)}s. Check kubectl get events and the agent's logs` };
+      } else backoffMs = undefined;
+    }
     const podRequeue = await this.#act(key, step, pod, raw, logger);
 
     const status = buildStatus({
@@ -134,12 +150,12 @@ export class AtomReconciler {
       step,
       ...(health ? { health } : {}),
       podName: podName(atom),
-      blocked: certificate.usable ? { reason: 'WaitingForRelease', message: plan.waitForRelease ?? '' } : { reason: reasons.CertificateInvalid, message: certificate.message },
+      blocked,
       current: current ? { version: current.metadata?.annotations?.[versionAnnotation], image: current.spec?.containers[0]?.image } : {},
       rollout: plan.view,
     });
     await this.#writeStatus(key, raw, atom, status, certificate);
-    return { requeueAfterMs: minDefined(podRequeue, plan.requeueAfterMs, this.#certificateRequeue(certificate, now), MAX_REQUEUE_MS) };
+    return { requeueAfterMs: minDefined(podRequeue, backoffMs, plan.requeueAfterMs, this.#certificateRequeue(certificate, now), MAX_REQUEUE_MS) };
   }
 
   /** Subscribes the Atom to its platform's releases; false when it cannot be polled. */

@@ -2,15 +2,18 @@
 // version and image its pod should run, what the status records, which events
 // say so. The state lives in the Atom's status (rolloutHistory's InProgress
 // record, lastGood*, failedVersions), so an operator restart resumes where it was.
+import { AdvertisementRejectedError } from '../../platform/index.js';
 import { imageReference } from '../../resources/pod.js';
 import { decideUpdate, judgeProgress, readyToStart, rollbackPlan, rolloutStartedStatus, rolloutSucceededStatus, sameVersion, type FleetGate, type UpdateDecision, type VerifiedRelease } from '../../rollout/index.js';
 import type { FleetView } from './fleet-view.js';
+import type { RolloutCounters } from './metrics.js';
 import type { Plan, PlanInput, PlannedEvent, RolloutPlanner } from './planner.js';
 import type { RolloutView } from './status.js';
 
 export interface RolloutPlannerOptions {
   fleet: FleetView;
   allowCriticalOverride: boolean;
+  counters?: RolloutCounters;
 }
 
 /** A fleet wait with no known end is looked at again this often (besides the wake-up when a rollout ends). */
@@ -26,8 +29,10 @@ function checkTime(input: PlanInput): string | undefined {
 function platformProblem(input: PlanInput): { reason: string; message: string } | undefined {
   const error = input.release?.error;
   if (!error) return undefined;
-  const reason = error.code === 'AdvertisementRejected' ? 'AdvertisementRejected' : error.code;
-  return { reason, message: `checking the platform for releases failed: ${error.message}` };
+  if (error instanceof AdvertisementRejectedError) {
+    return { reason: error.code, message: `the platform's advertisement was rejected (${error.reason}) and is not rolled out: ${error.message}` };
+  }
+  return { reason: error.code, message: `checking the platform for releases failed: ${error.message}` };
 }
 
 export function createRolloutPlanner(options: RolloutPlannerOptions): RolloutPlanner {
@@ -37,8 +42,9 @@ export function createRolloutPlanner(options: RolloutPlannerOptions): RolloutPla
     const release: VerifiedRelease | undefined = input.release?.release;
     const events: PlannedEvent[] = [];
     const problem = platformProblem(input);
-    // Once per failed check (not per reconcile): a resync must not write an event.
-    if (problem && checkTime(input) !== status?.lastUpdateCheckTime) events.push({ type: 'Warning', ...problem });
+    // Once per new problem and failed check, never per reconcile: a resync must not write an event.
+    const shown = status?.conditions?.find((c) => c.type === 'UpToDate')?.message;
+    if (problem && problem.message !== shown && checkTime(input) !== status?.lastUpdateCheckTime) events.push({ type: 'Warning', ...problem });
     const fields: RolloutView['fields'] = {
       advertisedVersion: release?.version ?? status?.advertisedVersion,
       lastUpdateCheckTime: checkTime(input),
@@ -66,12 +72,14 @@ export function createRolloutPlanner(options: RolloutPlannerOptions): RolloutPla
           now,
         });
         if (verdict.verdict === 'Succeeded') {
+          options.counters?.updates.inc({ result: 'succeeded' });
           Object.assign(fields, rolloutSucceededStatus(status, target, now, verdict.reason));
           events.push({ type: 'Normal', reason: verdict.reason, message: `version ${target.version} is running and Ready (${target.image})` });
           return { target, events, view: { upToDate: upToDateAfter(target.version, release), fields: { ...fields, currentVersion: target.version, currentImage: target.image } as RolloutView['fields'] } };
         }
         if (verdict.verdict === 'Failed') {
           const plan = rollbackPlan(status, target.version, { reason: verdict.reason, message: verdict.message }, now);
+          options.counters?.updates.inc({ result: plan.kind === 'RollBack' ? 'rolled_back' : 'failed' });
           Object.assign(fields, plan.status);
           events.push(plan.event);
           const to = plan.kind === 'RollBack' ? plan.to : target;
@@ -99,6 +107,7 @@ export function createRolloutPlanner(options: RolloutPlannerOptions): RolloutPla
     if (decision.kind === 'Start') {
       Object.assign(fields, rolloutStartedStatus(status, decision.to, now, decision.reason));
       options.fleet.noteStarted(key, decision.to.version, now);
+      options.counters?.updates.inc({ result: 'started' });
       events.push({ type: 'Normal', reason: decision.reason, message: decision.message });
       return { target: { version: decision.to.version, image: decision.to.image }, events, view: { upToDate: { type: 'UpToDate', ...decision.condition }, updating: { message: decision.message }, fields: withCurrent(fields, running) } };
     }

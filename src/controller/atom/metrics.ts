@@ -1,0 +1,81 @@
+// Fleet metrics, computed from the Atom cache when Prometheus scrapes (nothing to
+// keep in step), plus counters of rollout outcomes. The chart's alerts use these.
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { KubeObject } from '../../kube/resource.js';
+import { cachedAtom, type FleetView } from './fleet-view.js';
+import type { CacheReader } from './ports.js';
+
+export interface RolloutCounters {
+  /** result: started | succeeded | rolled_back | failed */
+  updates: Counter<'result'>;
+}
+
+export function registerAtomMetrics(registry: Registry, atoms: CacheReader, fleet: FleetView, now: () => Date = () => new Date()): RolloutCounters {
+  const parsed = () => atoms.list().map((raw: KubeObject) => cachedAtom(raw)).filter((a) => a !== undefined);
+  new Gauge({
+    name: 'atom_operator_atoms',
+    help: 'Atoms whose condition is True, by condition type.',
+    labelNames: ['condition'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const counts = new Map<string, number>();
+      for (const type of ['Ready', 'CertificateValid', 'NetworkIsolated', 'UpToDate', 'Progressing', 'Degraded']) counts.set(type, 0);
+      for (const atom of parsed()) for (const c of atom.status?.conditions ?? []) if (c.status === 'True') counts.set(c.type, (counts.get(c.type) ?? 0) + 1);
+      for (const [condition, n] of counts) this.set({ condition }, n);
+    },
+  });
+  new Gauge({
+    name: 'atom_operator_atoms_by_phase',
+    help: 'Atoms by status.phase.',
+    labelNames: ['phase'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const counts = new Map<string, number>();
+      for (const atom of parsed()) counts.set(atom.status?.phase ?? 'Unknown', (counts.get(atom.status?.phase ?? 'Unknown') ?? 0) + 1);
+      for (const [phase, n] of counts) this.set({ phase }, n);
+    },
+  });
+  new Gauge({
+    name: 'atom_operator_atoms_by_version',
+    help: 'Atoms by the version they run (status.currentVersion; "none" before the first install).',
+    labelNames: ['version'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const counts = new Map<string, number>();
+      for (const atom of parsed()) counts.set(atom.status?.currentVersion ?? 'none', (counts.get(atom.status?.currentVersion ?? 'none') ?? 0) + 1);
+      for (const [version, n] of counts) this.set({ version }, n);
+    },
+  });
+  new Gauge({
+    name: 'atom_operator_certificate_expiry_timestamp_seconds',
+    help: 'When each Atom\'s registration certificate expires (Unix seconds).',
+    labelNames: ['namespace', 'atom'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const atom of parsed()) {
+        const notAfter = atom.status?.certificate?.notAfter;
+        if (notAfter) this.set({ namespace: atom.metadata.namespace ?? '', atom: atom.metadata.name }, Date.parse(notAfter) / 1000);
+      }
+    },
+  });
+  new Gauge({
+    name: 'atom_operator_rollout_halted',
+    help: '1 when the fleet rollout of a version is halted in a scope (failures reached the threshold).',
+    labelNames: ['version', 'scope'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const versions = new Set(parsed().map((a) => a.status?.advertisedVersion).filter((v): v is string => Boolean(v)));
+      for (const version of versions) {
+        for (const scope of fleet.plan(version, now()).scopes) this.set({ version, scope: scope.scope || 'cluster' }, scope.halted ? 1 : 0);
+      }
+    },
+  });
+  return {
+    updates: new Counter({ name: 'atom_operator_updates_total', help: 'Atom updates by outcome: started, succeeded, rolled_back, failed.', labelNames: ['result'], registers: [registry] }),
+  };
+}
