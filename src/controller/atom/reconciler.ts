@@ -130,7 +130,8 @@ export class AtomReconciler {
     let blocked = certificate.usable ? { reason: 'WaitingForRelease', message: plan.waitForRelease ?? '' } : { reason: reasons.CertificateInvalid, message: certificate.message };
     let backoffMs: number | undefined;
     const failures = this.#podFailures.get(key);
-    if (health?.ready) this.#podFailures.delete(key);
+    // Healthy for a minute ends the series (the kubelet does the same for container restarts, after 10 minutes).
+    if (health?.ready && health.readySince && now.getTime() - Date.parse(health.readySince) > 60_000) this.#podFailures.delete(key);
     if (step.kind === 'Replace' && step.reason === 'PodFailed') this.#podFailures.set(key, { count: (failures?.count ?? 0) + 1, lastAt: now.getTime() });
     if (step.kind === 'Create' && failures) {
       // The first ended pod is replaced at once; one that keeps ending backs off (10 s doubling to 5 min), no hot loop.
