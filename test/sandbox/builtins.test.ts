@@ -92,3 +92,65 @@ describe('kubelet restart counter', () => {
     expect(pod.status?.containerStatuses?.[0]?.ready).toBe(true);
   });
 });
+
+describe('validation of built-in specs', () => {
+  const container = { name: 'agent', image: 'agent:1' };
+  it.each([
+    ['no containers', { containers: [] }, 'spec.containers', 'FieldValueRequired'],
+    ['a container without image', { containers: [{ name: 'agent' }] }, 'spec.containers[0].image', 'FieldValueRequired'],
+    ['a bad container name', { containers: [{ ...container, name: 'Agent_1' }] }, 'spec.containers[0].name', 'FieldValueInvalid'],
+    ['duplicate container names', { containers: [container, container] }, 'spec.containers[1].name', 'FieldValueDuplicate'],
+    ['a mount of a missing volume', { containers: [{ ...container, volumeMounts: [{ name: 'data', mountPath: '/data' }] }] }, 'spec.containers[0].volumeMounts[0].name', 'FieldValueNotFound'],
+    ['a bad env name', { containers: [{ ...container, env: [{ name: '1BAD', value: 'x' }] }] }, 'spec.containers[0].env[0].name', 'FieldValueInvalid'],
+    ['a port out of range', { containers: [{ ...container, ports: [{ containerPort: 70000 }] }] }, 'spec.containers[0].ports[0].containerPort', 'FieldValueInvalid'],
+    ['a bad quantity', { containers: [{ ...container, resources: { limits: { memory: '1GB' } } }] }, 'spec.containers[0].resources.limits[memory]', 'FieldValueInvalid'],
+    ['requests above limits', { containers: [{ ...container, resources: { requests: { cpu: '2' }, limits: { cpu: '1' } } }] }, 'spec.containers[0].resources.requests', 'FieldValueInvalid'],
+    ['a volume without a source', { containers: [container], volumes: [{ name: 'data' }] }, 'spec.volumes[0]', 'FieldValueRequired'],
+    ['a secret volume mode above 0777', { containers: [container], volumes: [{ name: 'reg', secret: { secretName: 'reg', defaultMode: 1000 } }] }, 'spec.volumes[0].secret.defaultMode', 'FieldValueInvalid'],
+  ])('rejects a pod with %s', async (_what, spec, field, reason) => {
+    const status = await failure(core().createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'invalid-pod' }, spec } as never }));
+    expect(status).toMatchObject({ code: 422, reason: 'Invalid' });
+    expect(status.details?.causes).toContainEqual(expect.objectContaining({ field, reason }));
+  });
+
+  it('accepts the pod shape the operator builds', async () => {
+    const pod = await core().createNamespacedPod({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'atom-shaped', labels: { 'app.kubernetes.io/name': 'atom' } },
+        spec: {
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [{
+            name: 'atom', image: 'boomi/atom@sha256:' + 'a'.repeat(64),
+            env: [{ name: 'ATOM_NAME', value: 'x' }],
+            resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+            volumeMounts: [{ name: 'registration', mountPath: '/var/run/atom/registration', readOnly: true }, { name: 'install', mountPath: '/opt/atom' }],
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+          }],
+          volumes: [{ name: 'registration', secret: { secretName: 'reg', defaultMode: 0o400 } }, { name: 'install', persistentVolumeClaim: { claimName: 'install' } }],
+        },
+      },
+    });
+    expect(pod.metadata?.uid).toBeDefined();
+  });
+
+  it('rejects a network policy with a bad CIDR or protocol', async () => {
+    const net = sandbox().kubeConfig().makeApiClient(NetworkingV1Api);
+    const status = await failure(net.createNamespacedNetworkPolicy({
+      namespace: 'default',
+      body: { metadata: { name: 'bad-np' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/33' } }], ports: [{ protocol: 'ICMP' as never, port: 443 }] }] } },
+    }));
+    expect(status.details?.causes?.map((c) => c.field)).toEqual(['spec.egress[0].ports[0].protocol', 'spec.egress[0].to[0].ipBlock.cidr']);
+    const ok = await net.createNamespacedNetworkPolicy({
+      namespace: 'default',
+      body: { metadata: { name: 'ok-np' }, spec: { podSelector: { matchLabels: { a: 'b' } }, policyTypes: ['Ingress', 'Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ protocol: 'TCP', port: 443 }] }] } },
+    });
+    expect(ok.metadata?.name).toBe('ok-np');
+  });
+
+  it('rejects a claim without access modes or storage request', async () => {
+    const status = await failure(core().createNamespacedPersistentVolumeClaim({ namespace: 'default', body: { metadata: { name: 'bad-pvc' }, spec: {} } }));
+    expect(status.details?.causes?.map((c) => c.field)).toEqual(['spec.accessModes', 'spec.resources[storage]']);
+  });
+});

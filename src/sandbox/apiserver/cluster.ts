@@ -2,6 +2,7 @@
 // real server's metadata rules, validation, generation and managedFields.
 import { randomUUID } from 'node:crypto';
 import { prepareBuiltinCreate, prepareBuiltinUpdate, nameCauses } from './builtin-semantics.js';
+import { builtinSpecCauses } from './builtin-validation.js';
 import { celCauses } from './cel-validation.js';
 import { crdCauses } from './crd-types.js';
 import { eventCauses } from './event-validation.js';
@@ -143,6 +144,7 @@ export class Cluster {
     const causes = [...nameCauses(t.kind, obj.metadata.name), ...metadataCauses(obj.metadata), ...extra];
     if (t.storeKey === 'apiextensions.k8s.io/customresourcedefinitions') causes.push(...crdCauses(obj));
     if (t.kind === 'Event' && !t.custom) causes.push(...eventCauses(t.group, obj));
+    if (!t.custom) causes.push(...builtinSpecCauses(t.kind, obj));
     if (t.custom && t.schema) {
       pruneAndDefault(obj, t.schema, true);
       const schemaCauses = validate(obj, t.schema, '', true);
