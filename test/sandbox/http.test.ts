@@ -107,6 +107,21 @@ describe('bad requests', () => {
     expect(res.status).toBe(400);
   });
 
+  it('ignores undecodable managedFields sent by a client instead of failing', async () => {
+    await raw(sandbox(), 'POST', '/api/v1/namespaces/default/configmaps', { body: JSON.stringify({ metadata: { name: 'mf-bad' } }), contentType: 'application/json' });
+    const res = await raw(sandbox(), 'PATCH', '/api/v1/namespaces/default/configmaps/mf-bad', {
+      body: JSON.stringify({ metadata: { managedFields: [{ manager: 'x', operation: 'Update', fieldsV1: { 'k:{bad': {} } }] }, data: { a: 'b' } }),
+      contentType: 'application/merge-patch+json',
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('refuses to delete the default namespace', async () => {
+    const res = await raw(sandbox(), 'DELETE', '/api/v1/namespaces/default');
+    expect(res.status).toBe(403);
+    expect(res.json<{ message: string }>().message).toBe('namespaces "default" is forbidden: this namespace may not be deleted');
+  });
+
   it('survives garbage of every kind and keeps serving', async () => {
     const bodies = ['null', '[]', '"str"', '{"metadata":null}', '{"metadata":{"name":5}}', '[{"op":"bogus"}]', '\u0000\u0001'];
     for (const body of bodies) {

@@ -1,6 +1,6 @@
 // DELETE semantics: preconditions, finalizers, graceful pod termination and
 // propagation policies. Garbage collection itself lives in controllers.ts.
-import { ApiError, badRequest, conflict, notFound } from './errors.js';
+import { ApiError, badRequest, conflict, forbidden, notFound } from './errors.js';
 import type { Cluster } from './cluster.js';
 import type { ResourceType } from './resource-types.js';
 import type { KubeObject } from './store.js';
@@ -66,6 +66,7 @@ export function deleteObject(
     return { object: cluster.present(t, obj), removed: false };
   }
   if (t.storeKey === '/namespaces') {
+    if (['default', 'kube-system', 'kube-public'].includes(name)) throw forbidden(t, name, 'this namespace may not be deleted');
     return markDeleting(cluster, t, obj, 0, finalizers, opts, (o) => {
       o.status = { ...(o.status as object | undefined), phase: 'Terminating' };
     });

@@ -18,6 +18,8 @@ export function dropEmptyMetadata(obj: KubeObject): void {
 export function withRequestedOwnership(old: KubeObject, next: KubeObject): KubeObject {
   const requested = next.metadata.managedFields;
   if (requested === undefined || deepEqual(requested, old.metadata.managedFields)) return old;
+  // Undecodable managedFields are ignored, as the real server resets them rather than failing the write.
+  if (!wellFormedManagedFields(requested)) return old;
   return { ...old, metadata: { ...old.metadata, managedFields: Array.isArray(requested) ? requested : [] } };
 }
 
@@ -45,4 +47,28 @@ export function unchanged(old: KubeObject, next: KubeObject): boolean {
     return c;
   };
   return deepEqual(norm(old), norm(next));
+}
+
+const elementPattern = /^(f:.*|k:\{.*\}|v:.*|i:\d+|\.)$/s;
+
+function wellFormedFields(node: unknown): boolean {
+  if (!isPlainObject(node)) return false;
+  return Object.entries(node).every(([k, child]) => {
+    if (!elementPattern.test(k)) return false;
+    if (k.startsWith('k:') || k.startsWith('v:')) {
+      try {
+        JSON.parse(k.slice(2));
+      } catch {
+        return false;
+      }
+    }
+    return wellFormedFields(child);
+  });
+}
+
+function wellFormedManagedFields(value: unknown): boolean {
+  if (value === null) return true;
+  return Array.isArray(value) && value.every((e) =>
+    isPlainObject(e) && typeof e.manager === 'string' && (e.operation === 'Apply' || e.operation === 'Update') &&
+    (e.fieldsV1 === undefined || wellFormedFields(e.fieldsV1)));
 }
