@@ -130,10 +130,12 @@ export class SandboxKubelet {
 
   private baseStatus(pod: KubeObject): Obj {
     const status = (pod.status ?? {}) as Obj;
+    const podIP = typeof status.podIP === 'string' ? status.podIP : `10.244.0.${(this.ipCounter++ % 250) + 2}`;
     return {
       hostIP: '10.0.0.10',
       hostIPs: [{ ip: '10.0.0.10' }],
-      podIP: status.podIP ?? `10.244.0.${this.ipCounter++ % 250 + 2}`,
+      podIP,
+      podIPs: [{ ip: podIP }],
       startTime: status.startTime ?? nowTimestamp(),
     };
   }
