@@ -14,19 +14,22 @@ export interface CelRule {
   reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired';
 }
 
+/** Evaluates one rule against `self` the way the API server reads it: anything but true (errors too) fails. */
+export function celRuleHolds(rule: string, self: unknown): boolean {
+  try {
+    return evaluate(rule, { self }) === true;
+  } catch {
+    return false;
+  }
+}
+
 /** Attaches CEL rules to a schema node: emitted into the CRD and checked by zod. */
 export function withCelRules<T extends z.ZodType>(schema: T, rules: CelRule[]): T {
   return schema
     .meta({ 'x-kubernetes-validations': rules.map(({ rule, message, fieldPath, reason }) => ({ rule, message, ...(fieldPath ? { fieldPath } : {}), ...(reason ? { reason } : {}) })) })
     .superRefine((value, ctx) => {
       for (const r of rules) {
-        let ok: unknown;
-        try {
-          ok = evaluate(r.rule, { self: value });
-        } catch {
-          ok = false;
-        }
-        if (ok !== true) {
+        if (!celRuleHolds(r.rule, value)) {
           const path = (r.fieldPath ?? '').split('.').filter(Boolean);
           ctx.addIssue({ code: 'custom', message: r.message, path });
         }

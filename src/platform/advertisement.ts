@@ -2,10 +2,10 @@
 // A chain of small checks; the first failure wins and says what a person can do about it.
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalJSON } from './canonical-json.js';
+import { canonicalJSON } from '../util/canonical-json.js';
 import type { AdvertisementRejectionReason } from './errors.js';
 
-export { canonicalJSON } from './canonical-json.js';
+export { canonicalJSON } from '../util/canonical-json.js';
 
 const semver =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?$/;

@@ -22,7 +22,6 @@ export {
 } from './client.js';
 export { checkCredential, credentialFingerprint, type ClientCredential, type CredentialFacts } from './credential.js';
 export * from './errors.js';
-export { ManualClock } from './manual-clock.js';
 export { PlatformMetrics, type PollOutcome } from './metrics.js';
 export {
   ReleasePoller,

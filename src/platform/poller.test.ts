@@ -5,7 +5,7 @@ import { startPlatformSimulator, type PlatformSimulator } from '../sandbox/platf
 import { PlatformClient } from './client.js';
 import type { ClientCredential } from './credential.js';
 import { AdvertisementRejectedError } from './errors.js';
-import { ManualClock } from './manual-clock.js';
+import { FakeClock } from '../util/clock.js';
 import { ReleasePoller, type PollTarget, type ReleasePollerOptions } from './poller.js';
 
 const repository = 'registry.example.com/vendor/atom';
@@ -25,7 +25,7 @@ let otherCredential: ClientCredential;
 interface Harness {
   poller: ReleasePoller;
   client: PlatformClient;
-  clock: ManualClock;
+  clock: FakeClock;
   registry: Registry;
   notified: string[][];
   /** Advances past the longest jittered interval and waits for the polls that fired. */
@@ -35,7 +35,7 @@ interface Harness {
 const running: Harness[] = [];
 
 function harness(options: Partial<ReleasePollerOptions> = {}): Harness {
-  const clock = new ManualClock();
+  const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
   const registry = new Registry();
   const client = new PlatformClient({ retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 }, handshakeProbeMs: 300 });
   const notified: string[][] = [];

@@ -9,6 +9,7 @@ import { checkCredential, credentialFingerprint, type ClientCredential } from '.
 import { dispatcherKey, type Endpoint } from './dispatchers.js';
 import { AdvertisementRejectedError, PlatformError, PlatformUnreachableError } from './errors.js';
 import { PlatformMetrics, type PollOutcome } from './metrics.js';
+import { realClock, type Clock, type TimerHandle } from '../util/clock.js';
 
 export interface PollTarget {
   /** Platform base URL (https). */
@@ -29,11 +30,7 @@ export interface PollResult {
   error?: PlatformError;
 }
 
-export interface PollerClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type { Clock as PollerClock } from '../util/clock.js';
 
 /** What the poller needs from the platform client (the real one is PlatformClient). */
 export interface ReleaseFetcher {
@@ -51,7 +48,7 @@ export interface ReleasePollerOptions {
   jitter?: number;
   /** Ed25519 release keys (PEM SPKI); when set, unsigned or badly signed releases are rejected. */
   releasePublicKeys?: readonly string[];
-  clock?: PollerClock;
+  clock?: Clock;
   random?: () => number;
 }
 
@@ -71,7 +68,7 @@ interface PollKey {
   /** Verdicts on the current body, per allow-list. */
   verdicts: Map<string, AdvertisementVerdict>;
   inFlight?: Promise<void>;
-  timer?: unknown;
+  timer?: TimerHandle | undefined;
   /** Retry-After of the last failure, which can stretch the next wait. */
   retryAfterMs?: number | undefined;
   retired: boolean;
@@ -83,11 +80,7 @@ interface Subscription {
   allowKey: string;
 }
 
-const realClock: PollerClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -108,7 +101,7 @@ export class ReleasePoller {
   readonly #intervalMs: number;
   readonly #jitter: number;
   readonly #keysForSignature: KeyObject[];
-  readonly #clock: PollerClock;
+  readonly #clock: Clock;
   readonly #random: () => number;
   #stopped = false;
 
@@ -193,7 +186,7 @@ export class ReleasePoller {
   /** Stops every timer, waits for polls in flight and closes all connections. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const key of this.#keys.values()) this.#clock.clearTimeout(key.timer);
+    for (const key of this.#keys.values()) key.timer?.cancel();
     await this.whenIdle();
     const keys = [...this.#keys.values()];
     this.#keys.clear();
@@ -207,7 +200,7 @@ export class ReleasePoller {
     key.subscribers.delete(subscriberKey);
     if (key.subscribers.size > 0) return;
     key.retired = true;
-    this.#clock.clearTimeout(key.timer);
+    key.timer?.cancel();
     this.#keys.delete(keyId);
     const pool = dispatcherKey(key.endpoint);
     const shared = [...this.#keys.values()].some((other) => dispatcherKey(other.endpoint) === pool);
@@ -233,7 +226,7 @@ export class ReleasePoller {
   }
 
   #poll(key: PollKey): Promise<void> {
-    this.#clock.clearTimeout(key.timer);
+    key.timer?.cancel();
     const started = performance.now();
     const query: ReleaseQuery = { ...key.endpoint };
     if (key.etag) query.etag = key.etag;
@@ -302,7 +295,7 @@ export class ReleasePoller {
     const spread = 1 + this.#jitter * (2 * this.#random() - 1);
     // A platform that asked us to wait longer than the interval gets its way.
     const delay = Math.max(this.#intervalMs * spread, key.retryAfterMs ?? 0);
-    key.timer = this.#clock.setTimeout(() => {
+    key.timer = this.#clock.setTimer(() => {
       if (!key.retired && !this.#stopped) void this.#poll(key);
     }, delay);
   }

@@ -4,13 +4,13 @@ export interface TimerHandle {
 }
 
 export interface Clock {
-  /** Milliseconds, monotonic enough for durations. */
+  /** Milliseconds since the epoch (wall time: results carry it as dates; durations are differences). */
   now(): number;
   setTimer(fn: () => void, ms: number): TimerHandle;
 }
 
 export const realClock: Clock = {
-  now: () => performance.now(),
+  now: () => Date.now(),
   setTimer(fn, ms) {
     const timer = setTimeout(fn, Math.max(0, ms));
     timer.unref();
@@ -40,6 +40,11 @@ export class FakeClock implements Clock {
 
   get pendingTimers(): number {
     return this.#timers.size;
+  }
+
+  /** Timers still waiting, as delays from now, shortest first. */
+  get pendingDelays(): number[] {
+    return [...this.#timers.values()].map((t) => t.at - this.#now).sort((a, b) => a - b);
   }
 
   advance(ms: number): void {

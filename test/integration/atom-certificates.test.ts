@@ -1,91 +1,82 @@
 // The registration certificate decides whether a pod may start: what the user
 // sees for a missing, malformed, mismatched, expired and rotated Secret.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/kube/resource.js';
-import { release, startHarness, USER, type Harness } from '../support/harness.js';
+import { USER, useHarness } from '../support/harness.js';
 
 const NS = 'default';
 const DAY = 86_400_000;
-let h: Harness;
+const ctx = useHarness();
 
-beforeAll(async () => {
-  h = await startHarness();
-  h.simulator.setRelease('stable', release('5.0.2', 'a'));
-  await h.startOperator();
-});
-afterAll(async () => {
-  await h?.stop();
-});
-
-const certCondition = (name: string) => h.condition(NS, name, 'CertificateValid');
+const certCondition = (name: string) => ctx.h.condition(NS, name, 'CertificateValid');
 
 async function putSecret(name: string, data: Record<string, string>) {
-  await h.api.applyObject({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace: NS }, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) } as KubeObject, { fieldManager: USER });
+  await ctx.h.api.applyObject({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace: NS }, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) } as KubeObject, { fieldManager: USER });
 }
 
 describe('an Atom whose registration certificate cannot be used', () => {
   it.each([
     ['missing', async () => undefined, 'SecretNotFound'],
     ['malformed', async (n: string) => putSecret(`${n}-registration`, { 'tls.crt': 'not a certificate', 'tls.key': 'nor a key' }), 'Malformed'],
-    ['with a key of another certificate', async (n: string) => h.createRegistrationSecret(NS, `${n}-registration`, { mismatchedKey: true }), 'KeyMismatch'],
-    ['expired', async (n: string) => h.createRegistrationSecret(NS, `${n}-registration`, { notBefore: new Date(Date.now() - 10 * DAY), notAfter: new Date(Date.now() - DAY) }), 'Expired'],
+    ['with a key of another certificate', async (n: string) => ctx.h.createRegistrationSecret(NS, `${n}-registration`, { mismatchedKey: true }), 'KeyMismatch'],
+    ['expired', async (n: string) => ctx.h.createRegistrationSecret(NS, `${n}-registration`, { notBefore: new Date(Date.now() - 10 * DAY), notAfter: new Date(Date.now() - DAY) }), 'Expired'],
   ])('%s: starts no pod, says why in a condition and a Warning event', async (label, prepare, reason) => {
     const name = `cert-${label.split(' ')[0]}`;
     await prepare(name);
-    await h.applyAtom(NS, name);
-    await h.waitFor(`${reason}`, () => certCondition(name)?.reason === reason);
+    await ctx.h.applyAtom(NS, name);
+    await ctx.h.waitFor(`${reason}`, () => certCondition(name)?.reason === reason);
     expect(certCondition(name)!.status).toBe('False');
-    expect(h.condition(NS, name, 'Ready')).toMatchObject({ status: 'False', reason: 'CertificateInvalid' });
-    expect(h.atom(NS, name).status.phase).toBe('Failed');
-    await h.waitFor('the Warning event', () => h.events(NS, name).some((e) => e.type === 'Warning' && e.reason === 'CertificateInvalid'));
-    await h.settle();
-    expect(h.pods(NS, name)).toHaveLength(0);
+    expect(ctx.h.condition(NS, name, 'Ready')).toMatchObject({ status: 'False', reason: 'CertificateInvalid' });
+    expect(ctx.h.atom(NS, name).status.phase).toBe('Failed');
+    await ctx.h.waitFor('the Warning event', () => ctx.h.events(NS, name).some((e) => e.type === 'Warning' && e.reason === 'CertificateInvalid'));
+    await ctx.h.settle();
+    expect(ctx.h.pods(NS, name)).toHaveLength(0);
     // Nothing secret leaks into status or events.
-    const visible = JSON.stringify([h.atom(NS, name).status, h.events(NS, name)]);
+    const visible = JSON.stringify([ctx.h.atom(NS, name).status, ctx.h.events(NS, name)]);
     expect(visible).not.toMatch(/BEGIN (CERTIFICATE|PRIVATE KEY)/);
   });
 
   it('starts the pod as soon as a valid Secret appears', async () => {
-    await h.createRegistrationSecret(NS, 'cert-missing-registration');
-    await h.waitFor('Ready', () => h.condition(NS, 'cert-missing', 'Ready')?.status === 'True');
+    await ctx.h.createRegistrationSecret(NS, 'cert-missing-registration');
+    await ctx.h.waitFor('Ready', () => ctx.h.condition(NS, 'cert-missing', 'Ready')?.status === 'True');
     expect(certCondition('cert-missing')).toMatchObject({ status: 'True', reason: 'Valid' });
   });
 });
 
 describe('a certificate that expires soon', () => {
   it('keeps the Atom running with reason ExpiresSoon and a warning', async () => {
-    await h.createRegistrationSecret(NS, 'soon-registration', { notAfter: new Date(Date.now() + 5 * DAY) });
-    await h.applyAtom(NS, 'soon');
-    await h.waitFor('Ready', () => h.condition(NS, 'soon', 'Ready')?.status === 'True');
+    await ctx.h.createRegistrationSecret(NS, 'soon-registration', { notAfter: new Date(Date.now() + 5 * DAY) });
+    await ctx.h.applyAtom(NS, 'soon');
+    await ctx.h.waitFor('Ready', () => ctx.h.condition(NS, 'soon', 'Ready')?.status === 'True');
     expect(certCondition('soon')).toMatchObject({ status: 'True', reason: 'ExpiresSoon' });
-    expect(h.events(NS, 'soon').some((e) => e.reason === 'CertificateExpiresSoon')).toBe(true);
+    expect(ctx.h.events(NS, 'soon').some((e) => e.reason === 'CertificateExpiresSoon')).toBe(true);
   });
 });
 
 describe('a rotated certificate', () => {
   it('replaces the pod gracefully, once', async () => {
-    await h.createRegistrationSecret(NS, 'rot-registration');
-    await h.applyAtom(NS, 'rot');
-    await h.waitFor('Ready', () => h.condition(NS, 'rot', 'Ready')?.status === 'True');
-    const first = h.pods(NS, 'rot')[0]!.metadata!.uid;
-    const fingerprint = h.atom(NS, 'rot').status.certificate.fingerprintSHA256;
-    await h.createRegistrationSecret(NS, 'rot-registration');
-    await h.waitFor('the new pod Ready on the new certificate', () => {
-      const pods = h.pods(NS, 'rot');
-      return pods.length === 1 && pods[0]!.metadata!.uid !== first && h.condition(NS, 'rot', 'Ready')?.status === 'True' && h.atom(NS, 'rot').status.certificate.fingerprintSHA256 !== fingerprint;
+    await ctx.h.createRegistrationSecret(NS, 'rot-registration');
+    await ctx.h.applyAtom(NS, 'rot');
+    await ctx.h.waitFor('Ready', () => ctx.h.condition(NS, 'rot', 'Ready')?.status === 'True');
+    const first = ctx.h.pods(NS, 'rot')[0]!.metadata!.uid;
+    const fingerprint = ctx.h.atom(NS, 'rot').status.certificate.fingerprintSHA256;
+    await ctx.h.createRegistrationSecret(NS, 'rot-registration');
+    await ctx.h.waitFor('the new pod Ready on the new certificate', () => {
+      const pods = ctx.h.pods(NS, 'rot');
+      return pods.length === 1 && pods[0]!.metadata!.uid !== first && ctx.h.condition(NS, 'rot', 'Ready')?.status === 'True' && ctx.h.atom(NS, 'rot').status.certificate.fingerprintSHA256 !== fingerprint;
     });
-    expect(h.events(NS, 'rot').filter((e) => e.reason === 'CertificateRotated')).toHaveLength(1);
+    expect(ctx.h.events(NS, 'rot').filter((e) => e.reason === 'CertificateRotated')).toHaveLength(1);
   });
 
   it('leaves a running pod alone when the new certificate is broken', async () => {
-    await h.createRegistrationSecret(NS, 'keep-registration');
-    await h.applyAtom(NS, 'keep');
-    await h.waitFor('Ready', () => h.condition(NS, 'keep', 'Ready')?.status === 'True');
-    const uid = h.pods(NS, 'keep')[0]!.metadata!.uid;
+    await ctx.h.createRegistrationSecret(NS, 'keep-registration');
+    await ctx.h.applyAtom(NS, 'keep');
+    await ctx.h.waitFor('Ready', () => ctx.h.condition(NS, 'keep', 'Ready')?.status === 'True');
+    const uid = ctx.h.pods(NS, 'keep')[0]!.metadata!.uid;
     await putSecret('keep-registration', { 'tls.crt': 'garbage', 'tls.key': 'garbage' });
-    await h.waitFor('Malformed', () => certCondition('keep')?.reason === 'Malformed');
-    await h.settle();
-    expect(h.pods(NS, 'keep').map((p) => p.metadata!.uid)).toEqual([uid]);
-    expect(h.condition(NS, 'keep', 'Ready')?.status).toBe('True');
+    await ctx.h.waitFor('Malformed', () => certCondition('keep')?.reason === 'Malformed');
+    await ctx.h.settle();
+    expect(ctx.h.pods(NS, 'keep').map((p) => p.metadata!.uid)).toEqual([uid]);
+    expect(ctx.h.condition(NS, 'keep', 'Ready')?.status).toBe('True');
   });
 });

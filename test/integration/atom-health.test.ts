@@ -2,35 +2,22 @@
 // it: kubectl wait, metrics.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ensureTools } from '../../hack/fetch-tools.js';
-import { release, startHarness, type Harness } from '../support/harness.js';
+import { useHarness } from '../support/harness.js';
 
 const run = promisify(execFile);
 const NS = 'default';
-let h: Harness;
+const ctx = useHarness();
 
-beforeAll(async () => {
-  h = await startHarness();
-  h.simulator.setRelease('stable', release('5.0.2', 'a'));
-  await h.startOperator();
-});
-afterAll(async () => {
-  await h?.stop();
-});
-
-async function readyAtom(name: string, spec: Record<string, unknown> = {}) {
-  await h.createRegistrationSecret(NS, `${name}-registration`);
-  await h.applyAtom(NS, name, spec);
-  await h.waitFor(`${name} Ready`, () => h.condition(NS, name, 'Ready')?.status === 'True');
-}
+const readyAtom = (name: string, spec: Record<string, unknown> = {}) => ctx.h.readyAtom(NS, name, spec);
 
 describe('kubectl', () => {
   it('waits for condition Ready on an Atom', async () => {
     const { kubectl } = ensureTools();
-    await h.createRegistrationSecret(NS, 'waited-registration');
-    await h.applyAtom(NS, 'waited');
-    const { stdout } = await run(kubectl, ['--kubeconfig', h.sandbox.kubeconfigPath, 'wait', '--for=condition=Ready', 'atom/waited', '--timeout=30s']);
+    await ctx.h.createRegistrationSecret(NS, 'waited-registration');
+    await ctx.h.applyAtom(NS, 'waited');
+    const { stdout } = await run(kubectl, ['--kubeconfig', ctx.h.sandbox.kubeconfigPath, 'wait', '--for=condition=Ready', 'atom/waited', '--timeout=30s']);
     expect(stdout).toContain('atom.atomoperator.io/waited condition met');
   });
 });
@@ -38,35 +25,35 @@ describe('kubectl', () => {
 describe('an agent that crash-loops', () => {
   it('shows Degraded with reason CrashLoopBackOff and how to look', async () => {
     await readyAtom('crashy');
-    h.sandbox.kubelet.crashLoop(NS, 'crashy-agent', { restartCount: 4 });
-    await h.waitFor('Degraded', () => h.condition(NS, 'crashy', 'Degraded')?.status === 'True');
-    expect(h.condition(NS, 'crashy', 'Degraded')).toMatchObject({ reason: 'CrashLoopBackOff' });
-    expect(h.condition(NS, 'crashy', 'Degraded')!.message).toContain('kubectl logs crashy-agent --previous');
-    expect(h.condition(NS, 'crashy', 'Ready')?.status).toBe('False');
-    expect(h.atom(NS, 'crashy').status.phase).toBe('Degraded');
-    h.sandbox.kubelet.setPodReady(NS, 'crashy-agent', true);
-    await h.waitFor('recovered', () => h.condition(NS, 'crashy', 'Degraded')?.status === 'False' && h.condition(NS, 'crashy', 'Ready')?.status === 'True');
+    ctx.h.sandbox.kubelet.crashLoop(NS, 'crashy-agent', { restartCount: 4 });
+    await ctx.h.waitFor('Degraded', () => ctx.h.condition(NS, 'crashy', 'Degraded')?.status === 'True');
+    expect(ctx.h.condition(NS, 'crashy', 'Degraded')).toMatchObject({ reason: 'CrashLoopBackOff' });
+    expect(ctx.h.condition(NS, 'crashy', 'Degraded')!.message).toContain('kubectl logs crashy-agent --previous');
+    expect(ctx.h.condition(NS, 'crashy', 'Ready')?.status).toBe('False');
+    expect(ctx.h.atom(NS, 'crashy').status.phase).toBe('Degraded');
+    ctx.h.sandbox.kubelet.setPodReady(NS, 'crashy-agent', true);
+    await ctx.h.waitFor('recovered', () => ctx.h.condition(NS, 'crashy', 'Degraded')?.status === 'False' && ctx.h.condition(NS, 'crashy', 'Ready')?.status === 'True');
   });
 });
 
 describe('a pod that keeps failing', () => {
   it('is replaced, then replaced again only after a backoff', async () => {
     await readyAtom('failing');
-    h.sandbox.kubelet.setPodPhase(NS, 'failing-agent', 'Failed', { reason: 'Evicted', message: 'node pressure' });
-    await h.waitFor('a replacement pod', () => h.events(NS, 'failing').some((e) => e.reason === 'PodCreated' && (e.count ?? 1) >= 2) || h.events(NS, 'failing').filter((e) => e.reason === 'PodCreated').length >= 2);
-    await h.waitFor('the replacement Ready', () => h.pods(NS, 'failing')[0]?.status?.phase === 'Running');
+    ctx.h.sandbox.kubelet.setPodPhase(NS, 'failing-agent', 'Failed', { reason: 'Evicted', message: 'node pressure' });
+    await ctx.h.waitFor('a replacement pod', () => ctx.h.events(NS, 'failing').some((e) => e.reason === 'PodCreated' && (e.count ?? 1) >= 2) || ctx.h.events(NS, 'failing').filter((e) => e.reason === 'PodCreated').length >= 2);
+    await ctx.h.waitFor('the replacement Ready', () => ctx.h.pods(NS, 'failing')[0]?.status?.phase === 'Running');
     // It fails again before becoming healthy: the next pod waits.
-    h.sandbox.kubelet.setPodPhase(NS, 'failing-agent', 'Failed', { reason: 'Error' });
-    await h.waitFor('backoff shown', () => h.condition(NS, 'failing', 'Ready')?.reason === 'PodFailed');
-    expect(h.condition(NS, 'failing', 'Ready')!.message).toMatch(/starts in \d+s/);
+    ctx.h.sandbox.kubelet.setPodPhase(NS, 'failing-agent', 'Failed', { reason: 'Error' });
+    await ctx.h.waitFor('backoff shown', () => ctx.h.condition(NS, 'failing', 'Ready')?.reason === 'PodFailed');
+    expect(ctx.h.condition(NS, 'failing', 'Ready')!.message).toMatch(/starts in \d+s/);
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(h.pods(NS, 'failing')).toHaveLength(0);
+    expect(ctx.h.pods(NS, 'failing')).toHaveLength(0);
   });
 });
 
 describe('metrics', () => {
   it('count Atoms by condition and expose certificate expiry', async () => {
-    const text = await h.operator!.manager.metrics.registry.metrics();
+    const text = await ctx.h.operator!.manager.metrics.registry.metrics();
     expect(text).toMatch(/atom_operator_atoms\{condition="Ready"\} [1-9]/);
     expect(text).toMatch(/atom_operator_certificate_expiry_timestamp_seconds\{namespace="default",atom="waited"\} \d+/);
     expect(text).toMatch(/atom_operator_atoms_by_version\{version="5.0.2"\} [1-9]/);

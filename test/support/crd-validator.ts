@@ -1,8 +1,8 @@
 // Validates objects against the generated CRD the way the API server does:
 // the OpenAPI schema (with defaults) and then the CEL x-kubernetes-validations.
-import { evaluate } from '@marcbachmann/cel-js';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
+import { celRuleHolds } from '../../src/api/cel-rules.js';
 import type { JSONSchema } from '../../src/api/crd.js';
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -18,15 +18,7 @@ interface CelValidation {
 function celErrors(schema: JSONSchema, value: unknown, path: string): string[] {
   const errors: string[] = [];
   const rules = (schema['x-kubernetes-validations'] ?? []) as CelValidation[];
-  for (const r of rules) {
-    let ok: unknown;
-    try {
-      ok = evaluate(r.rule, { self: value });
-    } catch {
-      ok = false;
-    }
-    if (ok !== true) errors.push(`${path}${r.fieldPath ?? ''}: ${r.message}`);
-  }
+  for (const r of rules) if (!celRuleHolds(r.rule, value)) errors.push(`${path}${r.fieldPath ?? ''}: ${r.message}`);
   if (isObject(value) && isObject(schema.properties)) {
     for (const [k, child] of Object.entries(schema.properties)) {
       if (k in value && isObject(child)) errors.push(...celErrors(child, value[k], `${path}.${k}`));

@@ -2,6 +2,7 @@
 // simulator, with helpers that act as a user would (apply Atoms and Secrets,
 // delete things, wait for conditions).
 import type { V1Pod } from '@kubernetes/client-node';
+import { afterAll, beforeAll } from 'vitest';
 import { atomCRD } from '../../src/api/crd.js';
 import { parseConfig } from '../../src/config/load.js';
 import { AtomType } from '../../src/controller/atom/controller.js';
@@ -39,6 +40,8 @@ export interface Harness {
   condition(namespace: string, name: string, type: string): { status: string; reason: string; message: string } | undefined;
   events(namespace: string, name: string): { reason: string; type: string; message: string; count?: number }[];
   waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs?: number): Promise<T>;
+  /** Creates the registration Secret and the Atom, and waits until the Atom is Ready. */
+  readyAtom(namespace: string, name: string, spec?: Record<string, unknown>): Promise<void>;
   /** Waits until the operator's queue is empty and nothing is in flight. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -129,6 +132,11 @@ export async function startHarness(options: { sandbox?: SandboxOptions; operator
         await new Promise((r) => setTimeout(r, 25));
       }
     },
+    async readyAtom(namespace, name, spec = {}) {
+      await harness.createRegistrationSecret(namespace, `${name}-registration`);
+      await harness.applyAtom(namespace, name, spec);
+      await harness.waitFor(`${name} Ready`, () => harness.condition(namespace, name, 'Ready')?.status === 'True');
+    },
     async settle() {
       const queue = harness.operator?.atoms.controller.queue;
       if (!queue) return;
@@ -144,3 +152,25 @@ export async function startHarness(options: { sandbox?: SandboxOptions; operator
 }
 
 export { CoreTypes };
+
+/**
+ * One harness per test file: started before the tests with the operator running and `stable`
+ * advertising `initialRelease`, stopped after them. Read it through `.h` inside tests.
+ */
+export function useHarness(options: Parameters<typeof startHarness>[0] & { initialRelease?: ReturnType<typeof release> } = {}): { readonly h: Harness } {
+  let current: Harness | undefined;
+  beforeAll(async () => {
+    current = await startHarness(options);
+    current.simulator.setRelease('stable', options.initialRelease ?? release('5.0.2', 'a'));
+    await current.startOperator();
+  });
+  afterAll(async () => {
+    await current?.stop();
+  });
+  return {
+    get h() {
+      if (!current) throw new Error('the harness is not started yet');
+      return current;
+    },
+  };
+}

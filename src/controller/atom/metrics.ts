@@ -1,6 +1,7 @@
 // Fleet metrics, computed from the Atom cache when Prometheus scrapes (nothing to
 // keep in step), plus counters of rollout outcomes. The chart's alerts use these.
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Atom } from '../../api/atom.js';
 import type { KubeObject } from '../../kube/resource.js';
 import { cachedAtom, type FleetView } from './fleet-view.js';
 import type { CacheReader } from './ports.js';
@@ -11,7 +12,7 @@ export interface RolloutCounters {
 }
 
 export function registerAtomMetrics(registry: Registry, atoms: CacheReader, fleet: FleetView, now: () => Date = () => new Date()): RolloutCounters {
-  const parsed = () => atoms.list().map((raw: KubeObject) => cachedAtom(raw)).filter((a) => a !== undefined);
+  const parsed = () => atoms.list().map((raw: KubeObject) => cachedAtom(raw)).filter((a): a is Atom => a !== undefined);
   new Gauge({
     name: 'atom_operator_atoms',
     help: 'Atoms whose condition is True, by condition type.',
@@ -25,30 +26,21 @@ export function registerAtomMetrics(registry: Registry, atoms: CacheReader, flee
       for (const [condition, n] of counts) this.set({ condition }, n);
     },
   });
-  new Gauge({
-    name: 'atom_operator_atoms_by_phase',
-    help: 'Atoms by status.phase.',
-    labelNames: ['phase'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      const counts = new Map<string, number>();
-      for (const atom of parsed()) counts.set(atom.status?.phase ?? 'Unknown', (counts.get(atom.status?.phase ?? 'Unknown') ?? 0) + 1);
-      for (const [phase, n] of counts) this.set({ phase }, n);
-    },
-  });
-  new Gauge({
-    name: 'atom_operator_atoms_by_version',
-    help: 'Atoms by the version they run (status.currentVersion; "none" before the first install).',
-    labelNames: ['version'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      const counts = new Map<string, number>();
-      for (const atom of parsed()) counts.set(atom.status?.currentVersion ?? 'none', (counts.get(atom.status?.currentVersion ?? 'none') ?? 0) + 1);
-      for (const [version, n] of counts) this.set({ version }, n);
-    },
-  });
+  const countBy = (name: string, help: string, label: string, valueOf: (atom: Atom) => string) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const counts = new Map<string, number>();
+        for (const atom of parsed()) counts.set(valueOf(atom), (counts.get(valueOf(atom)) ?? 0) + 1);
+        for (const [value, n] of counts) this.set({ [label]: value }, n);
+      },
+    });
+  countBy('atom_operator_atoms_by_phase', 'Atoms by status.phase.', 'phase', (a) => a.status?.phase ?? 'Unknown');
+  countBy('atom_operator_atoms_by_version', 'Atoms by the version they run (status.currentVersion; "none" before the first install).', 'version', (a) => a.status?.currentVersion ?? 'none');
   new Gauge({
     name: 'atom_operator_certificate_expiry_timestamp_seconds',
     help: 'When each Atom\'s registration certificate expires (Unix seconds).',

@@ -6,7 +6,7 @@ import type { Informer } from '../../kube/informer.js';
 import { objectKey, splitKey, type KubeObject } from '../../kube/resource.js';
 import { OperatorMetrics } from '../../observability/metrics.js';
 import { silentLogger } from '../../observability/logger.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../../util/clock.js';
 import { classifyFailure, errorCode } from './errors.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { WorkQueue } from './work-queue.js';

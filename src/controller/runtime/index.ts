@@ -4,5 +4,5 @@ export { Manager, type ManagerConfig, type ManagerOptions, type InformerRequest 
 export { runOperator, loadKubeConfig, type RunOptions } from './run.js';
 export { WorkQueue, type WorkQueueOptions } from './work-queue.js';
 export { defaultControllerRateLimiter, ItemExponentialFailureRateLimiter, BucketRateLimiter, MaxOfRateLimiter, type RateLimiter } from './rate-limiter.js';
-export { FakeClock, realClock, type Clock } from './clock.js';
+export { FakeClock, realClock, type Clock } from '../../util/clock.js';
 export { OperatorError, TerminalError, RetryableError, KubeApiError, isConflict, isNotFound, isGone, isAlreadyExists, classifyFailure } from './errors.js';

@@ -1,6 +1,6 @@
 // Rate limiters with client-go's workqueue semantics: when(item) says how long
 // to wait before the item may be retried, forget(item) clears its history.
-import { realClock, type Clock } from './clock.js';
+import { realClock, type Clock } from '../../util/clock.js';
 
 export interface RateLimiter<K = string> {
   /** Delay in ms before `item` may be processed again; each call counts as one more failure. */

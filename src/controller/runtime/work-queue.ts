@@ -3,7 +3,7 @@
 // (processing set), and a key added while it is being processed is handed out
 // again after done() so the latest state is always reconciled.
 import type { Registry } from 'prom-client';
-import { realClock, type Clock, type TimerHandle } from './clock.js';
+import { realClock, type Clock, type TimerHandle } from '../../util/clock.js';
 import { queueMetrics, type QueueMetricsSink } from './queue-metrics.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter.js';
 
