@@ -70,7 +70,10 @@ export class ObjectStore {
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<(e: StoreEvent) => void>();
 
-  constructor(private readonly historyLimit: number) {}
+  constructor(
+    private readonly historyLimit: number,
+    private readonly onListenerError: (err: unknown) => void = (err) => console.error('sandbox: store listener failed', err),
+  ) {}
 
   currentRevision(): number {
     return this.revision;
@@ -169,7 +172,14 @@ export class ObjectStore {
       const dropped = this.history.shift();
       if (dropped) this.compacted = dropped.rv;
     }
-    for (const l of this.listeners) l(e);
+    for (const l of this.listeners) {
+      // A failing observer (a test hook, a closed stream) must not fail the write that was already made.
+      try {
+        l(e);
+      } catch (err) {
+        this.onListenerError(err);
+      }
+    }
   }
 }
 
