@@ -181,6 +181,7 @@ function openWatch(ctx: HandlerContext, req: ResourceRequest, res: ServerRespons
   const include = includeObject(q);
   const timeout = q.get('timeoutSeconds');
   const rv = q.get('resourceVersion');
+  if (rv !== null && rv !== '' && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version "${rv}"`);
   const fieldSelector = q.get('fieldSelector');
   let fields = parseFieldSelector(fieldSelector, t.kind, extraFieldSelectors[t.storeKey] ?? []);
   if (req.path.name !== undefined) {
