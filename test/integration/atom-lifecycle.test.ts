@@ -89,6 +89,20 @@ describe('a spec change', () => {
   });
 });
 
+describe('the install-dir claim', () => {
+  it('grows with spec.storage.size and keeps the storage class it was created with', async () => {
+    await readyAtom('hotel', { storage: { size: '10Gi', storageClassName: 'fast' } });
+    const uid = ctx.h.pods(NS, 'hotel')[0]!.metadata!.uid;
+    await ctx.h.applyAtom(NS, 'hotel', { storage: { size: '20Gi', storageClassName: 'slow' } });
+    const claim = () => ctx.h.sandbox.store.get('persistentvolumeclaims', NS, 'hotel-install') as { spec: { storageClassName?: string; accessModes: string[]; resources: { requests: { storage: string } } } };
+    await ctx.h.waitFor('the claim grown', () => claim().spec.resources.requests.storage === '20Gi');
+    expect(claim().spec).toMatchObject({ storageClassName: 'fast', accessModes: ['ReadWriteOnce'] });
+    await ctx.h.settle();
+    expect(ctx.h.condition(NS, 'hotel', 'Ready')?.status).toBe('True');
+    expect(ctx.h.pods(NS, 'hotel')[0]!.metadata!.uid).toBe(uid);
+  });
+});
+
 describe('deleting an Atom', () => {
   it('takes its pod, policy and ServiceAccount and keeps the claim by default', async () => {
     await readyAtom('foxtrot');

@@ -2,7 +2,7 @@
 // plan -> children (only what drifted) -> the pod's next step -> status (only if
 // it changed). Level-triggered and idempotent: a second pass with nothing new
 // writes nothing.
-import type { V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { V1PersistentVolumeClaim, V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { describeProblems, parseAtom, type Atom } from '../../api/atom.js';
 import type { AtomStatus } from '../../api/atom-status.js';
@@ -194,10 +194,12 @@ export class AtomReconciler {
     if (sa) await this.#applyIfDrifted(key, deps.serviceAccounts, sa as KubeObject, raw, logger);
     const claim = desiredClaim(atom);
     if (claim) {
-      const existing = deps.claims.getByName(ns, claim.metadata!.name!);
-      // A claim's class and access modes are fixed once created: only its labels, owners and size may move.
-      const mutable = existing ? { ...claim, spec: { resources: claim.spec!.resources } } : claim;
-      await this.#applyIfDrifted(key, deps.claims, mutable as KubeObject, raw, logger);
+      const existing = deps.claims.getByName(ns, claim.metadata!.name!) as V1PersistentVolumeClaim | undefined;
+      // A claim's class and access modes are fixed once created: keep what it has (leaving them out of
+      // the apply would tell the server we give them up) and let only labels, owners and size move.
+      const live = existing?.spec;
+      const kept = live ? { ...claim, spec: { ...claim.spec, accessModes: live.accessModes, ...(live.storageClassName ? { storageClassName: live.storageClassName } : {}) } } : claim;
+      await this.#applyIfDrifted(key, deps.claims, kept as KubeObject, raw, logger);
     }
     const policy = desiredNetworkPolicy(atom, deps.config.dns);
     if (!policy) {
