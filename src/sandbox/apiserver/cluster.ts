@@ -181,7 +181,8 @@ export class Cluster {
     meta.creationTimestamp = nowTimestamp();
     if (t.tracksGeneration) meta.generation = 1;
     else delete meta.generation;
-    if (t.hasStatus && t.custom) delete obj.status;
+    // Status is written by controllers through /status; a create starts from the kind's initial status.
+    if (t.hasStatus) delete obj.status;
     if (!t.custom) prepareBuiltinCreate(t.kind, obj);
     this.validateObject(t, obj);
     dropEmptyMetadata(obj);
