@@ -7,7 +7,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
 import { loadConfigOrExit } from './config/load.js';
 import type { OperatorConfig } from './config/schema.js';
-import { startDemo, type Demo } from './demo/sandbox-demo.js';
+import type { Demo } from './demo/sandbox-demo.js';
 import { handleShutdownSignals } from './observability/lifecycle.js';
 import { createRootLogger } from './observability/logger.js';
 import { createOperator } from './operator.js';
@@ -73,6 +73,8 @@ async function main(): Promise<void> {
   let releasePublicKeys = readReleaseKeys(config.platform.releasePublicKeysFile);
   if (!kubeConfig) {
     process.stderr.write('atom-operator: no kubeconfig (KUBECONFIG, ~/.kube/config) and not in a cluster: starting the built-in sandbox (in-memory API server + platform simulator) with sample Atoms\n');
+    // Loaded only here: a cluster deployment never loads the sandbox.
+    const { startDemo } = await import('./demo/sandbox-demo.js');
     demo = await startDemo({ dir: join(process.cwd(), '.sandbox'), examplesDir: join(root, 'examples') });
     config = loadConfigOrExit({ argv: [...argv, `--platform-url=${demo.simulator.url}`, '--platform-poll-interval=30s'], env: process.env });
     kubeConfig = demo.sandbox.kubeConfig();
