@@ -137,6 +137,16 @@ describe('propagation and garbage collection', () => {
     await waitFor(gone('default', 'dangling', 'secrets'), 'dangling secret collected');
   });
 
+  it('removes only the dangling reference when another owner still exists', async () => {
+    const a = await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'two-owners-a' } } });
+    const b = await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'two-owners-b' } } });
+    const ref = (o: typeof a) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: o.metadata?.name ?? '', uid: o.metadata?.uid ?? '' });
+    await core().createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'two-owners-child', ownerReferences: [ref(a), ref(b)] } } });
+    await core().deleteNamespacedConfigMap({ namespace: 'default', name: 'two-owners-a' });
+    await waitFor(() => sandbox().store.get('secrets', 'default', 'two-owners-child')?.metadata.ownerReferences?.length === 1 || undefined, 'dangling reference removed');
+    expect(sandbox().store.get('secrets', 'default', 'two-owners-child')?.metadata.ownerReferences?.[0]?.uid).toBe(b.metadata?.uid);
+  });
+
   it('collects dependents of an owner uid even when a same-named owner was recreated', async () => {
     const first = await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'reborn' } } });
     await core().createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'reborn-child', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'reborn', uid: first.metadata?.uid ?? '' }] } } });

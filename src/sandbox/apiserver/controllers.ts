@@ -64,9 +64,10 @@ export class Controllers {
       if (storeKey === '/namespaces' && obj.metadata.deletionTimestamp) this.finishNamespace(obj, all);
       if (obj.metadata.deletionTimestamp) this.propagate(storeKey, obj, all);
       const refs = obj.metadata.ownerReferences ?? [];
-      if (refs.length > 0 && !obj.metadata.deletionTimestamp && refs.every((r) => !live.has(r.uid))) {
-        this.delete(storeKey, obj, 'Background');
-      }
+      if (refs.length === 0 || obj.metadata.deletionTimestamp) continue;
+      const dangling = refs.filter((r) => !live.has(r.uid));
+      if (dangling.length === refs.length) this.delete(storeKey, obj, 'Background');
+      else if (dangling.length > 0) this.dropOwnerReferences(storeKey, obj, new Set(dangling.map((r) => r.uid)));
     }
   }
 
@@ -95,19 +96,22 @@ export class Controllers {
     } else this.cluster.store.put(storeKey, current);
   }
 
+  /** With some owners still there, the collector only removes the references to the missing ones. */
+  private dropOwnerReferences(storeKey: string, obj: KubeObject, uids: Set<string>): void {
+    const current = this.cluster.store.get(storeKey, obj.metadata.namespace, obj.metadata.name);
+    if (!current) return;
+    current.metadata.ownerReferences = (current.metadata.ownerReferences ?? []).filter((r) => !uids.has(r.uid));
+    if (current.metadata.ownerReferences.length === 0) delete current.metadata.ownerReferences;
+    this.cluster.store.put(storeKey, current);
+  }
+
   /** Foreground: delete dependents, wait for the blocking ones. Orphan: cut dependents loose. */
   private propagate(storeKey: string, owner: KubeObject, all: [string, KubeObject][]): void {
     const finalizers = owner.metadata.finalizers ?? [];
     const uid = owner.metadata.uid;
     const dependents = all.filter(([, o]) => (o.metadata.ownerReferences ?? []).some((r) => r.uid === uid));
     if (finalizers.includes('orphan')) {
-      for (const [key, dep] of dependents) {
-        const current = this.cluster.store.get(key, dep.metadata.namespace, dep.metadata.name);
-        if (!current) continue;
-        current.metadata.ownerReferences = (current.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
-        if (current.metadata.ownerReferences.length === 0) delete current.metadata.ownerReferences;
-        this.cluster.store.put(key, current);
-      }
+      for (const [key, dep] of dependents) this.dropOwnerReferences(key, dep, new Set([uid ?? '']));
       this.removeFinalizer(storeKey, owner, 'orphan');
       return;
     }
