@@ -12,18 +12,22 @@
 - apiGroups: ["atomoperator.io"]
   resources: ["atoms/finalizers"]
   verbs: ["update"]
-# Create, repair and replace the pod, installation volume claim and service account of each Atom.
+# Start each Atom's one agent pod, and stop it gracefully before its replacement starts.
 - apiGroups: [""]
-  resources: ["pods", "persistentvolumeclaims", "serviceaccounts"]
-  verbs: ["get", "list", "watch", "create", "patch", "delete"]
-# Keep each Atom isolated by its egress-only NetworkPolicy and undo drift.
+  resources: ["pods"]
+  verbs: ["list", "watch", "create", "patch", "delete"]
+# Create and repair the installation volume claim and the permissionless service account of each Atom (garbage collection, not the operator, deletes them).
+- apiGroups: [""]
+  resources: ["persistentvolumeclaims", "serviceaccounts"]
+  verbs: ["list", "watch", "create", "patch"]
+# Keep each Atom isolated by its egress-only NetworkPolicy, undo drift, and remove it when an Atom turns it off.
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
-  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+  verbs: ["list", "watch", "create", "patch", "delete"]
 # Inspect registration certificates (expiry, key match, rotation) and platform CAs; never written. (The release public keys are mounted into the operator pod, not read through the API.)
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 # Tell people what happened to an Atom and why.
 - apiGroups: [""]
   resources: ["events"]
