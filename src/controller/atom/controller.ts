@@ -97,7 +97,7 @@ export function registerAtomController(manager: Manager, options: AtomController
     writer,
     events,
     releases: poller,
-    planner: createRolloutPlanner({ fleet, allowCriticalOverride: options.fleet.allowCriticalOverride, counters: registerAtomMetrics(options.registry, atoms, fleet) }),
+    planner: createRolloutPlanner({ fleet, allowCriticalOverride: options.fleet.allowCriticalOverride, counters: registerAtomMetrics(options.registry, atoms, fleet), requireVerifiedRelease: options.releasePublicKeys.length > 0 }),
     config: options.config,
     now: options.now ?? (() => new Date()),
   });

@@ -14,6 +14,8 @@ export interface RolloutPlannerOptions {
   fleet: FleetView;
   allowCriticalOverride: boolean;
   counters?: RolloutCounters;
+  /** Release keys are configured: only a signed release (or a digest the spec pins) may ever run. */
+  requireVerifiedRelease?: boolean;
 }
 
 /** A fleet wait with no known end is looked at again this often (besides the wake-up when a rollout ends). */
@@ -99,10 +101,15 @@ export function createRolloutPlanner(options: RolloutPlannerOptions): RolloutPla
     const decision = decideUpdate({ ...base, fleet: gate });
     const degraded = lastFailure(status?.rolloutHistory?.at(-1), decision);
     // A brand-new Atom waits for the platform's first answer rather than starting a pod on a
-    // guessed tag and replacing it moments later; an error answer lets it start anyway.
-    if (input.awaitingFirstCheck && !status?.currentImage && (decision.reason === 'NoReleaseAdvertised' || decision.reason === 'PinRollingOutByTag')) {
-      const message = 'waiting for the first answer of the platform about the release to install';
-      return { target: currentTarget(input), events, requeueAfterMs: 5_000, waitForRelease: message, view: { upToDate: { type: 'UpToDate', status: 'Unknown', reason: 'NoReleaseAdvertised', message }, fields: withCurrent(fields, running) } };
+    // guessed tag and replacing it moments later; an error answer lets it start anyway, unless
+    // release keys are configured: then a guessed tag is an unverified image and never runs.
+    const unverifiedOnly = options.requireVerifiedRelease === true && decision.reason === 'NoReleaseAdvertised' && !atom.spec.image.digest;
+    if ((input.awaitingFirstCheck || unverifiedOnly) && !status?.currentImage && (decision.reason === 'NoReleaseAdvertised' || decision.reason === 'PinRollingOutByTag')) {
+      const message = input.awaitingFirstCheck
+        ? 'waiting for the first answer of the platform about the release to install'
+        : `waiting for a signed release from the platform before installing anything${problem ? `; ${problem.message}` : ''}`;
+      const reason = !input.awaitingFirstCheck && problem ? problem.reason : 'NoReleaseAdvertised';
+      return { target: currentTarget(input), events, requeueAfterMs: 5_000, waitForRelease: message, view: { upToDate: { type: 'UpToDate', status: 'Unknown', reason, message }, fields: withCurrent(fields, running) } };
     }
     if (decision.kind === 'Start') {
       Object.assign(fields, rolloutStartedStatus(status, decision.to, now, decision.reason));
@@ -110,6 +117,11 @@ export function createRolloutPlanner(options: RolloutPlannerOptions): RolloutPla
       options.counters?.updates.inc({ result: 'started' });
       events.push({ type: 'Normal', reason: decision.reason, message: decision.message });
       return { target: { version: decision.to.version, image: decision.to.image }, events, view: { upToDate: { type: 'UpToDate', ...decision.condition }, updating: { message: decision.message }, fields: withCurrent(fields, running) } };
+    }
+    // A halt is told once per Atom it stops (event; the reconciler logs Warning events), not on every pass.
+    const shownReason = status?.conditions?.find((c) => c.type === 'UpToDate')?.reason;
+    if (gate.kind === 'Waiting' && gate.reason === 'RolloutHalted' && shownReason !== 'RolloutHalted') {
+      events.push({ type: 'Warning', reason: 'RolloutHalted', message: decision.message });
     }
     const requeueAt = 'requeueAt' in decision && decision.requeueAt ? decision.requeueAt.getTime() - now.getTime() : undefined;
     const halted = gate.kind === 'Waiting' && gate.reason === 'RolloutHalted';
