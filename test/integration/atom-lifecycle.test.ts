@@ -94,7 +94,7 @@ describe('the install-dir claim', () => {
     await readyAtom('hotel', { storage: { size: '10Gi', storageClassName: 'fast' } });
     const uid = ctx.h.pods(NS, 'hotel')[0]!.metadata!.uid;
     await ctx.h.applyAtom(NS, 'hotel', { storage: { size: '20Gi', storageClassName: 'slow' } });
-    const claim = () => ctx.h.sandbox.store.get('persistentvolumeclaims', NS, 'hotel-install') as { spec: { storageClassName?: string; accessModes: string[]; resources: { requests: { storage: string } } } };
+    const claim = () => ctx.h.sandbox.store.get('persistentvolumeclaims', NS, 'hotel-install') as unknown as { spec: { storageClassName?: string; accessModes: string[]; resources: { requests: { storage: string } } } };
     await ctx.h.waitFor('the claim grown', () => claim().spec.resources.requests.storage === '20Gi');
     expect(claim().spec).toMatchObject({ storageClassName: 'fast', accessModes: ['ReadWriteOnce'] });
     await ctx.h.settle();

@@ -74,6 +74,9 @@ describe('a bad version', () => {
     const failed = () => names.filter((n) => (status(n).failedVersions ?? []).includes('1.2.0'));
     await h.waitFor('two failures', () => failed().length >= 2 && failed().every((n) => status(n).currentVersion === '1.1.0' && h.condition(NS, n, 'Ready')?.status === 'True'), 60_000);
     await h.waitFor('the halt shown', () => names.some((n) => h.condition(NS, n, 'UpToDate')?.reason === 'RolloutHalted'), 20_000);
+    const halted = names.filter((n) => h.condition(NS, n, 'UpToDate')?.reason === 'RolloutHalted');
+    await h.waitFor('a RolloutHalted event on each halted Atom', () => halted.every((n) => h.events(NS, n).some((e) => e.type === 'Warning' && e.reason === 'RolloutHalted')));
+    expect(await h.operator!.manager.metrics.registry.metrics()).toMatch(/atom_operator_rollout_halted\{version="1\.2\.0",scope="cluster"\} 1/);
     await new Promise((r) => setTimeout(r, 1_500));
     const touched = names.filter((n) => (kubelet.imagesRun.get(`${NS}/${n}`) ?? []).includes(image('c')));
     expect(touched.sort()).toEqual(failed().sort());

@@ -116,7 +116,10 @@ export class AtomReconciler {
       awaitingFirstCheck: subscribed && deps.releases.resultFor(key) === undefined,
       ...(current && health ? { running: { version: current.metadata?.annotations?.[versionAnnotation], image: current.spec?.containers[0]?.image, health, createdAt: current.metadata?.creationTimestamp ? new Date(current.metadata.creationTimestamp).toISOString() : undefined } } : {}),
     });
-    for (const e of plan.events) deps.events.record(raw, e.type, e.reason, e.message);
+    for (const e of plan.events) {
+      deps.events.record(raw, e.type, e.reason, e.message);
+      if (e.type === 'Warning') logger.warn({ reason: e.reason }, e.message);
+    }
 
     const network = await this.#ensureChildren(key, atom, raw, logger);
     const pod = desiredPod(atom, {
