@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadAll } from 'js-yaml';
 import { validateAdvertisementJSON } from '../../platform/advertisement.js';
 import { createCertificateAuthority, type IssuedCertificate } from '../pki.js';
 import { parseSimulatorArgs } from './cli.js';
@@ -106,6 +107,29 @@ describe('parseSimulatorArgs', () => {
       expect.stringMatching(/^--tls-cert: cannot read .*missing\.crt: ENOENT$/),
       '--client-ca: is not a PEM certificate (-----BEGIN CERTIFICATE-----)',
     ]);
+  });
+});
+
+describe('hack/e2e/platform-simulator.yaml', () => {
+  it('runs this CLI with flags it accepts, on the file names hack/e2e-kind.sh puts in its Secrets and ConfigMap', () => {
+    const manifest = readFileSync(fileURLToPath(new URL('../../../hack/e2e/platform-simulator.yaml', import.meta.url)), 'utf8');
+    type Container = { name: string; command?: string[]; args?: string[] };
+    const docs = loadAll(manifest) as { kind?: string; spec?: { template?: { spec?: { containers?: Container[] } } } }[];
+    const container = docs.find((d) => d.kind === 'Deployment')?.spec?.template?.spec?.containers?.[0];
+    expect(container?.command).toEqual(['node', 'dist/sandbox/platform-simulator/cli.js']);
+    const script = readFileSync(fileURLToPath(new URL('../../../hack/e2e-kind.sh', import.meta.url)), 'utf8');
+    // The keys the script stores (--from-file=KEY=...) are the file names the pod sees under its mounts.
+    const byName: Record<string, string> = {
+      'tls.crt': files.cert,
+      'tls.key': files.key,
+      'ca.crt': files.ca,
+      'release-private.pem': files.signing,
+      'releases.json': files.releases,
+    };
+    for (const name of Object.keys(byName)) expect(script).toContain(`--from-file=${name}=`);
+    const parsed = parseSimulatorArgs(container?.args ?? [], (path) => readFileSync(byName[path.split('/').pop() ?? ''] ?? path, 'utf8'));
+    expect(parsed.ok ? [] : parsed.problems).toEqual([]);
+    expect(parsed.ok && parsed.options.port).toBe(443);
   });
 });
 
