@@ -65,7 +65,8 @@ export class Cluster {
 
   /** Objects are stored once per group/plural; they are shown in the version that was asked for. */
   present(t: ResourceType, obj: KubeObject): KubeObject {
-    const shown = (t.conversion ? t.conversion.fromStored(obj) : obj) as KubeObject;
+    // A shallow copy: stored objects may be passed in by reference and must never change.
+    const shown = { ...(t.conversion ? t.conversion.fromStored(obj) : obj) } as KubeObject;
     shown.apiVersion = apiVersionOf(t);
     shown.kind = t.kind;
     return shown;

@@ -29,7 +29,8 @@ export class Controllers {
     if (e.storeKey === crdKey) this.syncCrdTypes(e);
     if (!this.scheduled && !this.stopped) {
       this.scheduled = true;
-      setImmediate(() => {
+      // Batched: under a burst of writes one pass covers many changes, as informer-driven controllers do.
+      setTimeout(() => {
         this.scheduled = false;
         if (this.stopped) return;
         try {
@@ -37,7 +38,7 @@ export class Controllers {
         } catch (err) {
           this.onError(err);
         }
-      });
+      }, 10);
     }
   }
 

@@ -58,6 +58,9 @@ export function deleteObject(
   const finalizers = [...(meta.finalizers ?? [])];
   if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
   if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
+  // A CRD always goes through cleanup of its custom resources, even if it was never established.
+  const crdCleanup = 'customresourcecleanup.apiextensions.k8s.io';
+  if (t.storeKey === 'apiextensions.k8s.io/customresourcedefinitions' && !finalizers.includes(crdCleanup)) finalizers.push(crdCleanup);
   const grace = graceFor(t, obj, opts.gracePeriodSeconds);
 
   if (meta.deletionTimestamp) {

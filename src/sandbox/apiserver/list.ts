@@ -50,7 +50,7 @@ export function listObjects(cluster: Cluster, t: ResourceType, namespace: string
   const current = cluster.store.currentRevision();
   let rv = current;
   let start = '';
-  let all: KubeObject[] | undefined;
+  let all: readonly KubeObject[] | undefined;
   if (token) {
     if (rvParam !== '') throw badRequest('specifying resource version is not allowed when using continue');
     const decoded = decodeContinue(token);
@@ -75,7 +75,7 @@ export function listObjects(cluster: Cluster, t: ResourceType, namespace: string
   } else if (match === 'Exact') {
     throw badRequest('resourceVersionMatch "Exact" is forbidden for resourceVersion "0" or unset');
   }
-  all ??= cluster.store.list(t.storeKey);
+  all ??= cluster.store.listShared(t.storeKey);
   let items = all.filter(
     (o) => (namespace === undefined || o.metadata.namespace === namespace) && labels(o.metadata.labels ?? {}) && fields(o),
   );

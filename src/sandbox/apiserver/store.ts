@@ -94,6 +94,16 @@ export class ObjectStore {
     return obj ? structuredClone(obj) : undefined;
   }
 
+  /**
+   * The stored objects themselves, sorted, without copying: callers must not mutate them
+   * (lists and watches serialize them right away).
+   */
+  listShared(storeKey: string, namespace?: string): readonly KubeObject[] {
+    const bucket = this.data.get(storeKey);
+    if (!bucket) return [];
+    return sortByKey([...bucket.values()].filter((o) => namespace === undefined || o.metadata.namespace === namespace));
+  }
+
   list(storeKey: string, namespace?: string): KubeObject[] {
     const bucket = this.data.get(storeKey);
     if (!bucket) return [];
@@ -150,7 +160,7 @@ export class ObjectStore {
     return this.history.filter((e) => e.rv > rv && e.storeKey === storeKey);
   }
 
-  /** The objects of one kind as they were at revision `rv` (for continue tokens and exact lists). */
+  /** The objects of one kind as they were at revision `rv` (for continue tokens and exact lists); shared, not copies. */
   snapshotAt(storeKey: string, rv: number): KubeObject[] | undefined {
     if (rv < this.compacted) return undefined;
     const state = new Map<string, KubeObject>();
@@ -163,7 +173,7 @@ export class ObjectStore {
       if (e.type === 'ADDED') state.delete(key);
       else if (e.prev) state.set(key, e.prev);
     }
-    return sortByKey([...state.values()]).map((o) => structuredClone(o));
+    return sortByKey([...state.values()]);
   }
 
   private emit(e: StoreEvent): void {

@@ -78,7 +78,7 @@ export class WatchHub implements WatchControl {
       return;
     }
     const initial: StoreEvent[] = fromScratch || req.sendInitialEvents
-      ? this.store.list(req.t.storeKey, req.namespace).map((object) => ({ type: 'ADDED' as const, rv: 0, storeKey: req.t.storeKey, object }))
+      ? this.store.listShared(req.t.storeKey, req.namespace).map((object) => ({ type: 'ADDED' as const, rv: 0, storeKey: req.t.storeKey, object }))
       : this.store.eventsSince(req.t.storeKey, Number(rv));
     for (const e of initial) deliver(e);
     if (req.sendInitialEvents && req.allowBookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
