@@ -7,6 +7,8 @@ export const atomLabel = 'atomoperator.io/atom';
 export const podSpecHashAnnotation = 'atomoperator.io/pod-spec-hash';
 export const versionAnnotation = 'atomoperator.io/version';
 export const certificateHashAnnotation = 'atomoperator.io/certificate-hash';
+/** On the other children: hash of what the operator last applied, to tell our own changes from someone else's. */
+export const specHashAnnotation = 'atomoperator.io/spec-hash';
 
 export const podName = (atom: Atom) => `${atom.metadata.name}-agent`;
 export const claimName = (atom: Atom) => `${atom.metadata.name}-install`;

@@ -61,6 +61,20 @@ describe('children are kept as desired', () => {
     expect(ctx.h.events(NS, 'charlie').some((e) => e.reason === 'Restored')).toBe(true);
   });
 
+  it('tells the user\'s own spec change (Updated) from someone else\'s edit (Restored)', async () => {
+    await readyAtom('india');
+    await ctx.h.applyAtom(NS, 'india', { networkPolicy: { egressCIDRs: ['203.0.113.0/24'] } });
+    await ctx.h.waitFor('Updated', () => ctx.h.events(NS, 'india').some((e) => e.reason === 'Updated' && e.message.includes('NetworkPolicy india-egress')));
+    expect(ctx.h.events(NS, 'india').some((e) => e.reason === 'Restored')).toBe(false);
+  });
+
+  it('removes a pod someone else started with the Atom\'s label, at once', async () => {
+    await readyAtom('juliet');
+    await ctx.h.api.applyObject({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'juliet-impostor', namespace: NS, labels: { 'atomoperator.io/atom': 'juliet' } }, spec: { containers: [{ name: 'x', image: 'busybox' }] } } as never, { fieldManager: 'someone-else' });
+    await ctx.h.waitFor('the impostor gone', () => !ctx.h.pods(NS, 'juliet').some((p) => p.metadata?.name === 'juliet-impostor' && !p.metadata.deletionTimestamp), 5_000);
+    expect(ctx.h.events(NS, 'juliet').some((e) => e.type === 'Warning' && e.reason === 'StrayPodRemoved')).toBe(true);
+  });
+
   it('removes the NetworkPolicy when the Atom turns it off, and says so', async () => {
     await readyAtom('delta');
     await ctx.h.applyAtom(NS, 'delta', { networkPolicy: { enabled: false } });

@@ -10,6 +10,7 @@ import { CoreTypes, type KubeObject, type ResourceType } from '../../kube/resour
 import { ReleasePoller, type ReleaseFetcher } from '../../platform/index.js';
 import type { FleetPolicyConfig } from '../../rollout/config.js';
 import { resumeRolloutAnnotation } from '../../rollout/index.js';
+import { atomLabel } from '../../resources/names.js';
 import { FleetView } from './fleet-view.js';
 import { registerAtomMetrics } from './metrics.js';
 import type { ChildWriter, EventSink } from './ports.js';
@@ -50,7 +51,9 @@ export function registerAtomController(manager: Manager, options: AtomController
   manager.api.registerType(ServiceAccountType);
   const atoms = manager.informer(AtomType);
   atoms.addIndex(SECRET_INDEX, secretRefs);
-  const pods = manager.informer(CoreTypes.pods, { labelSelector: managedBy });
+  // Pods by the Atom label itself: a pod someone else made with it would share the Atom's identity
+  // and NetworkPolicy, so the operator must see it (and remove it) at once.
+  const pods = manager.informer(CoreTypes.pods, { labelSelector: atomLabel });
   const claims = manager.informer(CoreTypes.persistentVolumeClaims, { labelSelector: managedBy });
   const networkPolicies = manager.informer(CoreTypes.networkPolicies, { labelSelector: managedBy });
   const serviceAccounts = manager.informer(ServiceAccountType, { labelSelector: managedBy });
@@ -114,7 +117,10 @@ export function registerAtomController(manager: Manager, options: AtomController
     name: 'atom',
     primary: atoms,
     owns: [pods, claims, networkPolicies, serviceAccounts],
-    watches: [{ informer: secrets, map: (secret) => atoms.byIndex(SECRET_INDEX, `${secret.metadata.namespace ?? ''}/${secret.metadata.name}`).map((a) => `${a.metadata.namespace}/${a.metadata.name}`) }],
+    watches: [
+      { informer: pods, map: (pod) => [`${pod.metadata.namespace ?? ''}/${pod.metadata.labels?.[atomLabel] ?? ''}`] },
+      { informer: secrets, map: (secret) => atoms.byIndex(SECRET_INDEX, `${secret.metadata.namespace ?? ''}/${secret.metadata.name}`).map((a) => `${a.metadata.namespace}/${a.metadata.name}`) },
+    ],
     async reconcile(key, ctx) {
       const outcome = await reconciler.reconcile(key, ctx.logger);
       return outcome.requeueAfterMs !== undefined ? { requeueAfter: outcome.requeueAfterMs } : undefined;

@@ -8,7 +8,7 @@ import { describeProblems, parseAtom, type Atom } from '../../api/atom.js';
 import type { AtomStatus } from '../../api/atom-status.js';
 import { inspectRegistration, type CertificateVerdict, type RegistrationSecret } from '../../certificates/inspect.js';
 import { CoreTypes, type KubeObject, type ResourceType } from '../../kube/resource.js';
-import { atomLabel, canonicalJSON, desiredClaim, desiredNetworkPolicy, desiredPod, desiredServiceAccount, podName, versionAnnotation, type AgentProfile, type DNSConfig } from '../../resources/index.js';
+import { atomLabel, canonicalJSON, contentHash, desiredClaim, desiredNetworkPolicy, desiredPod, desiredServiceAccount, podName, specHashAnnotation, versionAnnotation, type AgentProfile, type DNSConfig } from '../../resources/index.js';
 import { mergeConditions } from './conditions.js';
 import { isSubset } from './drift.js';
 import { podHealth, type PodHealth } from './pod-health.js';
@@ -202,6 +202,12 @@ export class AtomReconciler {
       // the apply would tell the server we give them up) and let only labels, owners and size move.
       const live = existing?.spec;
       const kept = live ? { ...claim, spec: { ...claim.spec, accessModes: live.accessModes, ...(live.storageClassName ? { storageClassName: live.storageClassName } : {}) } } : claim;
+      const { storageClassName, accessMode } = atom.spec.storage;
+      const fixed = live && ((storageClassName && live.storageClassName !== storageClassName) || live.accessModes?.[0] !== accessMode);
+      // Said once, on the pass that first sees the new spec: repeating it would be a write per resync.
+      if (fixed && atom.status?.observedGeneration !== atom.metadata.generation) {
+        deps.events.record(raw, 'Warning', reasons.ClaimImmutable, `claim ${claim.metadata!.name} keeps storage class ${live.storageClassName ?? '(default)'} and access mode ${live.accessModes?.join(', ')}: Kubernetes cannot change them on an existing claim; delete the claim (its data goes with it) to recreate it`);
+      }
       await this.#applyIfDrifted(key, deps.claims, kept as KubeObject, raw, logger);
     }
     const policy = desiredNetworkPolicy(atom, deps.config.dns);
@@ -224,15 +230,22 @@ export class AtomReconciler {
   }
 
   /** Applies `desired` unless the cached object already says all of it: zero writes in the steady state. */
-  async #applyIfDrifted(key: string, cache: CacheReader, desired: KubeObject, owner: KubeObject, logger: Logger): Promise<void> {
+  async #applyIfDrifted(key: string, cache: CacheReader, built: KubeObject, owner: KubeObject, logger: Logger): Promise<void> {
+    const hash = contentHash(built);
+    const desired = { ...built, metadata: { ...built.metadata, annotations: { ...built.metadata.annotations, [specHashAnnotation]: hash } } };
     const live = cache.getByName(desired.metadata.namespace, desired.metadata.name);
-    if (live && isSubset(desired.metadata.labels, live.metadata.labels) && isSubset(desired.metadata.ownerReferences, live.metadata.ownerReferences) && isSubset(withoutMetadata(desired), withoutMetadata(live))) return;
+    const same = (field: 'labels' | 'annotations' | 'ownerReferences') => isSubset(desired.metadata[field], live?.metadata[field]);
+    if (live && same('labels') && same('annotations') && same('ownerReferences') && isSubset(withoutMetadata(desired), withoutMetadata(live))) return;
     await this.#write(key, cache, desired.metadata.namespace ?? '', desired.metadata.name, live, () => this.#deps.writer.apply(desired));
-    if (live) {
+    const what = `${desired.kind} ${desired.metadata.name}`;
+    if (!live) {
+      this.#deps.events.record(owner, 'Normal', 'Created', `created ${what}`);
+    } else if (live.metadata.annotations?.[specHashAnnotation] === hash) {
+      // What we last applied is unchanged, so the difference is someone else's edit.
       logger.info({ kind: desired.kind, name: desired.metadata.name }, 'restored drifted child');
-      this.#deps.events.record(owner, 'Normal', 'Restored', `${desired.kind} ${desired.metadata.name} was changed or removed by someone else; restored it`);
+      this.#deps.events.record(owner, 'Normal', 'Restored', `${what} was changed by someone else; restored it`);
     } else {
-      this.#deps.events.record(owner, 'Normal', 'Created', `created ${desired.kind} ${desired.metadata.name}`);
+      this.#deps.events.record(owner, 'Normal', 'Updated', `updated ${what} to match the Atom's spec`);
     }
   }
 
