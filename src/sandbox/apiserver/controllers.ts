@@ -109,6 +109,7 @@ export class Controllers {
   /** Foreground: delete dependents, wait for the blocking ones. Orphan: cut dependents loose. */
   private propagate(storeKey: string, owner: KubeObject, all: [string, KubeObject][]): void {
     const finalizers = owner.metadata.finalizers ?? [];
+    if (!finalizers.includes('orphan') && !finalizers.includes('foregroundDeletion')) return;
     const uid = owner.metadata.uid;
     const dependents = all.filter(([, o]) => (o.metadata.ownerReferences ?? []).some((r) => r.uid === uid));
     if (finalizers.includes('orphan')) {
