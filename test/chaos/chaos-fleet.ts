@@ -83,24 +83,40 @@ export function atomState(fleet: ChaosFleet, name: string): AtomState | undefine
   return fleet.sandbox.store.get('atoms.atomoperator.io', NS, name) as AtomState | undefined;
 }
 
-/** What keeps `name` from being converged at `version` (empty when it is). */
-export function convergenceGaps(fleet: ChaosFleet, name: string, version: string, image: string): string[] {
+type PodSnapshot = { metadata: { labels?: Record<string, string> }; spec?: { containers: { image?: string }[] } };
+
+/**
+ * What keeps each Atom from being converged at `version` on `image` (empty when all are).
+ * Reads every kind once per call: the store clones what it returns, and a per-Atom list
+ * of all pods would load the sandbox (and so the operators' requests) quadratically.
+ */
+export function convergenceGaps(fleet: ChaosFleet, version: string, image: string, names = fleet.names): string[] {
   const store = fleet.sandbox.store;
-  const atom = atomState(fleet, name);
-  if (!atom) return ['the Atom is gone'];
-  const gaps: string[] = [];
-  const ready = atom.status?.conditions?.find((c) => c.type === 'Ready');
-  if (ready?.status !== 'True') gaps.push(`Ready is ${ready?.status ?? 'missing'} (${ready?.reason ?? '-'})`);
-  if (atom.status?.currentVersion !== version) gaps.push(`currentVersion ${atom.status?.currentVersion ?? 'none'}`);
-  const pods = (store.list('pods', NS) as { metadata: { labels?: Record<string, string> }; spec?: { containers: { image?: string }[] } }[]).filter(
-    (p) => p.metadata.labels?.['atomoperator.io/atom'] === name,
-  );
-  if (pods.length !== 1) gaps.push(`${pods.length} pods`);
-  else if (pods[0]?.spec?.containers[0]?.image !== image) gaps.push(`pod image ${pods[0]?.spec?.containers[0]?.image ?? 'none'}`);
-  if (!store.get('persistentvolumeclaims', NS, `${name}-install`)) gaps.push('no PVC');
-  if (!store.get('networkpolicies.networking.k8s.io', NS, `${name}-egress`)) gaps.push('no NetworkPolicy');
-  if (!store.get('serviceaccounts', NS, `${name}-agent`)) gaps.push('no ServiceAccount');
-  return gaps;
+  const byName = <T>(resource: string) => new Map(store.list(resource, NS).map((o) => [o.metadata.name, o as T]));
+  const atoms = byName<AtomState>('atoms.atomoperator.io');
+  const claims = byName('persistentvolumeclaims');
+  const policies = byName('networkpolicies.networking.k8s.io');
+  const accounts = byName('serviceaccounts');
+  const pods = new Map<string, PodSnapshot[]>();
+  for (const pod of store.list('pods', NS) as unknown as PodSnapshot[]) {
+    const atom = pod.metadata.labels?.['atomoperator.io/atom'];
+    if (atom) pods.set(atom, [...(pods.get(atom) ?? []), pod]);
+  }
+  return names.flatMap((name) => {
+    const atom = atoms.get(name);
+    if (!atom) return [`${name}: the Atom is gone`];
+    const gaps: string[] = [];
+    const ready = atom.status?.conditions?.find((c) => c.type === 'Ready');
+    if (ready?.status !== 'True') gaps.push(`Ready is ${ready?.status ?? 'missing'} (${ready?.reason ?? '-'})`);
+    if (atom.status?.currentVersion !== version) gaps.push(`currentVersion ${atom.status?.currentVersion ?? 'none'}`);
+    const own = pods.get(name) ?? [];
+    if (own.length !== 1) gaps.push(`${own.length} pods`);
+    else if (own[0]?.spec?.containers[0]?.image !== image) gaps.push(`pod image ${own[0]?.spec?.containers[0]?.image ?? 'none'}`);
+    if (!claims.has(`${name}-install`)) gaps.push('no PVC');
+    if (!policies.has(`${name}-egress`)) gaps.push('no NetworkPolicy');
+    if (!accounts.has(`${name}-agent`)) gaps.push('no ServiceAccount');
+    return gaps.map((g) => `${name}: ${g}`);
+  });
 }
 
 export function leaseHolder(fleet: ChaosFleet): string | undefined {
