@@ -1,10 +1,22 @@
 // x-kubernetes-validations: CEL rules on custom resources, evaluated with `self`
 // (and `oldSelf` on updates, for transition rules) and reported like the
 // real server: the field (plus fieldPath), the reason, and the rule's message.
-import { evaluate } from '@marcbachmann/cel-js';
+import { parse, type ParseResult } from '@marcbachmann/cel-js';
 import type { StatusCause } from './errors.js';
 import type { JsonSchema } from './json-schema.js';
 import { isPlainObject, keyOf } from './object-shape.js';
+
+const compiled = new Map<string, ParseResult>();
+
+/** Rules are compiled once: every write of a kind evaluates the same few expressions. */
+function evaluate(expression: string, context: Record<string, unknown>): unknown {
+  let program = compiled.get(expression);
+  if (!program) {
+    program = parse(expression);
+    compiled.set(expression, program);
+  }
+  return program(context);
+}
 
 function typeOf(s: JsonSchema, v: unknown): string {
   if (s.type) return s.type;
