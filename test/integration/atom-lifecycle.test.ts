@@ -72,7 +72,7 @@ describe('children are kept as desired', () => {
     await readyAtom('juliet');
     await ctx.h.api.applyObject({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'juliet-impostor', namespace: NS, labels: { 'atomoperator.io/atom': 'juliet' } }, spec: { containers: [{ name: 'x', image: 'busybox' }] } } as never, { fieldManager: 'someone-else' });
     await ctx.h.waitFor('the impostor gone', () => !ctx.h.pods(NS, 'juliet').some((p) => p.metadata?.name === 'juliet-impostor' && !p.metadata.deletionTimestamp), 5_000);
-    expect(ctx.h.events(NS, 'juliet').some((e) => e.type === 'Warning' && e.reason === 'StrayPodRemoved')).toBe(true);
+    await ctx.h.waitFor('the StrayPodRemoved warning', () => ctx.h.events(NS, 'juliet').some((e) => e.type === 'Warning' && e.reason === 'StrayPodRemoved'));
   });
 
   it('removes the NetworkPolicy when the Atom turns it off, and says so', async () => {

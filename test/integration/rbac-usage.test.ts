@@ -66,6 +66,10 @@ beforeAll(async () => {
     argv: [
       '--leader-election-enabled=true',
       `--leader-election-namespace=${LEASE_NAMESPACE}`,
+      // Renew often, so the short scenario sees renewals (update) and not only the first acquire (create).
+      '--leader-election-lease-duration=3s',
+      '--leader-election-renew-deadline=2s',
+      '--leader-election-retry-period=500ms',
       '--metrics-address=127.0.0.1:0',
       '--health-address=127.0.0.1:0',
       `--platform-url=${h.simulator.url}`,
