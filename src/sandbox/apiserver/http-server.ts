@@ -106,6 +106,7 @@ async function handle(deps: ApiServerDeps, req: IncomingMessage, res: ServerResp
   deps.stats.record(record);
   res.on('finish', () => {
     record.code = res.statusCode;
+    record.durationMs = Date.now() - record.at;
   });
   try {
     const auth = req.headers.authorization;

@@ -14,7 +14,10 @@ export interface RequestRecord {
   namespace?: string;
   name?: string;
   fieldManager?: string;
+  /** HTTP status; 0 while the response is still open (watches). */
   code: number;
+  /** Time until the response ended (for watches: until the stream closed); undefined while open. */
+  durationMs?: number;
 }
 
 export interface StatsSnapshot {
