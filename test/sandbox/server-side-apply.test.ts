@@ -57,6 +57,14 @@ describe('server-side apply', () => {
     ]);
   });
 
+  it('conflicts with fields its own manager name set through an ordinary update', async () => {
+    await objects().create(widget('ssa-self', { image: 'a:1', size: 2 }), undefined, undefined, 'operator');
+    const status = await failure(apply(widget('ssa-self', { image: 'a:1', size: 3 }), 'operator'));
+    expect(status.message).toBe('Apply failed with 1 conflict: conflict with "operator" using test.sandbox.io/v1: .spec.size');
+    const forced = await apply(widget('ssa-self', { image: 'a:1', size: 3 }), 'operator', true);
+    expect(managed(forced).find((m) => m.operation === 'Update')?.fieldsV1).not.toHaveProperty(['f:spec', 'f:size']);
+  });
+
   it('shares ownership without conflict when the value is the same', async () => {
     await apply(widget('ssa-share', { image: 'a:1', size: 2 }), 'alice');
     const shared = await apply(widget('ssa-share', { image: 'a:1', size: 2 }), 'bob');

@@ -128,7 +128,8 @@ export function applyConfig(
   const applied = pathsOf(config, shape, w.section);
   const conflicts = new Map<string, string[]>();
   for (const e of entries) {
-    if (e.meta.manager === w.manager) continue;
+    // A manager is a (name, operation) pair: an applier conflicts even with its own name's Update entry.
+    if (sameSlot(e, w, 'Apply')) continue;
     for (const p of applied) {
       if (!e.paths.has(p) || !isLeafIn(p, applied)) continue;
       if (deepEqual(valueAt(config, p), valueAt(live, p))) continue;
@@ -138,7 +139,7 @@ export function applyConfig(
   }
   if (conflicts.size > 0 && !force) throw conflictError(conflicts);
   const lost = new Set([...conflicts.values()].flat());
-  if (force) for (const e of entries) if (e.meta.manager !== w.manager) for (const p of lost) e.paths.delete(p);
+  if (force) for (const e of entries) if (!sameSlot(e, w, 'Apply')) for (const p of lost) e.paths.delete(p);
 
   const previous = entries.find((e) => sameSlot(e, w, 'Apply'))?.paths ?? new Set<string>();
   const merged = mergeApplied(structuredClone(live ?? { metadata: {} }), config, shape) as KubeObject;
