@@ -154,3 +154,27 @@ describe('validation of built-in specs', () => {
     expect(status.details?.causes?.map((c) => c.field)).toEqual(['spec.accessModes', 'spec.resources[storage]']);
   });
 });
+
+describe('claims and the stand-in provisioner', () => {
+  it('binds a pod\'s claims when the kubelet starts it (auto mode), keeping volumeName immutable', async () => {
+    await core().createNamespacedPersistentVolumeClaim({
+      namespace: 'default', body: { metadata: { name: 'install' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } } },
+    });
+    sandbox().kubelet.mode = 'auto';
+    try {
+      await core().createNamespacedPod({
+        namespace: 'default',
+        body: { metadata: { name: 'consumer' }, spec: { containers: [{ name: 'c', image: 'i:1', volumeMounts: [{ name: 'd', mountPath: '/d' }] }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'install' } }] } },
+      });
+      const { waitFor } = await import('./helpers.js');
+      await waitFor(() => (sandbox().store.get('persistentvolumeclaims', 'default', 'install')?.status as { phase?: string } | undefined)?.phase === 'Bound' || undefined, 'claim bound');
+    } finally {
+      sandbox().kubelet.mode = 'manual';
+    }
+    const pvc = await core().readNamespacedPersistentVolumeClaim({ namespace: 'default', name: 'install' });
+    expect(pvc.status).toMatchObject({ phase: 'Bound', capacity: { storage: '2Gi' } });
+    expect(pvc.spec?.volumeName).toMatch(/^pvc-/);
+    const status = await failure(core().patchNamespacedPersistentVolumeClaim({ namespace: 'default', name: 'install', body: [{ op: 'replace', path: '/spec/volumeName', value: 'other' }] }));
+    expect(status.code).toBe(422);
+  });
+});

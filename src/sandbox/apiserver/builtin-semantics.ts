@@ -145,11 +145,16 @@ export function prepareBuiltinUpdate(kind: string, old: KubeObject, next: KubeOb
     return podSpecChanges(obj(old.spec), spec);
   }
   if (kind === 'PersistentVolumeClaim') {
-    const a = { ...obj(old.spec), resources: undefined, volumeAttributesClassName: undefined };
+    const oldSpec = obj(old.spec);
+    // The binder sets volumeName once; everything else but the storage request is fixed at creation.
+    const a = { ...oldSpec, resources: undefined, volumeAttributesClassName: undefined, volumeName: undefined };
     const spec = obj(next.spec);
     spec.volumeMode ??= 'Filesystem';
     next.spec = spec;
-    const b = { ...spec, resources: undefined, volumeAttributesClassName: undefined };
+    const b = { ...spec, resources: undefined, volumeAttributesClassName: undefined, volumeName: undefined };
+    if (oldSpec.volumeName !== undefined && spec.volumeName !== oldSpec.volumeName) {
+      return [{ reason: 'FieldValueForbidden', message: 'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims', field: 'spec' }];
+    }
     if (!deepEqual(a, b)) {
       return [{
         reason: 'FieldValueForbidden',

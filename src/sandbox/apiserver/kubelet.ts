@@ -95,7 +95,32 @@ export class SandboxKubelet {
   private startIfPending(pod: KubeObject): void {
     const now = this.sameUid(pod);
     if (!now || now.metadata.deletionTimestamp || (now.status as Obj | undefined)?.phase !== 'Pending') return;
+    // Like a WaitForFirstConsumer provisioner: the pod's claims are bound when it starts.
+    const volumes = ((now.spec as { volumes?: { persistentVolumeClaim?: { claimName?: string } }[] } | undefined)?.volumes ?? []);
+    for (const v of volumes) {
+      const claim = v.persistentVolumeClaim?.claimName;
+      if (claim) this.bindClaim(now.metadata.namespace ?? '', claim);
+    }
     this.setPodReady(now.metadata.namespace ?? '', now.metadata.name, true);
+  }
+
+  /**
+   * Binds a PersistentVolumeClaim as a provisioner would: a volume named after the claim's uid,
+   * the requested capacity, phase Bound. Does nothing when the claim is missing or bound already.
+   */
+  bindClaim(namespace: string, name: string): void {
+    const claim = this.cluster.store.get('/persistentvolumeclaims', namespace, name);
+    if (!claim || (claim.status as Obj | undefined)?.phase === 'Bound') return;
+    const spec = (claim.spec ?? {}) as { accessModes?: string[]; resources?: { requests?: { storage?: string } }; volumeName?: string };
+    const claimType = this.cluster.registry.lookup('', 'v1', 'persistentvolumeclaims');
+    if (!claimType) return;
+    const volumeName = spec.volumeName ?? `pvc-${claim.metadata.uid ?? name}`;
+    if (!spec.volumeName) {
+      this.cluster.patch(claimType, namespace, name, 'merge', { spec: { volumeName } }, { fieldManager: 'kube-controller-manager' }, 'kube-controller-manager');
+    }
+    this.cluster.patch(claimType, namespace, name, 'merge', {
+      status: { phase: 'Bound', accessModes: spec.accessModes ?? ['ReadWriteOnce'], capacity: { storage: spec.resources?.requests?.storage ?? '1Gi' } },
+    }, { subresource: 'status', fieldManager: 'kube-controller-manager' }, 'kube-controller-manager');
   }
 
   private finishIfPresent(pod: KubeObject): void {
