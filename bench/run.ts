@@ -1,0 +1,117 @@
+// npm run bench [-- --sizes=100,1000,10000 --kubeconfig=PATH --operator=dist|tsx ...]
+// Starts the sandbox API server and the platform simulator in this process, the
+// operator as a separate process, measures each fleet size, prints a table and
+// writes bench/results/<timestamp>.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { parseDuration } from '../src/config/duration.js';
+import { buildOperator } from './operator-process.js';
+import { describeMachine, formatTable, type BenchResults } from './report.js';
+import { runScenario } from './scenario.js';
+
+const duration = z.string().transform((s, ctx) => parseDuration(s) ?? (ctx.addIssue({ code: 'custom', message: `not a duration: ${s}` }), z.NEVER));
+const count = (min: number) => z.coerce.number().int().min(min);
+
+const optionsSchema = z.object({
+  sizes: z
+    .string()
+    .default('100,1000,10000')
+    .transform((s) => s.split(',').map((x) => Number(x.replaceAll('_', ''))))
+    .pipe(z.array(z.number().int().min(2)).min(1)),
+  kubeconfig: z.string().min(1).optional(),
+  operator: z.enum(['dist', 'tsx']).default('dist'),
+  out: z.string().default(join(new URL('.', import.meta.url).pathname, 'results')),
+  certificates: count(1).default(4),
+  'latency-samples': count(1).default(40),
+  'poll-interval': duration.prefault('5s'),
+  'resync-period': duration.prefault('15s'),
+  workers: count(1).default(4),
+  'skip-build': z.boolean().default(false),
+});
+
+export type BenchOptions = z.output<typeof optionsSchema>;
+
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      operator: { type: 'string' },
+      out: { type: 'string' },
+      certificates: { type: 'string' },
+      'latency-samples': { type: 'string' },
+      'poll-interval': { type: 'string' },
+      'resync-period': { type: 'string' },
+      workers: { type: 'string' },
+      'skip-build': { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const parsed = optionsSchema.safeParse(values);
+  if (!parsed.success) {
+    throw new Error(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'));
+  }
+  return parsed.data;
+}
+
+export async function runBench(opts: BenchOptions, log: (m: string) => void): Promise<{ results: BenchResults; file: string }> {
+  const startedAt = new Date();
+  if (opts.operator === 'dist' && !opts['skip-build']) {
+    log('building dist/ (npm run build)');
+    await buildOperator();
+  }
+  const results: BenchResults = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: '',
+    target: opts.kubeconfig ? 'cluster' : 'sandbox',
+    machine: describeMachine(),
+    settings: {
+      operator: opts.operator,
+      certificatesPerGroup: opts.certificates,
+      latencySamples: opts['latency-samples'],
+      pollIntervalMs: opts['poll-interval'],
+      resyncPeriodMs: opts['resync-period'],
+      workers: opts.workers,
+    },
+    sizes: [],
+  };
+  for (const atoms of opts.sizes) {
+    log(`N=${atoms}`);
+    const t0 = Date.now();
+    results.sizes.push(
+      await runScenario({
+        atoms,
+        runtime: opts.operator,
+        ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+        namespace: `atom-bench-${atoms}`,
+        certificatesPerGroup: opts.certificates,
+        latencySamples: opts['latency-samples'],
+        pollIntervalMs: opts['poll-interval'],
+        resyncPeriodMs: opts['resync-period'],
+        workers: opts.workers,
+        log,
+      }),
+    );
+    log(`  N=${atoms} took ${Math.round((Date.now() - t0) / 1000)} s`);
+  }
+  results.finishedAt = new Date().toISOString();
+  mkdirSync(opts.out, { recursive: true });
+  const file = join(opts.out, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  return { results, file };
+}
+
+const isMain = process.argv[1] !== undefined && new URL(import.meta.url).pathname === process.argv[1];
+if (isMain) {
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+  try {
+    const { results, file } = await runBench(parseBenchOptions(process.argv.slice(2)), log);
+    process.stdout.write(`${formatTable(results)}\n\nwritten to ${file}\n`);
+  } catch (err) {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
