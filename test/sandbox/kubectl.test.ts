@@ -50,6 +50,16 @@ describe('kubectl get', () => {
   });
 });
 
+describe('kubectl logs', () => {
+  it('reads an empty log (there is no container runtime) and 404s for a missing pod', async () => {
+    const out = await kubectl(['logs', 'kp']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe('');
+    const missing = await kubectl(['logs', 'nope']);
+    expect(missing.stderr).toContain('pods "nope" not found');
+  });
+});
+
 describe('kubectl apply (client-side)', () => {
   it('creates, then patches a deployment, merging containers by name', async () => {
     const deployment = (containers: unknown[]) => manifest({

@@ -152,7 +152,10 @@ async function handle(deps: ApiServerDeps, req: IncomingMessage, res: ServerResp
       res,
     );
     if (warnings.length > 0 && !res.headersSent) res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
-    if (reply) sendJson(res, reply.code, reply.body);
+    if (reply?.text) {
+      res.writeHead(reply.code, { 'Content-Type': 'text/plain' });
+      res.end(String(reply.body));
+    } else if (reply) sendJson(res, reply.code, reply.body);
   } catch (err) {
     if (err instanceof PageNotFound) {
       if (!res.headersSent) {

@@ -33,6 +33,8 @@ export interface ResourceRequest {
 export interface Reply {
   code: number;
   body: unknown;
+  /** Plain-text answers (pod logs) instead of JSON. */
+  text?: boolean;
 }
 
 export interface HandlerContext {
@@ -78,6 +80,7 @@ function writeOptions(req: ResourceRequest): WriteOptions {
 function checkSubresource(req: ResourceRequest): void {
   const sub = req.path.subresource;
   if (sub === undefined) return;
+  if (sub === 'log' && req.t.storeKey === '/pods' && req.verb === 'get') return;
   if (sub !== 'status' || !req.t.hasStatus || !['get', 'update', 'patch'].includes(req.verb)) {
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
   }
@@ -101,6 +104,7 @@ export function handleResource(ctx: HandlerContext, req: ResourceRequest, res: S
   switch (req.verb) {
     case 'get': {
       const obj = cluster.get(t, namespace, name ?? '');
+      if (req.path.subresource === 'log') return podLog(obj, req.query);
       if (wantsTable(req.headers)) return { code: 200, body: toTable(t, [obj], includeObject(req.query), { resourceVersion: obj.metadata.resourceVersion }) };
       return { code: 200, body: obj };
     }
@@ -152,6 +156,19 @@ export function handleResource(ctx: HandlerContext, req: ResourceRequest, res: S
       return { code: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' } };
     }
   }
+}
+
+/** There is no container runtime: every container has written nothing (yet). */
+function podLog(pod: KubeObject, q: URLSearchParams): Reply {
+  const containers = ((pod.spec as { containers?: { name: string }[] } | undefined)?.containers ?? []).map((c) => c.name);
+  const container = q.get('container');
+  if (container === null && containers.length > 1) {
+    throw badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.join(' ')}]`);
+  }
+  if (container !== null && !containers.includes(container)) {
+    throw badRequest(`container ${container} is not valid for pod ${pod.metadata.name}`);
+  }
+  return { code: 200, body: '', text: true };
 }
 
 function deleteOptions(req: ResourceRequest): DeleteOptions {
