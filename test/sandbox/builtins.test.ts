@@ -54,6 +54,15 @@ describe('defaults on create', () => {
     expect(status.message).toContain('pod updates may not change fields other than');
   });
 
+  it('gives every namespace a default ServiceAccount and refuses pods naming a missing one', async () => {
+    await core().createNamespace({ body: { metadata: { name: 'sa-check' } } });
+    expect((await core().readNamespacedServiceAccount({ namespace: 'sa-check', name: 'default' })).metadata?.name).toBe('default');
+    const status = await failure(core().createNamespacedPod({
+      namespace: 'sa-check', body: { metadata: { name: 'p' }, spec: { serviceAccountName: 'atom-agent', containers: [{ name: 'c', image: 'i:1' }] } },
+    }));
+    expect(status).toMatchObject({ code: 403, reason: 'Forbidden', message: 'pods "p" is forbidden: error looking up service account sa-check/atom-agent: serviceaccount "atom-agent" not found' });
+  });
+
   it('creates service accounts', async () => {
     const sa = await core().createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'atom' }, automountServiceAccountToken: false } });
     expect(sa.automountServiceAccountToken).toBe(false);

@@ -91,12 +91,12 @@ describe('watch', () => {
 
   it('watches across namespaces on the cluster-wide path', async () => {
     await core().createNamespace({ body: { metadata: { name: 'watch-b' } } });
-    const w = await collect('/api/v1/serviceaccounts', {});
-    await core().createNamespacedServiceAccount({ namespace: 'watch-b', body: { metadata: { name: 'sa1' } } });
-    await core().createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'sa2' } } });
+    const w = await collect('/api/v1/serviceaccounts', { labelSelector: 'watched=yes' });
+    await core().createNamespacedServiceAccount({ namespace: 'watch-b', body: { metadata: { name: 'sa1', labels: { watched: 'yes' } } } });
+    await core().createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'sa2', labels: { watched: 'yes' } } } });
     await waitFor(() => w.events.length === 2, 'two ADDED');
     w.stop();
-    expect(w.events.map((e) => e.object.metadata?.name).sort()).toEqual(['sa1', 'sa2']);
+    expect(w.events.map((e) => `${e.object.metadata?.name}`).sort()).toEqual(['sa1', 'sa2']);
   });
 
   it('sends nothing on stalled streams', async () => {

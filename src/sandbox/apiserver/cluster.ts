@@ -159,7 +159,28 @@ export class Cluster {
   create(t: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions, fallbackManager: string): KubeObject {
     const obj = this.buildNew(t, namespace, body, opts, fallbackManager);
     if (opts.dryRun) return this.present(t, obj);
-    return this.present(t, this.store.put(t.storeKey, obj));
+    return this.present(t, this.stored(t, obj));
+  }
+
+  /** Stores a new object; a new namespace gets its "default" ServiceAccount, as the token controller does. */
+  private stored(t: ResourceType, obj: KubeObject): KubeObject {
+    const stored = this.store.put(t.storeKey, obj);
+    if (t.storeKey === '/namespaces') {
+      const sa = this.registry.lookup('', 'v1', 'serviceaccounts');
+      if (sa && !this.store.get('/serviceaccounts', obj.metadata.name, 'default')) {
+        this.store.put(sa.storeKey, this.buildNew(sa, obj.metadata.name, { metadata: { name: 'default' } }, {}, 'kube-controller-manager'));
+      }
+    }
+    return stored;
+  }
+
+  /** The ServiceAccount admission plugin: a pod may only name a ServiceAccount that exists. */
+  private checkServiceAccount(t: ResourceType, obj: KubeObject): void {
+    if (t.storeKey !== '/pods') return;
+    const name = (obj.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName;
+    const namespace = obj.metadata.namespace ?? '';
+    if (!name || this.store.get('/serviceaccounts', namespace, name)) return;
+    throw forbidden(t, obj.metadata.name, `error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`);
   }
 
   /** A new object in stored form, validated, with server-set metadata and managedFields. */
@@ -185,6 +206,7 @@ export class Cluster {
     // Status is written by controllers through /status; a create starts from the kind's initial status.
     if (t.hasStatus) delete obj.status;
     if (!t.custom) prepareBuiltinCreate(t.kind, obj);
+    this.checkServiceAccount(t, obj);
     this.validateObject(t, obj);
     dropEmptyMetadata(obj);
     obj.metadata.managedFields = recordUpdate(undefined, obj, this.writer(t, opts, fallbackManager), shapeOf(t), t.custom);
@@ -271,7 +293,7 @@ export class Cluster {
       const created = this.buildNew(t, namespace, { ...merged, metadata: { ...merged.metadata, managedFields: undefined } }, { ...opts, warnings: [] }, w.manager);
       created.metadata.managedFields = merged.metadata.managedFields;
       if (opts.dryRun) return this.present(t, created);
-      return this.present(t, this.store.put(t.storeKey, created));
+      return this.present(t, this.stored(t, created));
     }
     const rv = config.metadata.resourceVersion;
     if (rv !== undefined && rv !== old.metadata.resourceVersion) throw conflict(t, name, staleObjectMessage);
