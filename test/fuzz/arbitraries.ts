@@ -272,15 +272,22 @@ export const validAtomSpecArb: fc.Arbitrary<Record<string, unknown>> = fc
       ),
       pod: fc.record(
         {
-          resources: fc.record({ requests: fc.dictionary(fc.constantFrom('cpu', 'memory', 'nvidia.com/gpu'), validQuantity), limits: fc.dictionary(fc.constantFrom('cpu', 'memory'), validQuantity) }, { requiredKeys: [] }),
-          env: fc.array(fc.record({ name: fc.constantFrom('ATOM_NAME', 'JAVA_OPTS', 'X', 'a.b-c', '_'), value: fc.string({ maxLength: 20 }) }, { requiredKeys: ['name'] }), { maxLength: 4 }),
+          // Requests or limits, not both: requests above limits, fractional extended resources and
+          // repeated env names pass the CRD but make the API server refuse the pod; that case has
+          // its own test (operator.property.test.ts, "a pod the API server refuses").
+          resources: fc.oneof(
+            fc.record({ requests: fc.dictionary(fc.constantFrom('cpu', 'memory'), validQuantity) }),
+            fc.record({ limits: fc.dictionary(fc.constantFrom('cpu', 'memory'), validQuantity) }),
+          ),
+          env: fc.uniqueArray(fc.record({ name: fc.constantFrom('ATOM_NAME', 'JAVA_OPTS', 'X', 'a.b-c', '_'), value: fc.string({ maxLength: 20 }) }, { requiredKeys: ['name'] }), { maxLength: 4, selector: (e) => e.name }),
           nodeSelector: fc.dictionary(dnsName, dnsName, { maxKeys: 3 }),
           tolerations: fc.array(fc.record({ key: dnsName, operator: fc.constantFrom('Exists', 'Equal'), effect: fc.constantFrom('NoSchedule', 'NoExecute') }, { requiredKeys: [] }), { maxLength: 2 }),
           priorityClassName: dnsName,
           labels: fc.dictionary(fc.oneof(dnsName, fc.constantFrom('example.com/team', 'app.kubernetes.io/name', 'atomoperator.io/atom')), fc.oneof(dnsName, fc.constant('')), { maxKeys: 3 }),
           annotations: fc.dictionary(fc.oneof(dnsName, fc.constant('example.com/note')), fc.string({ maxLength: 40 }), { maxKeys: 3 }),
           terminationGracePeriodSeconds: fc.integer({ min: 0, max: 3_600 }),
-          serviceAccountName: dnsName,
+          // No serviceAccountName: an Atom naming its own never gets a pod (known bug, its own
+          // test in operator.property.test.ts); with it here every other finding would hide behind it.
         },
         { requiredKeys: [] },
       ),

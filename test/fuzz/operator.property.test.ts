@@ -9,12 +9,13 @@ import type { KubeObject } from '../../src/kube/resource.js';
 import { startHarness, USER, type Harness } from '../support/harness.js';
 import { advertisementArb, atomArb, secretDataArb, shortAtomNameArb, validAtomArb, type PemPool } from './arbitraries.js';
 
-const RUNS = Number(process.env.FUZZ_OPERATOR_RUNS ?? 12);
+const RUNS = Number(process.env.FUZZ_OPERATOR_RUNS ?? 40);
 const NS = 'default';
 const camelCase = /^[A-Z][A-Za-z0-9]*$/;
 let h: Harness;
 let pool: PemPool;
 let run = 0;
+const outcomes = { refused: 0, stored: 0, rejectedByOperator: 0, polled: 0 };
 
 beforeAll(async () => {
   h = await startHarness({ operatorArgs: ['--platform-poll-interval=1s', '--workers=4'] });
@@ -45,10 +46,13 @@ function statusProblems(name: string): string[] {
 it('never crashes and always leaves a valid status with reasons, whatever the inputs', async () => {
   await fc.assert(
     fc.asyncProperty(
-      fc.oneof(validAtomArb(NS, shortAtomNameArb), atomArb(NS)),
-      fc.option(secretDataArb(pool), { nil: undefined }),
-      fc.constantFrom('trusted', 'none'),
-      async (input, data, _unused) => {
+      fc.oneof({ arbitrary: validAtomArb(NS, shortAtomNameArb), weight: 3 }, { arbitrary: atomArb(NS), weight: 1 }),
+      // A sound Secret often, so the platform's (random) answers are exercised too.
+      fc.oneof(
+        { arbitrary: fc.constant({ 'tls.crt': Buffer.from(pool?.cert ?? ''), 'tls.key': Buffer.from(pool?.key ?? ''), 'ca.crt': Buffer.from(pool?.ca ?? '') }), weight: 2 },
+        { arbitrary: fc.option(secretDataArb(pool), { nil: undefined }), weight: 2 },
+      ),
+      async (input, data) => {
         run += 1;
         const name = `fz-${run}`;
         const channel = `fz-${run}`;
@@ -70,25 +74,49 @@ it('never crashes and always leaves a valid status with reasons, whatever the in
           // The API server refused it (CRD validation): nothing reaches the operator.
           expect(String(err)).toMatch(/422|Invalid|invalid|400/);
           expect(h.atom(NS, name)).toBeUndefined();
+          outcomes.refused += 1;
           return;
         }
         const stored = h.atom(NS, name)!;
-        await h.waitFor(`a status for generation ${stored.metadata.generation} of ${name}`, () => {
-          const status = h.atom(NS, name)?.status;
-          return status?.observedGeneration === stored.metadata.generation && (status.conditions?.length ?? 0) > 0;
-        });
+        outcomes.stored += 1;
+        // Done when the status is for this generation and, if the Atom can poll, shows the platform's answer.
+        await h
+          .waitFor(`a status for generation ${stored.metadata.generation} of ${name}`, () => {
+            const status = h.atom(NS, name)?.status;
+            const polls = h.condition(NS, name, 'CertificateValid')?.status === 'True';
+            return status?.observedGeneration === stored.metadata.generation && (status.conditions?.length ?? 0) > 0 && (!polls || status.lastUpdateCheckTime !== undefined);
+          })
+          .catch((err: unknown) => {
+            throw new Error(`${String(err)}\nadvertisement: ${ad.signing}, ${ad.framing}, ${ad.body.length} bytes: ${ad.body.slice(0, 300)}\nqueue: ${h.operator?.atoms.controller.queue.length} queued, ${h.operator?.atoms.controller.queue.processingCount} processing, result: ${JSON.stringify(h.operator?.atoms.poller.resultFor(`${NS}/${name}`))}\nevents: ${JSON.stringify(h.events(NS, name).map((e) => `${e.type} ${e.reason}: ${e.message}`))}\nsimulator saw: ${JSON.stringify(h.simulator.requests.filter((r) => r.channel === channel))}\nstatus: ${JSON.stringify(h.atom(NS, name)?.status)}\nspec: ${JSON.stringify(spec)}`);
+          });
+        if (h.atom(NS, name)?.status?.lastUpdateCheckTime) outcomes.polled += 1;
         await h.settle();
         expect(statusProblems(name), `Atom ${name}: ${JSON.stringify(spec)}\nadvertisement (${ad.signing}, ${ad.framing})`).toEqual([]);
         const types = (h.atom(NS, name)?.status?.conditions ?? []).map((c: { type: string }) => c.type);
         for (const t of types) expect(conditionTypes).toContain(t);
         expect(types).toContain('Ready');
+        if (h.condition(NS, name, 'Ready')?.reason === 'InvalidSpec') outcomes.rejectedByOperator += 1;
       },
     ),
     { numRuns: RUNS, endOnFailure: true },
   );
+  console.log(`operator fuzz: ${JSON.stringify(outcomes)}`);
+  // The property is about what reaches the operator: most runs must get past the API server.
+  expect(outcomes.stored).toBeGreaterThanOrEqual(Math.ceil(RUNS / 3));
   // Still alive and working after all of it: a plain Atom gets its pod.
   await h.createRegistrationSecret(NS, 'after-registration', { commonName: 'fuzz' });
   h.simulator.setRelease('stable', { version: '1.0.0', image: 'boomi/atom', digest: `sha256:${'a'.repeat(64)}`, publishedAt: '2026-11-20T00:00:00Z', critical: false });
   await h.applyAtom(NS, 'after');
   await h.waitFor('the plain Atom Ready', () => h.condition(NS, 'after', 'Ready')?.status === 'True', 30_000);
 }, 240_000);
+
+// Known bug, found by the property above and narrowed down by hand: an Atom that names its own
+// ServiceAccount (spec.pod.serviceAccountName) never gets a pod. Its status keeps saying "waiting
+// for the first answer of the platform" although the platform answered (the poller holds the result).
+// it.fails keeps the suite green while the bug exists; when it is fixed this turns red: make it a plain it.
+it.fails('starts the pod of an Atom that names its own ServiceAccount (known bug)', async () => {
+  h.simulator.setRelease('sa-channel', { version: '1.0.0', image: 'boomi/atom', digest: `sha256:${'b'.repeat(64)}`, publishedAt: '2026-11-20T00:00:00Z', critical: false });
+  await h.createRegistrationSecret(NS, 'own-sa-registration', { commonName: 'fuzz' });
+  await h.applyAtom(NS, 'own-sa', { update: { channel: 'sa-channel' }, pod: { serviceAccountName: 'custom' } });
+  await h.waitFor('the Atom with its own ServiceAccount Ready', () => h.condition(NS, 'own-sa', 'Ready')?.status === 'True', 15_000);
+}, 30_000);
