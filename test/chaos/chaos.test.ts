@@ -12,7 +12,7 @@ import { seedFromEnv, seededRandom } from '../support/seeded-random.js';
 import { CHANNEL, atomState, convergenceGaps, imageOf, leaseHolder, releaseOf, startChaosFleet, type ChaosFleet } from './chaos-fleet.js';
 
 const SIZE = Number(process.env.CHAOS_ATOMS ?? 200);
-const CHAOS_MS = Number(process.env.CHAOS_SECONDS ?? 40) * 1000;
+const CHAOS_MS = Number(process.env.CHAOS_SECONDS ?? 60) * 1000;
 const seed = seedFromEnv('CHAOS_SEED');
 const rng = seededRandom(seed);
 const IDS = ['a', 'b'] as const;
