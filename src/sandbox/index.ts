@@ -1,7 +1,7 @@
 // The sandbox: an in-memory Kubernetes API server speaking the real REST
 // protocol over HTTPS, for tests, benchmarks and the no-cluster "try it" mode.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,6 +145,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();
       await closed;
+      // Only a directory the sandbox made itself is removed; a caller's `dir` is theirs.
+      if (opts.dir === undefined) rmSync(dir, { recursive: true, force: true });
     },
     stats,
     faults,
