@@ -1,12 +1,7 @@
 // The API semantics independent of HTTP: create, read, update, patch with the
 // real server's metadata rules, validation, generation and managedFields.
 import { randomUUID } from 'node:crypto';
-import { prepareBuiltinCreate, prepareBuiltinUpdate, nameCauses } from './builtin-semantics.js';
-import { builtinSpecCauses } from './builtin-validation.js';
-import { celCauses } from './cel-validation.js';
-import { crdCauses } from './crd-types.js';
-import { eventCauses } from './event-validation.js';
-import { metadataCauses, metadataTypeError } from './object-meta.js';
+import { prepareBuiltinCreate, prepareBuiltinUpdate } from './builtin-semantics.js';
 import {
   ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound, staleObjectMessage, unsupportedMediaType,
   type StatusCause,
@@ -15,7 +10,8 @@ import { applyConfig, recordUpdate, type Writer } from './managed-fields.js';
 import { builtinShape, isPlainObject, schemaShape, type Shape } from './object-shape.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patches.js';
 import { apiVersionOf, ResourceRegistry, type ResourceType } from './resource-types.js';
-import { pruneAndDefault, unknownFields, validate } from './schema-validation.js';
+import { checkIdentity, checkUnknownFields, validateObject } from './object-checks.js';
+import { pruneAndDefault } from './schema-validation.js';
 import { ObjectStore, type KubeObject } from './store.js';
 import { dropEmptyMetadata, lingers, specChanged, unchanged, withRequestedOwnership } from './write-rules.js';
 
@@ -102,60 +98,6 @@ export class Cluster {
     }
   }
 
-  private checkIdentity(t: ResourceType, body: unknown, namespace: string | undefined): KubeObject {
-    if (!isPlainObject(body)) throw badRequest('the body of the request could not be decoded as an object');
-    if (body.apiVersion !== undefined && body.apiVersion !== apiVersionOf(t)) {
-      throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersionOf(t)})`);
-    }
-    if (body.kind !== undefined && body.kind !== t.kind) {
-      throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${t.kind})`);
-    }
-    if (body.metadata !== undefined && body.metadata !== null && !isPlainObject(body.metadata)) {
-      throw badRequest('json: cannot unmarshal into Go struct field of type v1.ObjectMeta');
-    }
-    const metadata = isPlainObject(body.metadata) ? body.metadata : {};
-    const typeError = metadataTypeError(metadata);
-    if (typeError) throw typeError;
-    if (t.namespaced && metadata.namespace !== undefined && metadata.namespace !== '' && metadata.namespace !== namespace) {
-      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-    }
-    const decoded = { ...structuredClone(body), metadata: structuredClone(metadata) };
-    const obj = (t.conversion ? t.conversion.toStored(decoded) : decoded) as KubeObject;
-    obj.apiVersion = apiVersionOf(t);
-    obj.kind = t.kind;
-    if (t.namespaced) obj.metadata.namespace = namespace;
-    else delete obj.metadata.namespace;
-    return obj;
-  }
-
-  /** Strict/Warn field validation of fields the schema does not know (custom resources). */
-  private checkUnknownFields(t: ResourceType, obj: unknown, opts: WriteOptions): void {
-    if (!t.custom || !t.schema || opts.fieldValidation === 'Ignore') return;
-    const unknown = unknownFields(obj, t.schema);
-    if (unknown.length === 0) return;
-    if (opts.fieldValidation === 'Strict') {
-      const list = unknown.map((f) => `unknown field "${f}"`);
-      throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${list.join(', ')}`);
-    }
-    opts.warnings?.push(...unknown.map((f) => `unknown field "${f}"`));
-  }
-
-  /** Schema validation (custom resources) plus name rules; throws 422 with every cause. */
-  private validateObject(t: ResourceType, obj: KubeObject, extra: StatusCause[] = [], old?: KubeObject): void {
-    const causes = [...nameCauses(t.kind, obj.metadata.name), ...metadataCauses(obj.metadata), ...extra];
-    if (t.storeKey === 'apiextensions.k8s.io/customresourcedefinitions') causes.push(...crdCauses(obj));
-    if (t.kind === 'Event' && !t.custom) causes.push(...eventCauses(t.group, obj));
-    if (!t.custom) causes.push(...builtinSpecCauses(t.kind, obj));
-    if (t.custom && t.schema) {
-      pruneAndDefault(obj, t.schema, true);
-      const schemaCauses = validate(obj, t.schema, '', true);
-      causes.push(...schemaCauses);
-      // CEL rules assume a schema-valid object, as on the real server.
-      if (schemaCauses.length === 0) causes.push(...celCauses(obj, t.schema, '', old, old !== undefined, true));
-    }
-    if (causes.length > 0) throw invalid(t.kind, t.group, obj.metadata.name, causes);
-  }
-
   create(t: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions, fallbackManager: string): KubeObject {
     const obj = this.buildNew(t, namespace, body, opts, fallbackManager);
     if (opts.dryRun) return this.present(t, obj);
@@ -185,8 +127,8 @@ export class Cluster {
 
   /** A new object in stored form, validated, with server-set metadata and managedFields. */
   private buildNew(t: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions, fallbackManager: string): KubeObject {
-    const obj = this.checkIdentity(t, body, namespace);
-    this.checkUnknownFields(t, obj, opts);
+    const obj = checkIdentity(t, body, namespace);
+    checkUnknownFields(t, obj, opts);
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) {
       let suffix = '';
@@ -207,7 +149,7 @@ export class Cluster {
     if (t.hasStatus) delete obj.status;
     if (!t.custom) prepareBuiltinCreate(t.kind, obj);
     this.checkServiceAccount(t, obj);
-    this.validateObject(t, obj);
+    validateObject(t, obj);
     dropEmptyMetadata(obj);
     obj.metadata.managedFields = recordUpdate(undefined, obj, this.writer(t, opts, fallbackManager), shapeOf(t), t.custom);
     return obj;
@@ -215,8 +157,8 @@ export class Cluster {
 
   /** PUT semantics: the body replaces the object; resourceVersion, when given, must match. */
   update(t: ResourceType, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions, fallbackManager: string): KubeObject {
-    const next = this.checkIdentity(t, body, namespace);
-    this.checkUnknownFields(t, next, opts);
+    const next = checkIdentity(t, body, namespace);
+    checkUnknownFields(t, next, opts);
     if (next.metadata.name !== name) {
       throw badRequest(`the name of the object (${next.metadata.name ?? ''}) does not match the name on the URL (${name})`);
     }
@@ -253,8 +195,8 @@ export class Cluster {
       if (!isPlainObject(patch)) throw badRequest('strategic merge patch must be a JSON object');
       patched = strategicMergePatch(current, patch, shapeOf(t));
     }
-    const next = this.checkIdentity(t, patched, namespace);
-    this.checkUnknownFields(t, next, opts);
+    const next = checkIdentity(t, patched, namespace);
+    checkUnknownFields(t, next, opts);
     if (next.metadata.name !== name) throw badRequest(`the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`);
     const rv = next.metadata.resourceVersion;
     if (rv !== undefined && rv !== old.metadata.resourceVersion) throw conflict(t, name, staleObjectMessage);
@@ -278,8 +220,8 @@ export class Cluster {
     if (patch.apiVersion === undefined || patch.kind === undefined) {
       throw badRequest(`error decoding patch: Object 'Kind' is missing in '${JSON.stringify(patch)}'`);
     }
-    const config = this.checkIdentity(t, patch, namespace);
-    this.checkUnknownFields(t, config, opts);
+    const config = checkIdentity(t, patch, namespace);
+    checkUnknownFields(t, config, opts);
     if (config.metadata.name !== undefined && config.metadata.name !== name) {
       throw badRequest(`the name of the object (${String(config.metadata.name)}) does not match the name on the URL (${name})`);
     }
@@ -343,7 +285,7 @@ export class Cluster {
         });
       }
     }
-    this.validateObject(t, candidate, extra, old);
+    validateObject(t, candidate, extra, old);
     if (t.tracksGeneration && specChanged(t, old, candidate)) meta.generation = (old.metadata.generation ?? 1) + 1;
     dropEmptyMetadata(candidate);
     if (unchanged(old, candidate)) return this.present(t, old);
