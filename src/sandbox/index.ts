@@ -1,6 +1,6 @@
 // The sandbox: an in-memory Kubernetes API server speaking the real REST
 // protocol over HTTPS, for tests, benchmarks and the no-cluster "try it" mode.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -77,12 +77,37 @@ function storeKeyOf(resource: string): string {
 
 const seedNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
+/** The one node every pod is bound to; it exists so `kubectl get nodes` and `describe pod` read as on a cluster. */
+function sandboxNode(): KubeObject {
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: 'sandbox-node',
+      uid: randomUUID(),
+      creationTimestamp: now,
+      labels: { 'kubernetes.io/hostname': 'sandbox-node', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' },
+    },
+    spec: {},
+    status: {
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now }],
+      addresses: [{ type: 'InternalIP', address: '10.0.0.10' }, { type: 'Hostname', address: 'sandbox-node' }],
+      nodeInfo: { kubeletVersion: 'v1.32.0', containerRuntimeVersion: 'sandbox://1.0', operatingSystem: 'linux', architecture: 'amd64' },
+      capacity: { cpu: '8', memory: '32Gi', pods: '110' },
+      allocatable: { cpu: '8', memory: '32Gi', pods: '110' },
+    },
+  };
+}
+
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const report = opts.onInternalError ?? ((err: unknown) => console.error('sandbox: internal error', err));
   const cluster = new Cluster(opts.watchHistory ?? 1000);
   const nsType = cluster.registry.lookup('', 'v1', 'namespaces');
   if (!nsType) throw new Error('namespaces are not registered');
   for (const name of seedNamespaces) cluster.create(nsType, undefined, { metadata: { name } }, {}, 'kube-apiserver');
+  const nodeType = cluster.registry.lookup('', 'v1', 'nodes');
+  if (nodeType) cluster.store.put(nodeType.storeKey, sandboxNode());
 
   const controllers = new Controllers(cluster, report);
   const watches = new WatchHub(cluster.store, opts.bookmarkIntervalMs ?? 1000);

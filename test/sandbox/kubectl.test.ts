@@ -35,6 +35,11 @@ describe('kubectl get', () => {
     expect(out.stdout).toMatch(/^default\s+Active\s+\d+s$/m);
   });
 
+  it('shows the one Ready node pods are bound to', async () => {
+    const out = await kubectl(['get', 'nodes']);
+    expect(out.stdout).toMatch(/^sandbox-node\s+Ready\s+<none>\s+\d+s\s+v1\.32\.0$/m);
+  });
+
   it('prints -o json and -o yaml', async () => {
     const json = JSON.parse((await kubectl(['get', 'ns', 'kube-system', '-o', 'json'])).stdout) as { kind: string; metadata: { name: string } };
     expect(json).toMatchObject({ kind: 'Namespace', metadata: { name: 'kube-system' } });

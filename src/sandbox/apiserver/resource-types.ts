@@ -97,6 +97,16 @@ export const builtinTypes: ResourceType[] = [
     printerColumns: [{ name: 'Status', type: 'string', jsonPath: '.status.phase' }, age],
   }),
   builtin({
+    group: '', version: 'v1', kind: 'Node', plural: 'nodes', namespaced: false, shortNames: ['no'],
+    hasStatus: true, tracksGeneration: false,
+    printerColumns: [
+      { name: 'Status', type: 'string', jsonPath: '.status.conditions' },
+      { name: 'Roles', type: 'string', jsonPath: '.metadata.labels' },
+      age,
+      { name: 'Version', type: 'string', jsonPath: '.status.nodeInfo.kubeletVersion' },
+    ],
+  }),
+  builtin({
     group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true, shortNames: ['po'], categories: ['all'],
     hasStatus: true, tracksGeneration: false,
     printerColumns: [

@@ -81,6 +81,10 @@ function builtinCells(t: ResourceType, obj: KubeObject): unknown[] {
       const phase = obj.metadata.deletionTimestamp ? 'Terminating' : (waiting ?? status.phase ?? 'Pending');
       return [`${ready}/${total}`, phase, restarts, created, status.podIP ?? '<none>', spec.nodeName ?? '<none>'];
     }
+    case '/nodes': {
+      const ready = arr(status.conditions).map(o).find((c) => c.type === 'Ready');
+      return [ready?.status === 'True' ? 'Ready' : 'NotReady', '<none>', created, o(status.nodeInfo).kubeletVersion ?? ''];
+    }
     case '/secrets':
       return [obj.type ?? 'Opaque', Object.keys(o(obj.data)).length, created];
     case '/configmaps':
