@@ -51,8 +51,15 @@ export const atomSpec = withCelRules(
   ],
 ).describe('Desired state of the Atom.');
 
+/** Children carry the Atom's name as a label value, which Kubernetes limits to 63 characters. */
+export const maxAtomNameLength = 63;
+export const atomNameRule = {
+  rule: `self.metadata.name.size() <= ${maxAtomNameLength}`,
+  message: `an Atom's name has at most ${maxAtomNameLength} characters: its pod, claim and NetworkPolicy carry it as a label value`,
+};
+
 const metadata = z.looseObject({
-  name: z.string().min(1),
+  name: z.string().min(1).max(maxAtomNameLength, { message: atomNameRule.message }),
   namespace: z.string().min(1).optional(),
   uid: z.string().optional(),
   generation: z.int().optional(),

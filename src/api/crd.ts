@@ -2,7 +2,7 @@
 // generator script only writes what this returns, and a test compares it with
 // the checked-in file.
 import { z } from 'zod';
-import { apiVersion, atomSpec, categories, group, kind, plural, shortNames, singular, version } from './atom.js';
+import { apiVersion, atomNameRule, atomSpec, categories, group, kind, plural, shortNames, singular, version } from './atom.js';
 import { atomStatus } from './atom-status.js';
 
 export type JSONSchema = { [key: string]: unknown };
@@ -89,6 +89,7 @@ export function atomCRD(): JSONSchema {
               type: 'object',
               description: `An Atom (${apiVersion}): a self-hosted integration agent that only connects out, over TLS on port 443, to its platform.`,
               required: ['spec'],
+              'x-kubernetes-validations': [atomNameRule],
               properties: {
                 apiVersion: { type: 'string', description: 'APIVersion of this object.' },
                 kind: { type: 'string', description: 'Kind of this object.' },

@@ -79,3 +79,13 @@ describe('invalid specs are rejected by both schemas, naming the field', () => {
     expect(crdErrors.some((e) => e.startsWith(`${field}:`)), crdErrors.join('\n')).toBe(true);
   });
 });
+
+describe('Atom names', () => {
+  it('longer than 63 characters are rejected by both schemas: children carry the name as a label value', () => {
+    const doc = { ...base, metadata: { name: `a${'b'.repeat(63)}` } };
+    const parsed = parseAtom(doc);
+    expect(parsed.ok ? [] : parsed.problems.map((p) => p.field)).toContain('metadata.name');
+    expect(validateByCRD(doc)).toEqual([expect.stringContaining('at most 63 characters')]);
+    expect(parseAtom({ ...base, metadata: { name: `a${'b'.repeat(62)}` } }).ok).toBe(true);
+  });
+});

@@ -60,3 +60,14 @@ describe('metrics', () => {
     expect(text).toMatch(/atom_operator_updates_total\{result="started"\} [1-9]/);
   });
 });
+
+describe('a pod the API server refuses', () => {
+  it('is reported with the server\'s reason instead of retried silently', async () => {
+    await ctx.h.createRegistrationSecret(NS, 'own-sa-registration');
+    await ctx.h.applyAtom(NS, 'own-sa', { pod: { serviceAccountName: 'custom' } });
+    await ctx.h.waitFor('PodRefused', () => ctx.h.condition(NS, 'own-sa', 'Ready')?.reason === 'PodRefused');
+    expect(ctx.h.condition(NS, 'own-sa', 'Ready')!.message).toMatch(/refused pod own-sa-agent: .*serviceaccount/i);
+    expect(ctx.h.atom(NS, 'own-sa').status.phase).toBe('Failed');
+    await ctx.h.waitFor('a Warning event', () => ctx.h.events(NS, 'own-sa').some((e) => e.type === 'Warning' && e.reason === 'PodRefused'));
+  });
+});

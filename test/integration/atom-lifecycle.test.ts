@@ -103,6 +103,14 @@ describe('a spec change', () => {
   });
 });
 
+describe('the API server', () => {
+  it('refuses an Atom whose name is too long for its children\'s labels, saying why', async () => {
+    const error = await ctx.h.applyAtom(NS, `a${'b'.repeat(63)}`).catch((e: unknown) => e as Error & { status?: number });
+    expect(error).toBeInstanceOf(Error);
+    expect(String((error as Error).message)).toContain('at most 63 characters');
+  });
+});
+
 describe('the install-dir claim', () => {
   it('grows with spec.storage.size and keeps the storage class it was created with', async () => {
     await readyAtom('hotel', { storage: { size: '10Gi', storageClassName: 'fast' } });

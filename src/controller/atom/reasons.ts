@@ -21,6 +21,8 @@ export const reasons = {
   CrashLoopBackOff: 'CrashLoopBackOff',
   /** The image cannot be pulled. */
   ImagePullBackOff: 'ImagePullBackOff',
+  /** The API server refused the new pod (admission, quota, a missing ServiceAccount); the message says why. */
+  PodRefused: 'PodRefused',
   /** The pod ended (Failed or Succeeded) and is replaced. */
   PodFailed: 'PodFailed',
   /** Nothing is wrong. */

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { describeProblems, parseAtom, type Atom } from '../../api/atom.js';
 import type { AtomStatus } from '../../api/atom-status.js';
 import { inspectRegistration, type CertificateVerdict, type RegistrationSecret } from '../../certificates/inspect.js';
+import { KubeApiError } from '../../kube/errors.js';
 import { CoreTypes, type KubeObject, type ResourceType } from '../../kube/resource.js';
 import { atomLabel, canonicalJSON, contentHash, desiredClaim, desiredNetworkPolicy, desiredPod, desiredServiceAccount, podName, specHashAnnotation, versionAnnotation, type AgentProfile, type DNSConfig } from '../../resources/index.js';
 import { mergeConditions } from './conditions.js';
@@ -50,6 +51,9 @@ export interface ReconcileOutcome {
 
 const MAX_REQUEUE_MS = 24 * 3_600_000;
 const POD_POLL_MS = 2_000;
+/** A refused pod is tried again this often: the cause (a missing ServiceAccount, a quota) may be fixed meanwhile. */
+const REFUSED_RETRY_MS = 30_000;
+const REFUSALS = new Set(['KUBE_FORBIDDEN', 'KUBE_INVALID', 'KUBE_BAD_REQUEST']);
 
 function decodeSecret(secret: V1Secret | undefined, name: string): RegistrationSecret | undefined {
   if (!secret) return undefined;
@@ -144,7 +148,18 @@ export class AtomReconciler {
         blocked = { reason: reasons.PodFailed, message: `the pod ended ${failures.count} time(s) in a row; the next one starts in ${Math.ceil(backoffMs / 1000)}s. Check kubectl get events and the agent's logs` };
       } else backoffMs = undefined;
     }
-    const podRequeue = await this.#act(key, step, pod, raw, logger);
+    const acted = await this.#act(key, step, pod, raw, logger);
+    let podRequeue = typeof acted === 'number' ? acted : undefined;
+    if (typeof acted === 'object') {
+      const message = `the API server refused pod ${pod.metadata!.name}: ${acted.refused}`;
+      step = { kind: 'Hold' };
+      blocked = { reason: reasons.PodRefused, message };
+      podRequeue = REFUSED_RETRY_MS;
+      if (atom.status?.conditions?.find((c) => c.type === 'Ready')?.message !== `no pod is started: ${message}`) {
+        deps.events.record(raw, 'Warning', reasons.PodRefused, message);
+        logger.warn({ reason: reasons.PodRefused }, message);
+      }
+    }
 
     const status = buildStatus({
       atom,
@@ -260,11 +275,18 @@ export class AtomReconciler {
     await this.#write(key, this.#deps.pods, namespace, name, pod as KubeObject, () => this.#deps.writer.remove(CoreTypes.pods, namespace, name, uid ? { uid } : {}));
   }
 
-  async #act(key: string, step: PodStep, desired: V1Pod, owner: KubeObject, logger: Logger): Promise<number | undefined> {
+  /** Performs the pod step; resolves when to look again, or why the API server refused a new pod. */
+  async #act(key: string, step: PodStep, desired: V1Pod, owner: KubeObject, logger: Logger): Promise<number | { refused: string } | undefined> {
     const deps = this.#deps;
     switch (step.kind) {
       case 'Create':
-        await this.#write(key, deps.pods, desired.metadata!.namespace!, desired.metadata!.name!, undefined, () => deps.writer.apply(desired as KubeObject));
+        try {
+          await this.#write(key, deps.pods, desired.metadata!.namespace!, desired.metadata!.name!, undefined, () => deps.writer.apply(desired as KubeObject));
+        } catch (err) {
+          // Admission, quota, RBAC or validation said no: retrying at once will not help, a person must act.
+          if (err instanceof KubeApiError && REFUSALS.has(err.code)) return { refused: err.message };
+          throw err;
+        }
         deps.events.record(owner, 'Normal', 'PodCreated', `created pod ${desired.metadata!.name} running ${desired.spec!.containers[0]!.image}`);
         return POD_POLL_MS;
       case 'Replace':

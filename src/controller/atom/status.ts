@@ -49,7 +49,8 @@ function podConditions(input: StatusInput): { ready: ConditionInput; progressing
     case 'Hold':
       if (!health) {
         const { reason, message } = input.blocked;
-        return { ready: notReady(reason, `no pod is started: ${message}`), progressing: { type: 'Progressing', status: reason === reasons.CertificateInvalid ? 'False' : 'True', reason, message } };
+        const stuck = reason === reasons.CertificateInvalid || reason === reasons.PodRefused;
+        return { ready: notReady(reason, `no pod is started: ${message}`), progressing: { type: 'Progressing', status: stuck ? 'False' : 'True', reason, message } };
       }
       break;
     case 'Keep':
@@ -80,7 +81,7 @@ function networkCondition(network: NetworkState): ConditionInput {
 }
 
 function phaseOf(ready: ConditionInput, degraded: ConditionInput | undefined, updating: boolean, step: PodStep, health: PodHealth | undefined): Phase {
-  if (step.kind === 'Hold' && !health) return ready.reason === reasons.CertificateInvalid ? 'Failed' : 'Pending';
+  if (step.kind === 'Hold' && !health) return ready.reason === reasons.CertificateInvalid || ready.reason === reasons.PodRefused ? 'Failed' : 'Pending';
   if (degraded?.status === 'True') return 'Degraded';
   if (updating) return 'Updating';
   if (ready.status === 'True') return 'Running';
