@@ -215,7 +215,7 @@ export async function measureLatency(run: Run, samples: number): Promise<Latency
           const write = patch && records.find((r) => r.at >= patch.at && isOperatorRequest(r) && isWrite(r) && atomOf(r) === a.name);
           return patch && write ? write.at - patch.at : undefined;
         },
-        30_000,
+        120_000,
         5,
       );
       latencies.push(first);
@@ -223,13 +223,13 @@ export async function measureLatency(run: Run, samples: number): Promise<Latency
       await pollUntil(`${a.name} observed`, async () => {
         const atom = await readAtom(env, a.name);
         return atom !== undefined && atom.observedGeneration === atom.generation;
-      }, 30_000, 5);
+      }, 120_000, 5);
       latencies.push(Date.now() - sent);
     }
     await pollUntil(`${a.name} settled`, async () => {
       const atom = await readAtom(env, a.name);
       return atom !== undefined && settled(atom);
-    }, 30_000, 50);
+    }, 120_000, 50);
     await sleep(200);
   }
   tap?.take();

@@ -51,17 +51,18 @@ export function formatTable(results: BenchResults): string {
     ['creation: requests per Atom', (r) => fmt(r.creation.requestsPerAtom?.total, 2)],
     ['creation: writes per Atom (min 5)', (r) => `${fmt(r.creation.requestsPerAtom?.writes, 2)} (${fmt(r.creation.requestsPerAtom?.writesExcludingEvents, 2)} w/o events)`],
     ['creation: by verb per Atom', (r) => verbs(r.creation.requestsPerAtom?.byVerb)],
+    ['resync period (s)', (r) => fmt(r.resyncPeriodSeconds)],
     ['resync of unchanged Atoms: reconciles', (r) => String(r.idle.reconciles)],
     ['resync: writes in window (target 0)', (r) => fmt(r.idle.requests?.writes, 0)],
     ['resync: all requests in window', (r) => fmt(r.idle.requests?.total, 0)],
-    ['rollout: total (s)', (r) => fmt(r.rollout.totalSeconds, 1)],
-    ['rollout: requests per Atom', (r) => fmt(r.rollout.requestsPerAtom?.total, 2)],
-    ['rollout: by verb per Atom', (r) => verbs(r.rollout.requestsPerAtom?.byVerb)],
+    ['rollout: total (s)', (r) => fmt(r.rollout?.totalSeconds, 1)],
+    ['rollout: requests per Atom', (r) => fmt(r.rollout?.requestsPerAtom?.total, 2)],
+    ['rollout: by verb per Atom', (r) => verbs(r.rollout?.requestsPerAtom?.byVerb)],
     ['event -> first write p50 / p99 (ms)', (r) => `${fmt(r.latency.ms.p50, 0)} / ${fmt(r.latency.ms.p99, 0)}`],
     ['platform requests per poll interval', platform],
     ['operator peak RSS (MiB)', (r) => fmt(r.operator.peakRssMiB)],
     ['operator idle RSS (MiB)', (r) => fmt(r.operator.idleRssMiB)],
-    ['operator CPU s: creation / idle / rollout / total', (r) => `${fmt(r.creation.cpuSeconds)} / ${fmt(r.idle.cpuSeconds)} / ${fmt(r.rollout.cpuSeconds)} / ${fmt(r.operator.cpuSeconds)}`],
+    ['operator CPU s: creation / idle / rollout / total', (r) => `${fmt(r.creation.cpuSeconds)} / ${fmt(r.idle.cpuSeconds)} / ${fmt(r.rollout?.cpuSeconds)} / ${fmt(r.operator.cpuSeconds)}`],
   ];
   const header = `| Figure | ${results.sizes.map((r) => `N=${r.atoms}`).join(' | ')} |`;
   const rule = `|---|${results.sizes.map(() => '---').join('|')}|`;

@@ -17,6 +17,7 @@ export interface ScenarioOptions {
   pollIntervalMs: number;
   resyncPeriodMs: number;
   workers: number;
+  rollout: boolean;
   log(message: string): void;
 }
 
@@ -35,7 +36,9 @@ export interface SizeResult {
   creation: CreationFigures;
   idle: IdleFigures;
   latency: LatencyFigures;
-  rollout: RolloutFigures;
+  /** Null when skipped (--rollout-max-atoms). */
+  rollout: RolloutFigures | null;
+  resyncPeriodSeconds: number;
   operator: OperatorFigures;
 }
 
@@ -73,8 +76,8 @@ export async function runScenario(opts: ScenarioOptions): Promise<SizeResult> {
     opts.log(`  idle: ${idle.reconciles} reconciles, ${idle.requests?.writes ?? '?'} writes in ${idle.windowSeconds} s`);
     const latency = await measureLatency(run, opts.latencySamples);
     opts.log(`  latency: p50 ${latency.ms.p50} ms, p99 ${latency.ms.p99} ms`);
-    const rollout = await measureRollout(run, '1.1.0');
-    opts.log(`  rollout: ${rollout.totalSeconds} s`);
+    const rollout = opts.rollout ? await measureRollout(run, '1.1.0') : null;
+    opts.log(rollout ? `  rollout: ${rollout.totalSeconds} s` : '  rollout: skipped (--rollout-max-atoms)');
     tap?.stop();
     const usage = operator.usage();
     return {
@@ -84,6 +87,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<SizeResult> {
       idle,
       latency,
       rollout,
+      resyncPeriodSeconds: opts.resyncPeriodMs / 1000,
       operator: { runtime: opts.runtime, peakRssMiB: round(usage.peakRssBytes / MiB), idleRssMiB: round(idleRss / MiB), cpuSeconds: round(usage.cpuSeconds, 2) },
     };
   } finally {
