@@ -83,9 +83,17 @@ function advertise(version: string, c: string, key: 'trusted' | 'forged' | 'unsi
 const rollingTo = (version: string) =>
   (fleet.sandbox.store.list('atoms.atomoperator.io') as { status?: { rolloutHistory?: { to: string; result: string }[] } }[]).some((a) => a.status?.rolloutHistory?.at(-1)?.to === version && a.status.rolloutHistory.at(-1)?.result === 'InProgress');
 
+// A takeover waits for the lease to expire (8s): kills closer together than that would leave
+// the fleet without a leader most of the run, and prove nothing more.
+const KILL_COOLDOWN_MS = 8_000;
+let lastKillAt = 0;
+
 async function randomFault(): Promise<void> {
   const { faults } = fleet.sandbox;
-  switch (rng.int(0, 6)) {
+  let choice = rng.int(0, 7);
+  if (choice >= 4 && Date.now() - lastKillAt < KILL_COOLDOWN_MS) choice = rng.int(0, 3);
+  if (choice >= 4) lastKillAt = Date.now();
+  switch (choice) {
     case 0:
       note('dropped all watches');
       faults.dropWatches();
@@ -109,7 +117,8 @@ async function randomFault(): Promise<void> {
       break;
     }
     case 4:
-    case 5: {
+    case 5:
+    case 6: {
       const holder = leaseHolder(fleet);
       const target = IDS.includes(holder as Id) ? (holder as Id) : rng.pick(IDS);
       await kill(target, holder === target ? 'the leader' : 'no leader seen');
@@ -160,6 +169,7 @@ describe(`a fleet of ${SIZE} Atoms under chaos (seed ${seed})`, () => {
           while (!rollingTo('1.1.0') && Date.now() < deadline) await sleep(100);
           const leader = leaseHolder(fleet);
           if (IDS.includes(leader as Id)) {
+            lastKillAt = Date.now();
             await kill(leader as Id, `the leader, mid-rollout to 1.1.0 (${rollingTo('1.1.0') ? 'rollouts in progress' : 'no rollout seen yet'})`);
             await sleep(rng.int(200, 1500));
             start(leader as Id);
@@ -182,8 +192,10 @@ describe(`a fleet of ${SIZE} Atoms under chaos (seed ${seed})`, () => {
       await sleep(rng.int(500, 2500));
     }
     for (const step of plan.filter((p) => !p.done)) await step.act();
+    // A rollout under faults: some pod of a newer release was created before they stopped.
+    const rolledDuringFaults = [imageOf('b'), imageOf('c')].filter((i) => invariants.imagesSeen.has(i));
     fleet.sandbox.faults.clear();
-    note('faults cleared');
+    note(`faults cleared; new releases already running somewhere: ${rolledDuringFaults.join(', ') || 'none'}`);
 
     const deadline = Date.now() + 100_000;
     let gaps: string[] = [];
@@ -203,6 +215,6 @@ describe(`a fleet of ${SIZE} Atoms under chaos (seed ${seed})`, () => {
     expect(fleet.sandbox.store.list('atoms.atomoperator.io')).toHaveLength(SIZE);
     expect(invariants.imagesSeen.has(imageOf('f')), 'the forged release ran').toBe(false);
     expect(invariants.imagesSeen.has(imageOf('e')), 'the unsigned release ran').toBe(false);
-    expect(invariants.imagesSeen.has(imageOf('b')), 'the rollout to 1.1.0 never started').toBe(true);
+    expect(rolledDuringFaults.length, `no rollout happened while the faults were on:\n${context()}`).toBeGreaterThan(0);
   }, 240_000);
 });

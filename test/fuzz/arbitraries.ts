@@ -274,7 +274,7 @@ export const validAtomSpecArb: fc.Arbitrary<Record<string, unknown>> = fc
         {
           // Requests or limits, not both: requests above limits, fractional extended resources and
           // repeated env names pass the CRD but make the API server refuse the pod; that case has
-          // its own test (operator.property.test.ts, "a pod the API server refuses").
+          // its own test (operator.property.test.ts, "when the API server refuses the pod").
           resources: fc.oneof(
             fc.record({ requests: fc.dictionary(fc.constantFrom('cpu', 'memory'), validQuantity) }),
             fc.record({ limits: fc.dictionary(fc.constantFrom('cpu', 'memory'), validQuantity) }),
@@ -286,8 +286,9 @@ export const validAtomSpecArb: fc.Arbitrary<Record<string, unknown>> = fc
           labels: fc.dictionary(fc.oneof(dnsName, fc.constantFrom('example.com/team', 'app.kubernetes.io/name', 'atomoperator.io/atom')), fc.oneof(dnsName, fc.constant('')), { maxKeys: 3 }),
           annotations: fc.dictionary(fc.oneof(dnsName, fc.constant('example.com/note')), fc.string({ maxLength: 40 }), { maxKeys: 3 }),
           terminationGracePeriodSeconds: fc.integer({ min: 0, max: 3_600 }),
-          // No serviceAccountName: an Atom naming its own never gets a pod (known bug, its own
-          // test in operator.property.test.ts); with it here every other finding would hide behind it.
+          // No serviceAccountName: the sandbox (like the real admission) refuses a pod naming a
+          // missing ServiceAccount, and a refused pod is a known bug with its own test in
+          // operator.property.test.ts; with it here every other finding would hide behind it.
         },
         { requiredKeys: [] },
       ),
