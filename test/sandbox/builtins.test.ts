@@ -29,7 +29,8 @@ describe('defaults on create', () => {
   it('gives services a cluster IP, type and target ports', async () => {
     const svc = await core().createNamespacedService({ namespace: 'default', body: { metadata: { name: 'metrics' }, spec: { selector: { app: 'x' }, ports: [{ port: 8080 }] } } });
     expect(svc.spec).toMatchObject({ type: 'ClusterIP', sessionAffinity: 'None', ports: [{ port: 8080, protocol: 'TCP', targetPort: 8080 }] });
-    expect(svc.spec?.clusterIP).toMatch(/^10\.96\.\d+\.\d+$/);
+    expect(svc.spec?.clusterIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(svc.spec?.clusterIPs).toEqual([svc.spec?.clusterIP]);
   });
 
   it('leaves claims Pending (no provisioner) with Filesystem volume mode', async () => {
@@ -110,7 +111,7 @@ describe('validation of built-in specs', () => {
     ['a bad container name', { containers: [{ ...container, name: 'Agent_1' }] }, 'spec.containers[0].name', 'FieldValueInvalid'],
     ['duplicate container names', { containers: [container, container] }, 'spec.containers[1].name', 'FieldValueDuplicate'],
     ['a mount of a missing volume', { containers: [{ ...container, volumeMounts: [{ name: 'data', mountPath: '/data' }] }] }, 'spec.containers[0].volumeMounts[0].name', 'FieldValueNotFound'],
-    ['a bad env name', { containers: [{ ...container, env: [{ name: '1BAD', value: 'x' }] }] }, 'spec.containers[0].env[0].name', 'FieldValueInvalid'],
+    ['an env name with "="', { containers: [{ ...container, env: [{ name: 'A=B', value: 'x' }] }] }, 'spec.containers[0].env[0].name', 'FieldValueInvalid'],
     ['a port out of range', { containers: [{ ...container, ports: [{ containerPort: 70000 }] }] }, 'spec.containers[0].ports[0].containerPort', 'FieldValueInvalid'],
     ['a bad quantity', { containers: [{ ...container, resources: { limits: { memory: '1GB' } } }] }, 'spec.containers[0].resources.limits[memory]', 'FieldValueInvalid'],
     ['requests above limits', { containers: [{ ...container, resources: { requests: { cpu: '2' }, limits: { cpu: '1' } } }] }, 'spec.containers[0].resources.requests', 'FieldValueInvalid'],

@@ -13,8 +13,9 @@ const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const labelMessage = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-const envName = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
-const envMessage = "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')";
+// RelaxedEnvironmentVariableValidation is on by default in 1.32: any printable ASCII but '='.
+const envName = /^[\x20-\x3c\x3e-\x7e]+$/;
+const envMessage = "a valid environment variable name must consist only of printable ASCII characters other than '='";
 const volumeSources = ['emptyDir', 'secret', 'configMap', 'persistentVolumeClaim', 'projected', 'hostPath', 'downwardAPI', 'ephemeral', 'csi', 'nfs', 'image'];
 
 class Causes {

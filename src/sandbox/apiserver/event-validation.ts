@@ -2,6 +2,7 @@
 // new-style events (with eventTime) need reporting controller/instance, action
 // and reason; every event's namespace must agree with its subject's.
 import type { StatusCause } from './errors.js';
+import { qualifiedNameErrors } from './object-meta.js';
 import { isPlainObject } from './object-shape.js';
 import type { KubeObject } from './store.js';
 
@@ -37,6 +38,9 @@ export function eventCauses(group: string, e: KubeObject): StatusCause[] {
   const controllerField = v1 ? 'reportingController' : 'reportingComponent';
   const controller = e.reportingComponent;
   if (typeof controller !== 'string' || controller === '') causes.push(required(controllerField));
+  for (const e of qualifiedNameErrors(typeof controller === 'string' ? controller : '')) {
+    causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(controller ?? '')}: ${e}`, field: controllerField });
+  }
   if (typeof e.reportingInstance !== 'string' || e.reportingInstance === '') causes.push(required('reportingInstance'));
   if (typeof e.action !== 'string' || e.action === '') causes.push(required('action'));
   if (typeof e.reason !== 'string' || e.reason === '') causes.push(required('reason'));

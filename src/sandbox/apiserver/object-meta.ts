@@ -36,7 +36,7 @@ const namePart = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
-function qualifiedNameErrors(key: string): string[] {
+export function qualifiedNameErrors(key: string): string[] {
   const parts = key.split('/');
   const errors: string[] = [];
   let name = key;
