@@ -57,7 +57,9 @@ describe('defaults on create', () => {
 
   it('gives every namespace a default ServiceAccount and refuses pods naming a missing one', async () => {
     await core().createNamespace({ body: { metadata: { name: 'sa-check' } } });
-    expect((await core().readNamespacedServiceAccount({ namespace: 'sa-check', name: 'default' })).metadata?.name).toBe('default');
+    // A controller creates it; on a real cluster that takes a moment.
+    const { waitFor } = await import('./helpers.js');
+    await waitFor(() => sandbox().store.get('serviceaccounts', 'sa-check', 'default'), 'the default ServiceAccount');
     const status = await failure(core().createNamespacedPod({
       namespace: 'sa-check', body: { metadata: { name: 'p' }, spec: { serviceAccountName: 'atom-agent', containers: [{ name: 'c', image: 'i:1' }] } },
     }));
