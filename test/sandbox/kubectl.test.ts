@@ -56,6 +56,13 @@ describe('kubectl get', () => {
   });
 });
 
+describe('kubectl auth can-i', () => {
+  it('answers yes for the kubeconfig user', async () => {
+    const out = await kubectl(['auth', 'can-i', 'create', 'pods']);
+    expect(out.stdout.trim()).toBe('yes');
+  });
+});
+
 describe('kubectl logs', () => {
   it('reads a pod log (empty here: there is no container runtime) and 404s for a missing pod', async () => {
     const out = await kubectl(['logs', 'kp']);

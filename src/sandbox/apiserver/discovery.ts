@@ -49,7 +49,7 @@ function resourceEntries(t: ResourceType): unknown[] {
     singularName: t.singular,
     namespaced: t.namespaced,
     kind: t.kind,
-    verbs: t.storeKey === '/namespaces' ? allVerbs.filter((v) => v !== 'deletecollection') : allVerbs,
+    verbs: t.kind.endsWith('Review') ? ['create'] : t.storeKey === '/namespaces' ? allVerbs.filter((v) => v !== 'deletecollection') : allVerbs,
   };
   if (t.shortNames.length > 0) main.shortNames = t.shortNames;
   if (t.categories.length > 0) main.categories = t.categories;

@@ -1,6 +1,7 @@
 // One function per verb on /api(s)/... resource paths: decode the request,
 // call the cluster, encode the answer (JSON, Table, or a watch stream).
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { answerReview, reviewKinds } from './access-review.js';
 import { decodeObject, decodePatch, decodeJson } from './body.js';
 import type { Cluster, WriteOptions } from './cluster.js';
 import { deleteObject, deleteResponse, type DeleteOptions } from './deletion.js';
@@ -95,6 +96,11 @@ export function handleResource(ctx: HandlerContext, req: ResourceRequest, res: S
   const { cluster, t } = { cluster: ctx.cluster, t: req.t };
   const { namespace, name } = req.path;
   checkSubresource(req);
+  if (reviewKinds.has(t.storeKey)) {
+    // The answer does not depend on the question, so a protobuf body (kubectl's typed client) needs no decoding.
+    const protobuf = /protobuf/.test(req.headers['content-type'] ?? '');
+    return { code: 201, body: answerReview(t, req.verb, protobuf ? {} : decodeObject(req.headers['content-type'], req.body, t.kind, false)) };
+  }
   if (t.namespaced === false && namespace !== undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
   // Namespaced kinds are only listed and watched across namespaces; nothing else has a route there.
   if (t.namespaced && namespace === undefined && req.verb !== 'list' && req.verb !== 'watch') {

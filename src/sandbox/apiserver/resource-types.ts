@@ -203,6 +203,14 @@ export const builtinTypes: ResourceType[] = [
     ],
   }),
   builtin({
+    group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews',
+    namespaced: false, hasStatus: false, tracksGeneration: false, printerColumns: [],
+  }),
+  builtin({
+    group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectRulesReview', plural: 'selfsubjectrulesreviews',
+    namespaced: false, hasStatus: false, tracksGeneration: false, printerColumns: [],
+  }),
+  builtin({
     group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition',
     plural: 'customresourcedefinitions', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'],
     hasStatus: true, tracksGeneration: true,
