@@ -13,7 +13,7 @@ import { defaultDNSConfig, desiredClaim, desiredNetworkPolicy, desiredPod, desir
 import { defaultAgentProfile } from '../../src/resources/profile.js';
 import { createCertificateAuthority } from '../../src/sandbox/pki.js';
 import { crdValidator } from '../support/crd-validator.js';
-import { advertisementArb, atomArb, secretDataArb, shortAtomNameArb, validAtomArb, type PemPool } from './arbitraries.js';
+import { advertisementArb, atomArb, secretDataArb, validAtomArb, type PemPool } from './arbitraries.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -72,7 +72,7 @@ describe('parseAtom', () => {
 describe('the desired children of any accepted Atom', () => {
   it('are built without throwing and carry names and labels the API server accepts', () => {
     fc.assert(
-      fc.property(validAtomArb('default', shortAtomNameArb), fc.stringMatching(/^[a-f0-9]{64}$/), (input, hex) => {
+      fc.property(validAtomArb(), fc.stringMatching(/^[a-f0-9]{64}$/), (input, hex) => {
         const parsed = parseAtom(input);
         fc.pre(parsed.ok && validateCRD(input).length === 0);
         if (!parsed.ok) return;
@@ -91,18 +91,17 @@ describe('the desired children of any accepted Atom', () => {
     );
   });
 
-  // Known bug, found by the property above with any name: the API server accepts an Atom named
-  // with up to 253 characters, but its children carry the name as a label value (at most 63)
-  // and "<name>-agent" as their own name, so they are refused and the Atom never runs. Either the
-  // CRD must refuse such names (a CEL rule on metadata.name) or the children must shorten them.
-  // This test fails (and it.fails turns red) as soon as that is fixed: then make it a plain it.
-  it.fails('are accepted for an Atom named with 64 characters (known bug: label values over 63)', () => {
-    const input = { apiVersion: 'atomoperator.io/v1alpha1', kind: 'Atom', metadata: { name: `x${'y'.repeat(63)}`, namespace: 'default', uid: 'u', generation: 1 }, spec: { platform: { accountId: 'a' }, registration: { certificateSecretRef: { name: 'r' } } } };
-    expect(validateCRD(input)).toEqual([]);
-    const parsed = parseAtom(input);
-    if (!parsed.ok) return;
-    const pod = desiredPod(parsed.atom, { image: 'boomi/atom@sha256:'.padEnd(82, 'a'), certificateHash: 'h', platformUrl: 'https://p', profile: defaultAgentProfile });
-    expect(metadataProblems(pod as never)).toEqual([]);
+  // Found by the property above (fixed since): the API server used to accept Atom names of up to
+  // 253 characters, but children carry the name as a label value (at most 63) and were refused.
+  it('are never needed for a name too long to be a label value: the CRD and parseAtom refuse it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 64, max: 253 }), (length) => {
+        const input = { apiVersion: 'atomoperator.io/v1alpha1', kind: 'Atom', metadata: { name: `x${'y'.repeat(length - 1)}`, namespace: 'default', uid: 'u', generation: 1 }, spec: { platform: { accountId: 'a' }, registration: { certificateSecretRef: { name: 'r' } } } };
+        expect(validateCRD(input).length).toBeGreaterThan(0);
+        expect(parseAtom(input).ok).toBe(false);
+      }),
+      { numRuns: 20 },
+    );
   });
 });
 
