@@ -55,7 +55,9 @@ export async function startEnvironment(opts: EnvironmentOptions): Promise<BenchE
     namespace: opts.namespace,
     async stop() {
       await simulator.stop();
-      await sandbox?.stop();
+      if (sandbox) await sandbox.stop();
+      // On a real cluster the fleet would outlive the run: its namespace goes, and the Atoms with it.
+      else await api.deleteObject({ apiVersion: 'v1', kind: 'Namespace', name: opts.namespace }).catch(() => undefined);
     },
   };
 }

@@ -2,6 +2,7 @@
 // back (from the sandbox's store, or from the cluster with list requests).
 import { AtomType } from '../src/controller/atom/controller.js';
 import { resourcePath, type KubeObject } from '../src/kube/resource.js';
+import type { SandboxStore } from '../src/sandbox/index.js';
 import { mapLimit } from './concurrency.js';
 import { applyRegistrationSecret, issueCertificates, type BenchEnvironment } from './environment.js';
 import { BENCH_FIELD_MANAGER } from './request-tap.js';
@@ -94,11 +95,13 @@ export async function listAtoms(env: BenchEnvironment): Promise<AtomView[]> {
   return (list.items ?? []).map(view);
 }
 
+export function readAtomSync(store: SandboxStore, namespace: string, name: string): AtomView | undefined {
+  const raw = store.get('atoms.atomoperator.io', namespace, name) as RawAtom | undefined;
+  return raw ? view(raw) : undefined;
+}
+
 export async function readAtom(env: BenchEnvironment, name: string): Promise<AtomView | undefined> {
-  if (env.sandbox) {
-    const raw = env.sandbox.store.get('atoms.atomoperator.io', env.namespace, name) as RawAtom | undefined;
-    return raw ? view(raw) : undefined;
-  }
+  if (env.sandbox) return readAtomSync(env.sandbox.store, env.namespace, name);
   const raw = await env.api.get<KubeObject>({ apiVersion: 'atomoperator.io/v1alpha1', kind: 'Atom', namespace: env.namespace, name });
   return raw ? view(raw as RawAtom) : undefined;
 }
