@@ -1,6 +1,6 @@
 // Chaos: a fleet of Atoms run by two operator processes under leader election
-// while the API server fails requests (5xx/429), drops watches, forces 410 Gone
-// and stalls, the leader is SIGKILLed (also mid-rollout), and the platform
+// while the API server fails requests (5xx/429), drops, stalls and expires (410)
+// watches and adds latency, the leader is SIGKILLed (also mid-rollout), and the platform
 // advertises new releases, a forged one and an unsigned one. After the faults
 // stop, every Atom must converge; during the whole run no Atom may have two pods,
 // no pod may run an image that was not advertised with a valid signature, and no
@@ -111,9 +111,18 @@ async function randomFault(): Promise<void> {
       break;
     }
     case 3: {
-      const resource = rng.pick(['pods', 'atoms', 'atoms/status', 'leases', 'secrets']);
-      note(`dropped ${resource} watches`);
-      faults.dropWatches(resource);
+      const resource = rng.pick(['pods', 'atoms', 'leases', 'secrets']);
+      if (rng.chance(0.5)) {
+        note(`dropped ${resource} watches`);
+        faults.dropWatches(resource);
+        break;
+      }
+      // A hung connection: nothing arrives for a while, then it is reset (the operator's own
+      // stall detector needs 90s, longer than this suite runs).
+      const ms = rng.int(1000, 5000);
+      note(`stalled ${resource} watches for ${ms}ms, then dropped them`);
+      faults.stallWatches(resource);
+      setTimeout(() => faults.dropWatches(resource), ms);
       break;
     }
     case 4:
