@@ -83,9 +83,9 @@ function advertise(version: string, c: string, key: 'trusted' | 'forged' | 'unsi
 const rollingTo = (version: string) =>
   (fleet.sandbox.store.list('atoms.atomoperator.io') as { status?: { rolloutHistory?: { to: string; result: string }[] } }[]).some((a) => a.status?.rolloutHistory?.at(-1)?.to === version && a.status.rolloutHistory.at(-1)?.result === 'InProgress');
 
-// A takeover waits for the lease to expire (8s): kills closer together than that would leave
-// the fleet without a leader most of the run, and prove nothing more.
-const KILL_COOLDOWN_MS = 8_000;
+// A takeover waits for the lease to expire (8s): kills closer together than about twice that
+// would leave the fleet without a leader most of the run, and prove nothing more.
+const KILL_COOLDOWN_MS = 15_000;
 let lastKillAt = 0;
 
 async function randomFault(): Promise<void> {
@@ -189,7 +189,9 @@ describe(`a fleet of ${SIZE} Atoms under chaos (seed ${seed})`, () => {
       { at: CHAOS_MS * 0.65, done: false, act: () => advertise('6.6.7', 'e', 'unsigned') },
       { at: CHAOS_MS * 0.75, done: false, act: () => advertise('1.2.0', 'c', 'trusted') },
     ];
-    while (Date.now() < chaosEnds) {
+    const newReleaseRunning = () => invariants.imagesSeen.has(imageOf('b')) || invariants.imagesSeen.has(imageOf('c'));
+    // The faults go on past their minute (at most 30s more) until a rollout has started under them.
+    while (Date.now() < chaosEnds || (!newReleaseRunning() && Date.now() < chaosEnds + 30_000)) {
       const step = plan.find((p) => !p.done && Date.now() - (chaosEnds - CHAOS_MS) >= p.at);
       if (step) {
         step.done = true;
