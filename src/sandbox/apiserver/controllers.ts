@@ -13,6 +13,8 @@ const crdFinalizer = 'customresourcecleanup.apiextensions.k8s.io';
 export class Controllers {
   private scheduled = false;
   private stopped = false;
+  /** How long the last sweep took: a sweep visits every stored object, so its pace follows its cost. */
+  private lastSweepMs = 0;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly cluster: Cluster, private readonly onError: (err: unknown) => void) {
@@ -30,15 +32,19 @@ export class Controllers {
     if (!this.scheduled && !this.stopped) {
       this.scheduled = true;
       // Batched: under a burst of writes one pass covers many changes, as informer-driven controllers do.
+      // With tens of thousands of objects a pass costs milliseconds; spacing passes by ten times their
+      // cost keeps collection under ~10% of the CPU instead of starving the API server (fleet benchmark).
       setTimeout(() => {
         this.scheduled = false;
         if (this.stopped) return;
+        const started = performance.now();
         try {
           this.sweep();
         } catch (err) {
           this.onError(err);
         }
-      }, 10);
+        this.lastSweepMs = performance.now() - started;
+      }, Math.max(10, 10 * this.lastSweepMs));
     }
   }
 
