@@ -83,6 +83,10 @@ export async function runBench(opts: BenchOptions, log: (m: string) => void): Pr
     },
     sizes: [],
   };
+  mkdirSync(opts.out, { recursive: true });
+  const file = join(opts.out, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  // Written after every size, so a long run that fails later keeps what it measured.
+  const save = () => writeFileSync(file, `${JSON.stringify({ ...results, finishedAt: new Date().toISOString() }, null, 2)}\n`);
   for (const atoms of opts.sizes) {
     log(`N=${atoms}`);
     const t0 = Date.now();
@@ -102,11 +106,10 @@ export async function runBench(opts: BenchOptions, log: (m: string) => void): Pr
       }),
     );
     log(`  N=${atoms} took ${Math.round((Date.now() - t0) / 1000)} s`);
+    save();
   }
   results.finishedAt = new Date().toISOString();
-  mkdirSync(opts.out, { recursive: true });
-  const file = join(opts.out, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  save();
   return { results, file };
 }
 
