@@ -16,6 +16,7 @@ import { registerAtomMetrics } from './metrics.js';
 import type { ChildWriter, EventSink } from './ports.js';
 import { AtomReconciler, ServiceAccountType, type AtomControllerConfig } from './reconciler.js';
 import { createRolloutPlanner } from './rollout-planner.js';
+import { ATOM_POD_INDEX, atomPodKeys } from './pod-index.js';
 import { SECRET_INDEX, secretRefs } from './secret-index.js';
 
 type WithStatus = KubeObject & { status?: { rolloutHistory?: { result?: string }[]; conditions?: { type: string; reason?: string }[] } };
@@ -54,6 +55,7 @@ export function registerAtomController(manager: Manager, options: AtomController
   // Pods by the Atom label itself: a pod someone else made with it would share the Atom's identity
   // and NetworkPolicy, so the operator must see it (and remove it) at once.
   const pods = manager.informer(CoreTypes.pods, { labelSelector: atomLabel });
+  pods.addIndex(ATOM_POD_INDEX, atomPodKeys);
   const claims = manager.informer(CoreTypes.persistentVolumeClaims, { labelSelector: managedBy });
   const networkPolicies = manager.informer(CoreTypes.networkPolicies, { labelSelector: managedBy });
   const serviceAccounts = manager.informer(ServiceAccountType, { labelSelector: managedBy });

@@ -19,6 +19,7 @@ import type { RolloutPlanner } from './planner.js';
 import type { CacheReader, ChildWriter, EventSink, ReleaseSource } from './ports.js';
 import { reasons } from './reasons.js';
 import { buildStatus, type NetworkState } from './status.js';
+import { ATOM_POD_INDEX } from './pod-index.js';
 
 export const ServiceAccountType: ResourceType = { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true };
 
@@ -67,7 +68,7 @@ function decodeSecret(secret: V1Secret | undefined, name: string): RegistrationS
 
 function podsOf(deps: AtomReconcilerDeps, atom: Atom): V1Pod[] {
   const ns = atom.metadata.namespace ?? '';
-  return (deps.pods.byIndex('namespace', ns) as V1Pod[]).filter((p) => p.metadata?.labels?.[atomLabel] === atom.metadata.name);
+  return deps.pods.byIndex(ATOM_POD_INDEX, `${ns}/${atom.metadata.name}`) as V1Pod[];
 }
 
 function minDefined(...values: (number | undefined)[]): number | undefined {
