@@ -74,11 +74,13 @@ async function waitReady(url: string, child: ChildProcess, tail: () => string, t
   }
 }
 
-export async function startOperatorProcess(runtime: OperatorRuntime, args: readonly string[]): Promise<OperatorProcess> {
+/** `profileDir`: write a V8 CPU profile of the operator there when it stops (dist runtime only). */
+export async function startOperatorProcess(runtime: OperatorRuntime, args: readonly string[], profileDir?: string): Promise<OperatorProcess> {
   const metricsPort = await freePort();
   const healthPort = await freePort();
   const node = join(root, 'node_modules/.bin/node');
-  const command = runtime === 'dist' ? [node, join(root, 'dist/main.js')] : [join(root, 'node_modules/.bin/tsx'), join(root, 'src/main.ts')];
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const command = runtime === 'dist' ? [node, ...profile, join(root, 'dist/main.js')] : [join(root, 'node_modules/.bin/tsx'), join(root, 'src/main.ts')];
   const flags = [
     '--leader-election-enabled=false',
     `--metrics-address=127.0.0.1:${metricsPort}`,

@@ -32,6 +32,8 @@ const optionsSchema = z.object({
   'rollout-max-atoms': count(0).default(1000),
   workers: count(1).default(4),
   'skip-build': z.boolean().default(false),
+  /** Write a CPU profile of each operator process into this directory (dist runtime). */
+  'profile-dir': z.string().min(1).optional(),
 });
 
 export type BenchOptions = z.output<typeof optionsSchema>;
@@ -51,6 +53,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'rollout-max-atoms': { type: 'string' },
       workers: { type: 'string' },
       'skip-build': { type: 'boolean' },
+      'profile-dir': { type: 'string' },
     },
     strict: true,
   });
@@ -101,6 +104,7 @@ export async function runBench(opts: BenchOptions, log: (m: string) => void): Pr
         pollIntervalMs: opts['poll-interval'],
         resyncPeriodMs: opts['resync-period'] ?? Math.max(15_000, atoms * 6),
         rollout: atoms <= opts['rollout-max-atoms'],
+        ...(opts['profile-dir'] ? { profileDir: opts['profile-dir'] } : {}),
         workers: opts.workers,
         log,
       }),

@@ -18,6 +18,7 @@ export interface ScenarioOptions {
   resyncPeriodMs: number;
   workers: number;
   rollout: boolean;
+  profileDir?: string;
   log(message: string): void;
 }
 
@@ -63,7 +64,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<SizeResult> {
       '--fleet-soak-seconds=0',
       `--fleet-halt-threshold=${opts.atoms}`,
       '--shutdown-timeout=5s',
-    ]);
+    ], opts.profileDir);
     stopOperator = () => operator.stop();
     const tap = env.sandbox ? new RequestTap(env.sandbox) : undefined;
     const run: Run = { env, plan, operator, tap, pollIntervalMs: opts.pollIntervalMs, resyncPeriodMs: opts.resyncPeriodMs, log: opts.log };
