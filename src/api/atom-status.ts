@@ -43,7 +43,7 @@ export const atomStatusShape = {
   currentImage: z.string().optional().describe('Image reference (with digest when known) of the running pod.'),
   advertisedVersion: z.string().optional().describe('Latest version the platform advertises on the Atom\'s channel (verified).'),
   targetVersion: z.string().optional().describe('Version the operator is rolling out or will roll out.'),
-  lastUpdateCheckTime: timestamp.optional().describe('When the platform was last asked for releases.'),
+  lastUpdateCheckTime: timestamp.optional().describe('When the platform was last asked for releases; moves with a changed answer, otherwise at most hourly (a check every poll would be a status write every poll).'),
   lastGoodVersion: z.string().optional().describe('Last version that became Ready; rollbacks return to it.'),
   lastGoodImage: z.string().optional().describe('Image of the last good version.'),
   failedVersions: z.array(z.string()).max(32).optional().describe('Versions that failed on this Atom and are not retried.'),

@@ -2,7 +2,7 @@
 // version and image its pod should run, what the status records, which events
 // say so. The state lives in the Atom's status (rolloutHistory's InProgress
 // record, lastGood*, failedVersions), so an operator restart resumes where it was.
-import { AdvertisementRejectedError } from '../../platform/index.js';
+import { AdvertisementRejectedError, platformErrorDocs } from '../../platform/index.js';
 import { imageReference } from '../../resources/pod.js';
 import { decideUpdate, judgeProgress, readyToStart, rollbackPlan, rolloutStartedStatus, rolloutSucceededStatus, sameVersion, type FleetGate, type UpdateDecision, type VerifiedRelease } from '../../rollout/index.js';
 import type { FleetView } from './fleet-view.js';
@@ -23,9 +23,27 @@ const FLEET_RECHECK_MS = 10_000;
 
 const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
 
-function checkTime(input: PlanInput): string | undefined {
-  const at = input.release?.checkedAt ?? (input.atom.status?.lastUpdateCheckTime ? new Date(input.atom.status.lastUpdateCheckTime) : undefined);
-  return at?.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** How stale status.lastUpdateCheckTime may get while the platform's answer stays the same. */
+const CHECK_TIME_REFRESH_MS = 3_600_000;
+
+const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** When the platform was last asked, as the poller knows it. */
+function lastCheck(input: PlanInput): string | undefined {
+  const at = input.release?.checkedAt;
+  return at ? isoSeconds(at) : input.atom.status?.lastUpdateCheckTime;
+}
+
+/**
+ * The check time to show. Every poll moves it, and writing it on every poll would make a resync of
+ * unchanged Atoms write N statuses per interval: so it moves with the answer (a new release, a new
+ * problem) and otherwise at most hourly.
+ */
+function shownCheckTime(input: PlanInput, answerChanged: boolean): string | undefined {
+  const shown = input.atom.status?.lastUpdateCheckTime;
+  const latest = lastCheck(input);
+  if (!shown || !latest || answerChanged) return latest;
+  return Date.parse(latest) - Date.parse(shown) >= CHECK_TIME_REFRESH_MS ? latest : shown;
 }
 
 function platformProblem(input: PlanInput): { reason: string; message: string } | undefined {
@@ -44,12 +62,14 @@ export function createRolloutPlanner(options: RolloutPlannerOptions): RolloutPla
     const release: VerifiedRelease | undefined = input.release?.release;
     const events: PlannedEvent[] = [];
     const problem = platformProblem(input);
-    // Once per new problem and failed check, never per reconcile: a resync must not write an event.
+    // Once per new problem, never per reconcile: a resync must not write an event.
     const shown = status?.conditions?.find((c) => c.type === 'UpToDate')?.message;
-    if (problem && problem.message !== shown && checkTime(input) !== status?.lastUpdateCheckTime) events.push({ type: 'Warning', ...problem });
+    if (problem && problem.message !== shown && lastCheck(input) !== status?.lastUpdateCheckTime) events.push({ type: 'Warning', ...problem });
+    const shownProblem = (status?.conditions?.find((c) => c.type === 'UpToDate')?.reason ?? '') in platformErrorDocs;
+    const answerChanged = (release?.version ?? status?.advertisedVersion) !== status?.advertisedVersion || (problem ? problem.message !== shown : shownProblem);
     const fields: RolloutView['fields'] = {
       advertisedVersion: release?.version ?? status?.advertisedVersion,
-      lastUpdateCheckTime: checkTime(input),
+      lastUpdateCheckTime: shownCheckTime(input, answerChanged),
       targetVersion: status?.targetVersion,
       lastGoodVersion: status?.lastGoodVersion,
       lastGoodImage: status?.lastGoodImage,
