@@ -39,8 +39,11 @@ describe('an agent that crash-loops', () => {
 describe('a pod that keeps failing', () => {
   it('is replaced, then replaced again only after a backoff', async () => {
     await readyAtom('failing');
+    const first = ctx.h.pods(NS, 'failing')[0]!.metadata!.uid;
     ctx.h.sandbox.kubelet.setPodPhase(NS, 'failing-agent', 'Failed', { reason: 'Evicted', message: 'node pressure' });
-    await ctx.h.waitFor('a replacement pod', () => ctx.h.events(NS, 'failing').some((e) => e.reason === 'PodCreated' && (e.count ?? 1) >= 2) || ctx.h.events(NS, 'failing').filter((e) => e.reason === 'PodCreated').length >= 2);
+    await ctx.h.waitFor('a replacement pod', () => ctx.h.pods(NS, 'failing').some((p) => p.metadata?.uid !== first));
+    expect(ctx.h.events(NS, 'failing').some((e) => e.reason === 'PodFailed')).toBe(true);
+    expect(ctx.h.events(NS, 'failing').some((e) => e.reason === 'PodCreated')).toBe(true);
     await ctx.h.waitFor('the replacement Ready', () => ctx.h.pods(NS, 'failing')[0]?.status?.phase === 'Running');
     // It fails again before becoming healthy: the next pod waits.
     ctx.h.sandbox.kubelet.setPodPhase(NS, 'failing-agent', 'Failed', { reason: 'Error' });

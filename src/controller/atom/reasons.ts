@@ -33,6 +33,12 @@ export const reasons = {
   PolicyApplied: 'PolicyApplied',
   /** spec.networkPolicy.enabled is false: the Atom is not fenced. */
   PolicyDisabled: 'PolicyDisabled',
+  /** Event: the operator created children of the Atom (the message names them). */
+  Created: 'Created',
+  /** Event: the Atom's spec changed a child, and the operator applied the change. */
+  Updated: 'Updated',
+  /** Event: someone else changed a child, and the operator put back what the Atom asks for. */
+  Restored: 'Restored',
   /** A child object could not be written; the operator retries. */
   ApplyFailed: 'ApplyFailed',
   /** A field of an existing claim cannot change (e.g. storageClassName). */

@@ -46,6 +46,11 @@ export interface AtomReconcilerDeps {
   now: () => Date;
 }
 
+interface ChildChange {
+  kind: typeof reasons.Created | typeof reasons.Updated | typeof reasons.Restored;
+  what: string;
+}
+
 export interface ReconcileOutcome {
   requeueAfterMs?: number;
 }
@@ -149,7 +154,9 @@ export class AtomReconciler {
         blocked = { reason: reasons.PodFailed, message: `the pod ended ${failures.count} time(s) in a row; the next one starts in ${Math.ceil(backoffMs / 1000)}s. Check kubectl get events and the agent's logs` };
       } else backoffMs = undefined;
     }
-    const acted = await this.#act(key, step, pod, raw, logger);
+    // A rollout's own event (InitialInstall, UpdateStarting...) already names the image of the new pod.
+    const announced = plan.events.some((e) => e.message.includes(plan.target.image));
+    const acted = await this.#act(key, step, pod, raw, logger, announced);
     let podRequeue = typeof acted === 'number' ? acted : undefined;
     if (typeof acted === 'object') {
       const message = `the API server refused pod ${pod.metadata!.name}: ${acted.refused}`;
@@ -210,7 +217,8 @@ export class AtomReconciler {
     const deps = this.#deps;
     const ns = atom.metadata.namespace ?? '';
     const sa = desiredServiceAccount(atom);
-    if (sa) await this.#applyIfDrifted(key, deps.serviceAccounts, sa as KubeObject, raw, logger);
+    const changes: (ChildChange | undefined)[] = [];
+    if (sa) changes.push(await this.#applyIfDrifted(key, deps.serviceAccounts, sa as KubeObject, logger));
     const claim = desiredClaim(atom);
     if (claim) {
       const existing = deps.claims.getByName(ns, claim.metadata!.name!) as V1PersistentVolumeClaim | undefined;
@@ -224,7 +232,7 @@ export class AtomReconciler {
       if (fixed && atom.status?.observedGeneration !== atom.metadata.generation) {
         deps.events.record(raw, 'Warning', reasons.ClaimImmutable, `claim ${claim.metadata!.name} keeps storage class ${live.storageClassName ?? '(default)'} and access mode ${live.accessModes?.join(', ')}: Kubernetes cannot change them on an existing claim; delete the claim (its data goes with it) to recreate it`);
       }
-      await this.#applyIfDrifted(key, deps.claims, kept as KubeObject, raw, logger);
+      changes.push(await this.#applyIfDrifted(key, deps.claims, kept as KubeObject, logger));
     }
     const policy = desiredNetworkPolicy(atom, deps.config.dns);
     if (!policy) {
@@ -233,35 +241,46 @@ export class AtomReconciler {
         await deps.writer.remove(CoreTypes.networkPolicies, ns, stale.metadata.name, { uid: stale.metadata.uid! });
         this.#expectations.expect(key, deps.networkPolicies, ns, stale.metadata.name, stale.metadata.resourceVersion ?? null, deps.now().getTime());
       }
+      this.#reportChanges(raw, changes);
       return { kind: 'Disabled' };
     }
     try {
-      await this.#applyIfDrifted(key, deps.networkPolicies, policy as KubeObject, raw, logger);
+      changes.push(await this.#applyIfDrifted(key, deps.networkPolicies, policy as KubeObject, logger));
     } catch (err) {
+      this.#reportChanges(raw, changes);
       return { kind: 'Failed', message: `NetworkPolicy ${policy.metadata!.name} could not be applied: ${(err as Error).message}` };
     }
+    this.#reportChanges(raw, changes);
     const np = atom.spec.networkPolicy;
     const extras = [np.allowDNS ? 'DNS to the cluster DNS pods' : '', np.proxy ? `the proxy ${np.proxy.cidr}:${np.proxy.port}` : ''].filter(Boolean);
     return { kind: 'Applied', summary: `NetworkPolicy ${policy.metadata!.name} admits no ingress and allows egress only to TCP 443 on ${np.egressCIDRs.join(', ')}${extras.length ? ` plus ${extras.join(' and ')}` : ''}` };
   }
 
   /** Applies `desired` unless the cached object already says all of it: zero writes in the steady state. */
-  async #applyIfDrifted(key: string, cache: CacheReader, built: KubeObject, owner: KubeObject, logger: Logger): Promise<void> {
+  /** Applies `built` unless the cache already shows all of it; says what happened (for one event per pass). */
+  async #applyIfDrifted(key: string, cache: CacheReader, built: KubeObject, logger: Logger): Promise<ChildChange | undefined> {
     const hash = contentHash(built);
     const desired = { ...built, metadata: { ...built.metadata, annotations: { ...built.metadata.annotations, [specHashAnnotation]: hash } } };
     const live = cache.getByName(desired.metadata.namespace, desired.metadata.name);
     const same = (field: 'labels' | 'annotations' | 'ownerReferences') => isSubset(desired.metadata[field], live?.metadata[field]);
-    if (live && same('labels') && same('annotations') && same('ownerReferences') && isSubset(withoutMetadata(desired), withoutMetadata(live))) return;
+    if (live && same('labels') && same('annotations') && same('ownerReferences') && isSubset(withoutMetadata(desired), withoutMetadata(live))) return undefined;
     await this.#write(key, cache, desired.metadata.namespace ?? '', desired.metadata.name, live, () => this.#deps.writer.apply(desired));
     const what = `${desired.kind} ${desired.metadata.name}`;
-    if (!live) {
-      this.#deps.events.record(owner, 'Normal', 'Created', `created ${what}`);
-    } else if (live.metadata.annotations?.[specHashAnnotation] === hash) {
-      // What we last applied is unchanged, so the difference is someone else's edit.
+    if (!live) return { kind: reasons.Created, what };
+    // What we last applied is unchanged, so the difference is someone else's edit.
+    if (live.metadata.annotations?.[specHashAnnotation] === hash) {
       logger.info({ kind: desired.kind, name: desired.metadata.name }, 'restored drifted child');
-      this.#deps.events.record(owner, 'Normal', 'Restored', `${what} was changed by someone else; restored it`);
-    } else {
-      this.#deps.events.record(owner, 'Normal', 'Updated', `updated ${what} to match the Atom's spec`);
+      return { kind: reasons.Restored, what };
+    }
+    return { kind: reasons.Updated, what };
+  }
+
+  /** One event per kind of change and pass: a new Atom gets one "Created" naming all its children. */
+  #reportChanges(owner: KubeObject, changes: (ChildChange | undefined)[]): void {
+    const wording = { Created: (w: string) => `created ${w}`, Updated: (w: string) => `updated ${w} to match the Atom's spec`, Restored: (w: string) => `${w} changed by someone else; restored it` };
+    for (const kind of [reasons.Created, reasons.Updated, reasons.Restored]) {
+      const items = changes.filter((c): c is ChildChange => c?.kind === kind).map((c) => c.what);
+      if (items.length) this.#deps.events.record(owner, 'Normal', kind, wording[kind](items.join(', ')));
     }
   }
 
@@ -277,7 +296,7 @@ export class AtomReconciler {
   }
 
   /** Performs the pod step; resolves when to look again, or why the API server refused a new pod. */
-  async #act(key: string, step: PodStep, desired: V1Pod, owner: KubeObject, logger: Logger): Promise<number | { refused: string } | undefined> {
+  async #act(key: string, step: PodStep, desired: V1Pod, owner: KubeObject, logger: Logger, announced: boolean): Promise<number | { refused: string } | undefined> {
     const deps = this.#deps;
     switch (step.kind) {
       case 'Create':
@@ -288,7 +307,7 @@ export class AtomReconciler {
           if (err instanceof KubeApiError && REFUSALS.has(err.code)) return { refused: err.message };
           throw err;
         }
-        deps.events.record(owner, 'Normal', 'PodCreated', `created pod ${desired.metadata!.name} running ${desired.spec!.containers[0]!.image}`);
+        if (!announced) deps.events.record(owner, 'Normal', 'PodCreated', `created pod ${desired.metadata!.name} running ${desired.spec!.containers[0]!.image}`);
         return POD_POLL_MS;
       case 'Replace':
         logger.info({ reason: step.reason }, step.message);
