@@ -62,6 +62,7 @@ export function formatTable(results: BenchResults): string {
     ['platform requests per poll interval', platform],
     ['operator peak RSS (MiB)', (r) => fmt(r.operator.peakRssMiB)],
     ['operator idle RSS (MiB)', (r) => fmt(r.operator.idleRssMiB)],
+    ['operator idle V8 heap used (MiB)', (r) => fmt(r.operator.idleHeapUsedMiB)],
     ['operator CPU s: creation / idle / rollout / total', (r) => `${fmt(r.creation.cpuSeconds)} / ${fmt(r.idle.cpuSeconds)} / ${fmt(r.rollout?.cpuSeconds)} / ${fmt(r.operator.cpuSeconds)}`],
   ];
   const header = `| Figure | ${results.sizes.map((r) => `N=${r.atoms}`).join(' | ')} |`;

@@ -2,7 +2,7 @@
 // the measured phases in order, the operator's memory and CPU, and teardown.
 import { startEnvironment } from './environment.js';
 import { applySecrets, CHANNEL, planFleet, release } from './fleet.js';
-import { startOperatorProcess, type OperatorRuntime } from './operator-process.js';
+import { metricSum, startOperatorProcess, type OperatorRuntime } from './operator-process.js';
 import { round } from './percentiles.js';
 import { measureCreation, measureIdle, measureLatency, measureRollout, type CreationFigures, type IdleFigures, type LatencyFigures, type RolloutFigures, type Run } from './phases.js';
 import { RequestTap } from './request-tap.js';
@@ -28,6 +28,8 @@ export interface OperatorFigures {
   peakRssMiB: number;
   /** VmRSS once the fleet is created and the operator is idle. */
   idleRssMiB: number;
+  /** V8 heap in use at the same moment (nodejs_heap_size_used_bytes): what the caches hold, without allocator slack. */
+  idleHeapUsedMiB: number;
   cpuSeconds: number;
 }
 
@@ -74,6 +76,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<SizeResult> {
     opts.log(`  creation: ${creation.totalSeconds} s, p50 ${creation.perAtomMs.p50} ms, p99 ${creation.perAtomMs.p99} ms`);
     const idle = await measureIdle(run);
     const idleRss = operator.usage().rssBytes;
+    const idleHeap = metricSum(await operator.metrics(), 'nodejs_heap_size_used_bytes');
     opts.log(`  idle: ${idle.reconciles} reconciles, ${idle.requests?.writes ?? '?'} writes in ${idle.windowSeconds} s`);
     const latency = await measureLatency(run, opts.latencySamples);
     opts.log(`  latency: p50 ${latency.ms.p50} ms, p99 ${latency.ms.p99} ms`);
@@ -89,7 +92,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<SizeResult> {
       latency,
       rollout,
       resyncPeriodSeconds: opts.resyncPeriodMs / 1000,
-      operator: { runtime: opts.runtime, peakRssMiB: round(usage.peakRssBytes / MiB), idleRssMiB: round(idleRss / MiB), cpuSeconds: round(usage.cpuSeconds, 2) },
+      operator: { runtime: opts.runtime, peakRssMiB: round(usage.peakRssBytes / MiB), idleRssMiB: round(idleRss / MiB), idleHeapUsedMiB: round(idleHeap / MiB), cpuSeconds: round(usage.cpuSeconds, 2) },
     };
   } finally {
     await stopOperator?.();

@@ -44,7 +44,7 @@ const sizeResult = z
       .strict(),
     latency: z.object({ method: z.literal('first-write'), ms: distribution }).strict(),
     rollout: z.object({ atomsUpdated: z.literal(20), totalSeconds: figure, requestsPerAtom: requests, cpuSeconds: figure }).strict(),
-    operator: z.object({ runtime: z.literal('tsx'), peakRssMiB: figure.positive(), idleRssMiB: figure.positive(), cpuSeconds: figure.positive() }).strict(),
+    operator: z.object({ runtime: z.literal('tsx'), peakRssMiB: figure.positive(), idleRssMiB: figure.positive(), idleHeapUsedMiB: figure.positive(), cpuSeconds: figure.positive() }).strict(),
   })
   .strict();
 const resultsFile = z
