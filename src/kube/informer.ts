@@ -37,6 +37,11 @@ export interface InformerOptions {
    * an object's size and controllers do not read them.
    */
   readonly keepManagedFields?: boolean;
+  /**
+   * Reduces each object before it is cached (controller-runtime's cache TransformFunc): keep only
+   * what the controllers read, since the cache holds every object of the type at once.
+   */
+  readonly transform?: (obj: KubeObject) => KubeObject;
 }
 
 export class Informer<T extends KubeObject = KubeObject> implements ReflectorSink<T> {
@@ -182,8 +187,8 @@ export class Informer<T extends KubeObject = KubeObject> implements ReflectorSin
 
   replace(namespace: string | undefined, objects: T[]): void {
     const seen = new Set<string>();
-    for (const obj of objects) {
-      this.#trim(obj);
+    for (const received of objects) {
+      const obj = this.#trim(received);
       const key = objectKey(obj);
       seen.add(key);
       const old = this.#store.upsert(obj);
@@ -199,8 +204,8 @@ export class Informer<T extends KubeObject = KubeObject> implements ReflectorSin
     }
   }
 
-  upsert(obj: T): void {
-    this.#trim(obj);
+  upsert(received: T): void {
+    const obj = this.#trim(received);
     const old = this.#store.upsert(obj);
     if (old) this.#emit('update', old, obj);
     else this.#emit('add', obj);
@@ -212,8 +217,9 @@ export class Informer<T extends KubeObject = KubeObject> implements ReflectorSin
     if (old) this.#emit('delete', obj);
   }
 
-  #trim(obj: T): void {
+  #trim(obj: T): T {
     if (!this.#options.keepManagedFields && obj.metadata.managedFields !== undefined) delete obj.metadata.managedFields;
+    return this.#options.transform ? (this.#options.transform(obj) as T) : obj;
   }
 
   #checkSynced(): void {

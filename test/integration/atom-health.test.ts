@@ -42,8 +42,8 @@ describe('a pod that keeps failing', () => {
     const first = ctx.h.pods(NS, 'failing')[0]!.metadata!.uid;
     ctx.h.sandbox.kubelet.setPodPhase(NS, 'failing-agent', 'Failed', { reason: 'Evicted', message: 'node pressure' });
     await ctx.h.waitFor('a replacement pod', () => ctx.h.pods(NS, 'failing').some((p) => p.metadata?.uid !== first));
-    expect(ctx.h.events(NS, 'failing').some((e) => e.reason === 'PodFailed')).toBe(true);
-    expect(ctx.h.events(NS, 'failing').some((e) => e.reason === 'PodCreated')).toBe(true);
+    // Events are written asynchronously, after the pod.
+    await ctx.h.waitFor('PodFailed and PodCreated events', () => ['PodFailed', 'PodCreated'].every((r) => ctx.h.events(NS, 'failing').some((e) => e.reason === r)));
     await ctx.h.waitFor('the replacement Ready', () => ctx.h.pods(NS, 'failing')[0]?.status?.phase === 'Running');
     // It fails again before becoming healthy: the next pod waits.
     ctx.h.sandbox.kubelet.setPodPhase(NS, 'failing-agent', 'Failed', { reason: 'Error' });

@@ -11,6 +11,7 @@ import { ReleasePoller, type ReleaseFetcher } from '../../platform/index.js';
 import type { FleetPolicyConfig } from '../../rollout/config.js';
 import { resumeRolloutAnnotation } from '../../rollout/index.js';
 import { atomLabel } from '../../resources/names.js';
+import { slimAtom, slimPod, slimSecret } from './cache-transforms.js';
 import { FleetView } from './fleet-view.js';
 import { registerAtomMetrics } from './metrics.js';
 import type { ChildWriter, EventSink } from './ports.js';
@@ -50,16 +51,16 @@ export interface AtomController {
 export function registerAtomController(manager: Manager, options: AtomControllerOptions): AtomController {
   manager.api.registerType(AtomType);
   manager.api.registerType(ServiceAccountType);
-  const atoms = manager.informer(AtomType);
+  const atoms = manager.informer(AtomType, { transform: slimAtom });
   atoms.addIndex(SECRET_INDEX, secretRefs);
   // Pods by the Atom label itself: a pod someone else made with it would share the Atom's identity
   // and NetworkPolicy, so the operator must see it (and remove it) at once.
-  const pods = manager.informer(CoreTypes.pods, { labelSelector: atomLabel });
+  const pods = manager.informer(CoreTypes.pods, { labelSelector: atomLabel, transform: slimPod });
   pods.addIndex(ATOM_POD_INDEX, atomPodKeys);
   const claims = manager.informer(CoreTypes.persistentVolumeClaims, { labelSelector: managedBy });
   const networkPolicies = manager.informer(CoreTypes.networkPolicies, { labelSelector: managedBy });
   const serviceAccounts = manager.informer(ServiceAccountType, { labelSelector: managedBy });
-  const secrets = manager.informer(CoreTypes.secrets);
+  const secrets = manager.informer(CoreTypes.secrets, { transform: slimSecret });
 
   let controller: Controller | undefined;
   const enqueue = (keys: readonly string[]) => {

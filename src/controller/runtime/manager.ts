@@ -42,6 +42,8 @@ export interface InformerRequest {
   readonly fieldSelector?: string;
   /** Watch every namespace even when the operator is restricted to some (e.g. cluster-wide helpers). */
   readonly allNamespaces?: boolean;
+  /** Reduces objects before they are cached (the first request for a type and selector sets it). */
+  readonly transform?: InformerOptions['transform'];
 }
 
 export class Manager {
@@ -133,6 +135,7 @@ export class Manager {
         ...(request.fieldSelector ? { fieldSelector: request.fieldSelector } : {}),
         resyncPeriodMs: this.config.resyncPeriod,
         logger: this.logger,
+        ...(request.transform ? { transform: request.transform } : {}),
         ...this.#options.informerDefaults,
       });
       this.#informers.set(key, informer);
