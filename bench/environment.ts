@@ -4,14 +4,13 @@ import { atomCRD } from '../src/api/crd.js';
 import { AtomType } from '../src/controller/atom/controller.js';
 import { KubeApi } from '../src/kube/api.js';
 import { KubeClient } from '../src/kube/client.js';
-import type { KubeObject, ResourceType } from '../src/kube/resource.js';
+import { CoreTypes, type KubeObject, type ResourceType } from '../src/kube/resource.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { startPlatformSimulator, type PlatformSimulator } from '../src/sandbox/platform-simulator/index.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { BENCH_FIELD_MANAGER } from './request-tap.js';
 import { mapLimit } from './concurrency.js';
 
-const CRDType: ResourceType = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false };
 
 export interface BenchEnvironment {
   /** Undefined against a real cluster. */
@@ -43,7 +42,7 @@ export async function startEnvironment(opts: EnvironmentOptions): Promise<BenchE
   const kubeconfigPath = opts.kubeconfig ?? sandbox!.kubeconfigPath;
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
-  const api = new KubeApi(new KubeClient(kc), [CRDType, AtomType]);
+  const api = new KubeApi(new KubeClient(kc), [CoreTypes.customResourceDefinitions, AtomType]);
   await api.applyObject(atomCRD() as unknown as KubeObject, { fieldManager: BENCH_FIELD_MANAGER });
   await api.applyObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: opts.namespace } } as KubeObject, { fieldManager: BENCH_FIELD_MANAGER });
   const simulator = await startPlatformSimulator();

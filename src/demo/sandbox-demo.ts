@@ -7,13 +7,11 @@ import { loadAll } from 'js-yaml';
 import { atomCRD } from '../api/crd.js';
 import { KubeApi } from '../kube/api.js';
 import { KubeClient } from '../kube/client.js';
-import type { KubeObject, ResourceType } from '../kube/resource.js';
+import type { KubeObject } from '../kube/resource.js';
 import { AtomType } from '../controller/atom/controller.js';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import { startPlatformSimulator, type PlatformSimulator } from '../sandbox/platform-simulator/index.js';
 
-const CRDType: ResourceType = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false };
-const NamespaceType: ResourceType = { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false };
 
 export interface Demo {
   sandbox: Sandbox;
@@ -33,7 +31,7 @@ export async function startDemo(options: { dir: string; examplesDir: string }): 
   const simulator = await startPlatformSimulator();
   simulator.signWith(simulator.releaseKeys.privateKeyPem);
   simulator.setRelease('stable', demoRelease);
-  const api = new KubeApi(new KubeClient(sandbox.kubeConfig()), [CRDType, NamespaceType, AtomType]);
+  const api = new KubeApi(new KubeClient(sandbox.kubeConfig()), [AtomType]);
   await api.applyObject(atomCRD() as unknown as KubeObject, { fieldManager: 'atom-operator-demo' });
 
   // The fleet example's kustomization puts its Atoms in atoms-eu; here we do the same by hand.

@@ -12,7 +12,7 @@ import { KubeClient } from '../../src/kube/client.js';
 import type { KubeObject } from '../../src/kube/resource.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { startPlatformSimulator, type PlatformSimulator } from '../../src/sandbox/platform-simulator/index.js';
-import { CRDType, USER } from '../support/harness.js';
+import { USER } from '../support/harness.js';
 
 export const NS = 'default';
 export const CHANNEL = 'stable';
@@ -40,7 +40,7 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 export async function startChaosFleet(size: number): Promise<ChaosFleet> {
   const sandbox = await startSandbox({ kubeletMode: 'auto', podStartDelayMs: 50, podTerminationDelayMs: 100, watchHistory: 5000 });
   const simulator = await startPlatformSimulator();
-  const api = new KubeApi(new KubeClient(sandbox.kubeConfig()), [CRDType, AtomType]);
+  const api = new KubeApi(new KubeClient(sandbox.kubeConfig()), [AtomType]);
   await api.applyObject(atomCRD() as unknown as KubeObject, { fieldManager: USER });
   const dir = mkdtempSync(join(tmpdir(), 'chaos-'));
   const keysFile = join(dir, 'release-keys.pem');

@@ -3,11 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KubeApi } from '../../src/kube/api.js';
 import { KubeApiError, toKubeError } from '../../src/kube/errors.js';
 import { EventRecorder } from '../../src/kube/event-recorder.js';
-import type { KubeObject, ResourceType } from '../../src/kube/resource.js';
+import { CoreTypes, type KubeObject, type ResourceType } from '../../src/kube/resource.js';
 import { configMap, eventually, startEnv, type Env } from './helpers.js';
 
 const Widgets: ResourceType = { group: 'test.io', version: 'v1', plural: 'widgets', kind: 'Widget', namespaced: true };
-const Crds: ResourceType = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false };
+const Crds = CoreTypes.customResourceDefinitions;
 
 let env: Env;
 let api: KubeApi;

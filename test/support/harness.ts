@@ -15,8 +15,6 @@ import { defaultAgentProfile } from '../../src/resources/profile.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { startPlatformSimulator, type PlatformSimulator } from '../../src/sandbox/platform-simulator/index.js';
 
-export const CRDType: ResourceType = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false };
-export const ServiceAccountType: ResourceType = { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true };
 export const USER = 'test-user';
 export const release = (version: string, digestChar = version.replace(/\D/g, '').slice(-1) || 'a') => ({
   version,
@@ -52,7 +50,7 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 export async function startHarness(options: { sandbox?: SandboxOptions; operatorArgs?: string[]; trustSimulatorReleaseKey?: boolean } = {}): Promise<Harness> {
   const sandbox = await startSandbox({ kubeletMode: 'auto', podStartDelayMs: 50, podTerminationDelayMs: 100, ...options.sandbox });
   const simulator = await startPlatformSimulator();
-  const api = new KubeApi(new KubeClient(sandbox.kubeConfig()), [CRDType, AtomType, ServiceAccountType]);
+  const api = new KubeApi(new KubeClient(sandbox.kubeConfig()), [AtomType]);
   await api.applyObject(atomCRD() as unknown as KubeObject, { fieldManager: USER });
 
   const harness: Harness = {

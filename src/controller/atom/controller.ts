@@ -15,7 +15,7 @@ import { slimAtom, slimPod, slimSecret } from './cache-transforms.js';
 import { FleetView } from './fleet-view.js';
 import { registerAtomMetrics } from './metrics.js';
 import type { ChildWriter, EventSink } from './ports.js';
-import { AtomReconciler, ServiceAccountType, type AtomControllerConfig } from './reconciler.js';
+import { AtomReconciler, type AtomControllerConfig } from './reconciler.js';
 import { createRolloutPlanner } from './rollout-planner.js';
 import { ATOM_POD_INDEX, atomPodKeys } from './pod-index.js';
 import { SECRET_INDEX, secretRefs } from './secret-index.js';
@@ -50,7 +50,6 @@ export interface AtomController {
 
 export function registerAtomController(manager: Manager, options: AtomControllerOptions): AtomController {
   manager.api.registerType(AtomType);
-  manager.api.registerType(ServiceAccountType);
   const atoms = manager.informer(AtomType, { transform: slimAtom });
   atoms.addIndex(SECRET_INDEX, secretRefs);
   // Pods by the Atom label itself: a pod someone else made with it would share the Atom's identity
@@ -59,7 +58,7 @@ export function registerAtomController(manager: Manager, options: AtomController
   pods.addIndex(ATOM_POD_INDEX, atomPodKeys);
   const claims = manager.informer(CoreTypes.persistentVolumeClaims, { labelSelector: managedBy });
   const networkPolicies = manager.informer(CoreTypes.networkPolicies, { labelSelector: managedBy });
-  const serviceAccounts = manager.informer(ServiceAccountType, { labelSelector: managedBy });
+  const serviceAccounts = manager.informer(CoreTypes.serviceAccounts, { labelSelector: managedBy });
   const secrets = manager.informer(CoreTypes.secrets, { transform: slimSecret });
 
   let controller: Controller | undefined;

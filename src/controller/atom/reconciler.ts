@@ -8,7 +8,7 @@ import { describeProblems, parseAtom, type Atom } from '../../api/atom.js';
 import type { AtomStatus } from '../../api/atom-status.js';
 import { inspectRegistration, type CertificateVerdict, type RegistrationSecret } from '../../certificates/inspect.js';
 import { KubeApiError } from '../../kube/errors.js';
-import { CoreTypes, type KubeObject, type ResourceType } from '../../kube/resource.js';
+import { CoreTypes, type KubeObject } from '../../kube/resource.js';
 import { atomLabel, canonicalJSON, contentHash, desiredClaim, desiredNetworkPolicy, desiredPod, desiredServiceAccount, podName, specHashAnnotation, versionAnnotation, type AgentProfile, type DNSConfig } from '../../resources/index.js';
 import { mergeConditions } from './conditions.js';
 import { isSubset } from './drift.js';
@@ -20,8 +20,6 @@ import type { CacheReader, ChildWriter, EventSink, ReleaseSource } from './ports
 import { reasons } from './reasons.js';
 import { buildStatus, type NetworkState } from './status.js';
 import { ATOM_POD_INDEX } from './pod-index.js';
-
-export const ServiceAccountType: ResourceType = { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true };
 
 export interface AtomControllerConfig {
   /** Platform URL for Atoms that name none. */
