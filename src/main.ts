@@ -11,6 +11,7 @@ import type { Demo } from './demo/sandbox-demo.js';
 import { handleShutdownSignals } from './observability/lifecycle.js';
 import { createRootLogger } from './observability/logger.js';
 import { createOperator } from './operator.js';
+import { parseReleasePublicKeys } from './platform/index.js';
 import { agentProfile, type AgentProfile } from './resources/profile.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -36,11 +37,21 @@ function readAgentProfile(path: string | undefined): AgentProfile {
 
 function readReleaseKeys(path: string | undefined): string[] {
   if (!path) return [];
+  let text: string;
   try {
-    return readFileSync(path, 'utf8').match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? fail([`platform.releasePublicKeysFile: ${path} holds no PEM public key`]);
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     return fail([`platform.releasePublicKeysFile: cannot read ${path}: ${(err as Error).message}`]);
   }
+  const pems = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g);
+  if (!pems) return fail([`platform.releasePublicKeysFile: ${path} holds no PEM public key`]);
+  try {
+    // The poller would refuse them later, as a crash; here they are a configuration error.
+    parseReleasePublicKeys(pems);
+  } catch (err) {
+    return fail([`platform.releasePublicKeysFile: ${path}: ${(err as Error).message}`]);
+  }
+  return pems;
 }
 
 /** The cluster to talk to: explicit kubeconfig, ~/.kube/config, in-cluster, or none. */
@@ -68,9 +79,11 @@ async function main(): Promise<void> {
   let config = loadConfigOrExit({ argv, env: process.env });
   const logger = createRootLogger({ level: config.logLevel });
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  // Every file the configuration names is checked before anything starts.
+  const profile = readAgentProfile(config.atoms.agentProfileFile);
+  let releasePublicKeys = readReleaseKeys(config.platform.releasePublicKeysFile);
   let kubeConfig = findCluster(config);
   let demo: Demo | undefined;
-  let releasePublicKeys = readReleaseKeys(config.platform.releasePublicKeysFile);
   if (!kubeConfig) {
     process.stderr.write('atom-operator: no kubeconfig (KUBECONFIG, ~/.kube/config) and not in a cluster: starting the built-in sandbox (in-memory API server + platform simulator) with sample Atoms\n');
     // Loaded only here: a cluster deployment never loads the sandbox.
@@ -84,7 +97,7 @@ async function main(): Promise<void> {
     kubeConfig,
     config,
     logger,
-    profile: readAgentProfile(config.atoms.agentProfileFile),
+    profile,
     releasePublicKeys,
     version,
     onLeadershipLost: () => process.exit(1),
