@@ -24,6 +24,13 @@ describe('a new Atom', () => {
     expect(ctx.h.condition(NS, 'alpha', 'Degraded')?.status).toBe('False');
   });
 
+  it('is told in three events: its children created, its version installed, and installed well', async () => {
+    await ctx.h.waitFor('UpdateSucceeded', () => ctx.h.events(NS, 'alpha').some((e) => e.reason === 'UpdateSucceeded'));
+    const events = ctx.h.events(NS, 'alpha');
+    expect(events.map((e) => e.reason).sort()).toEqual(['Created', 'InitialInstall', 'UpdateSucceeded']);
+    expect(events.find((e) => e.reason === 'Created')!.message).toBe('created ServiceAccount alpha-agent, PersistentVolumeClaim alpha-install, NetworkPolicy alpha-egress');
+  });
+
   it('costs zero writes when reconciled again with nothing changed', async () => {
     await ctx.h.settle();
     const reconciles = async () => (await ctx.h.operator!.manager.metrics.reconcileTotal.get()).values.reduce((n, v) => n + v.value, 0);

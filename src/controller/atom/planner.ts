@@ -39,6 +39,8 @@ export interface Plan {
   requeueAfterMs?: number;
   /** Set when no pod should start yet because the first release check is pending (why, for the status). */
   waitForRelease?: string;
+  /** A rollout starts in this pass; its event already names the image of the new pod. */
+  started?: boolean;
 }
 
 export type RolloutPlanner = (input: PlanInput) => Plan;

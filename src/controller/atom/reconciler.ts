@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { describeProblems, parseAtom, type Atom } from '../../api/atom.js';
 import type { AtomStatus } from '../../api/atom-status.js';
 import { inspectRegistration, type CertificateVerdict, type RegistrationSecret } from '../../certificates/inspect.js';
-import { KubeApiError } from '../../kube/errors.js';
+import { KubeApiError, type KubeErrorCode } from '../../kube/errors.js';
 import { CoreTypes, type KubeObject } from '../../kube/resource.js';
 import { atomLabel, canonicalJSON, contentHash, desiredClaim, desiredNetworkPolicy, desiredPod, desiredServiceAccount, podName, specHashAnnotation, versionAnnotation, type AgentProfile, type DNSConfig } from '../../resources/index.js';
 import { mergeConditions } from './conditions.js';
@@ -57,7 +57,7 @@ const MAX_REQUEUE_MS = 24 * 3_600_000;
 const POD_POLL_MS = 2_000;
 /** A refused pod is tried again this often: the cause (a missing ServiceAccount, a quota) may be fixed meanwhile. */
 const REFUSED_RETRY_MS = 30_000;
-const REFUSALS = new Set(['KUBE_FORBIDDEN', 'KUBE_INVALID', 'KUBE_BAD_REQUEST']);
+const REFUSALS: ReadonlySet<KubeErrorCode> = new Set<KubeErrorCode>(['KUBE_FORBIDDEN', 'KUBE_INVALID', 'KUBE_BAD_REQUEST']);
 
 function decodeSecret(secret: V1Secret | undefined, name: string): RegistrationSecret | undefined {
   if (!secret) return undefined;
@@ -153,8 +153,7 @@ export class AtomReconciler {
       } else backoffMs = undefined;
     }
     // A rollout's own event (InitialInstall, UpdateStarting...) already names the image of the new pod.
-    const announced = plan.events.some((e) => e.message.includes(plan.target.image));
-    const acted = await this.#act(key, step, pod, raw, logger, announced);
+    const acted = await this.#act(key, step, pod, raw, logger, plan.started === true);
     let podRequeue = typeof acted === 'number' ? acted : undefined;
     if (typeof acted === 'object') {
       const message = `the API server refused pod ${pod.metadata!.name}: ${acted.refused}`;

@@ -136,7 +136,7 @@ export function createRolloutPlanner(options: RolloutPlannerOptions): RolloutPla
       options.fleet.noteStarted(key, decision.to.version, now);
       options.counters?.updates.inc({ result: 'started' });
       events.push({ type: 'Normal', reason: decision.reason, message: decision.message });
-      return { target: { version: decision.to.version, image: decision.to.image }, events, view: { upToDate: { type: 'UpToDate', ...decision.condition }, updating: { message: decision.message }, fields: withCurrent(fields, running) } };
+      return { target: { version: decision.to.version, image: decision.to.image }, started: true, events, view: { upToDate: { type: 'UpToDate', ...decision.condition }, updating: { message: decision.message }, fields: withCurrent(fields, running) } };
     }
     // A halt is told once per Atom it stops (event; the reconciler logs Warning events), not on every pass.
     const shownReason = status?.conditions?.find((c) => c.type === 'UpToDate')?.reason;
