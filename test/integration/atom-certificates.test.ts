@@ -80,3 +80,17 @@ describe('a rotated certificate', () => {
     expect(ctx.h.condition(NS, 'keep', 'Ready')?.status).toBe('True');
   });
 });
+
+describe('a platform CA Secret that is missing', () => {
+  it('starts no pod and says which Secret to create, then starts once it exists', async () => {
+    await ctx.h.createRegistrationSecret(NS, 'ca-less-registration');
+    await ctx.h.applyAtom(NS, 'ca-less', { platform: { accountId: 'acme', caSecretRef: { name: 'platform-ca' } } });
+    await ctx.h.waitFor('PlatformCANotFound', () => ctx.h.condition(NS, 'ca-less', 'Ready')?.reason === 'PlatformCANotFound');
+    expect(ctx.h.condition(NS, 'ca-less', 'Ready')!.message).toContain('Secret platform-ca named by spec.platform.caSecretRef does not exist');
+    expect(ctx.h.atom(NS, 'ca-less').status.phase).toBe('Failed');
+    await ctx.h.waitFor('the Warning event', () => ctx.h.events(NS, 'ca-less').some((e) => e.type === 'Warning' && e.reason === 'PlatformCANotFound'));
+    expect(ctx.h.pods(NS, 'ca-less')).toHaveLength(0);
+    await putSecret('platform-ca', { 'ca.crt': ctx.h.simulator.caPem });
+    await ctx.h.waitFor('Ready once the CA exists', () => ctx.h.condition(NS, 'ca-less', 'Ready')?.status === 'True');
+  });
+});

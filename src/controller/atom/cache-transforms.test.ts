@@ -19,7 +19,7 @@ describe('cache transforms', () => {
   });
 
   it('drop Secret values too large for a certificate, and kubectl\'s last-applied copy', () => {
-    const secret = { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 's', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{...}' } }, data: { 'tls.crt': 'Y2VydA==', release: 'x'.repeat(70_000) } } as unknown as KubeObject;
+    const secret = { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 's', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{...}' } }, data: { 'tls.crt': 'Y2VydA==', release: 'x'.repeat(300_000) } } as unknown as KubeObject;
     expect(slimSecret(secret)).toEqual({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 's' }, data: { 'tls.crt': 'Y2VydA==' } });
   });
 

@@ -5,8 +5,8 @@ import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { KubeObject } from '../../kube/resource.js';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-/** Certificates and keys are a few KiB; anything larger is not ours to read (e.g. Helm release Secrets). */
-const MAX_SECRET_VALUE = 64 * 1024;
+/** Certificates, keys and even a full CA bundle fit; larger values are not ours to read (e.g. Helm release Secrets). */
+const MAX_SECRET_VALUE = 256 * 1024;
 
 function slimMetadata(m: KubeObject['metadata']): KubeObject['metadata'] {
   const { managedFields: _mf, annotations, ...rest } = m;

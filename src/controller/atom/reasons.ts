@@ -21,6 +21,8 @@ export const reasons = {
   CrashLoopBackOff: 'CrashLoopBackOff',
   /** The image cannot be pulled. */
   ImagePullBackOff: 'ImagePullBackOff',
+  /** The Secret or key named by spec.platform.caSecretRef is missing: no pod starts, the platform is not asked. */
+  PlatformCANotFound: 'PlatformCANotFound',
   /** The API server refused the new pod (admission, quota, a missing ServiceAccount); the message says why. */
   PodRefused: 'PodRefused',
   /** The pod ended (Failed or Succeeded) and is replaced. */

@@ -111,7 +111,9 @@ export class AtomReconciler {
     const certName = atom.spec.registration.certificateSecretRef.name;
     const secret = deps.secrets.getByName(ns, certName) as V1Secret | undefined;
     const certificate = inspectRegistration(decodeSecret(secret, certName), certName, now, deps.config.certificateWarningDays);
-    const subscribed = this.#subscribe(key, atom, certificate, secret, logger);
+    const missingCA = this.#missingPlatformCA(atom);
+    const subscribed = !missingCA && this.#subscribe(key, atom, certificate, secret, logger);
+    if (missingCA) deps.releases.unregister(key);
 
     const live = podsOf(deps, atom);
     const current = live.find((p) => p.metadata?.name === podName(atom) && !p.metadata?.deletionTimestamp);
@@ -122,6 +124,7 @@ export class AtomReconciler {
       now,
       release: deps.releases.resultFor(key),
       awaitingFirstCheck: subscribed && deps.releases.resultFor(key) === undefined,
+      ...(missingCA ? { platformProblem: { reason: reasons.PlatformCANotFound, message: missingCA } } : {}),
       ...(current && health ? { running: { version: current.metadata?.annotations?.[versionAnnotation], image: current.spec?.containers[0]?.image, health, createdAt: current.metadata?.creationTimestamp ? new Date(current.metadata.creationTimestamp).toISOString() : undefined } } : {}),
     });
     for (const e of plan.events) {
@@ -137,8 +140,15 @@ export class AtomReconciler {
       platformUrl: atom.spec.platform.url ?? deps.config.defaultPlatformUrl ?? '',
       profile: deps.config.profile,
     });
-    let step = decidePodStep({ desired: pod, live, canStart: certificate.usable && !plan.waitForRelease });
-    let blocked = certificate.usable ? { reason: 'WaitingForRelease', message: plan.waitForRelease ?? '' } : { reason: reasons.CertificateInvalid, message: certificate.message };
+    let step = decidePodStep({ desired: pod, live, canStart: certificate.usable && !missingCA && !plan.waitForRelease });
+    let blocked = !certificate.usable
+      ? { reason: reasons.CertificateInvalid, message: certificate.message }
+      : missingCA
+        ? { reason: reasons.PlatformCANotFound, message: missingCA }
+        : { reason: 'WaitingForRelease', message: plan.waitForRelease ?? '' };
+    if (missingCA && !live.length && atom.status?.conditions?.find((c) => c.type === 'Ready')?.reason !== reasons.PlatformCANotFound) {
+      deps.events.record(raw, 'Warning', reasons.PlatformCANotFound, missingCA);
+    }
     let backoffMs: number | undefined;
     const failures = this.#podFailures.get(key);
     // Healthy for a minute ends the series (the kubelet does the same for container restarts, after 10 minutes).
@@ -180,6 +190,19 @@ export class AtomReconciler {
     });
     await this.#writeStatus(key, raw, atom, status, certificate);
     return { requeueAfterMs: minDefined(podRequeue, backoffMs, plan.requeueAfterMs, this.#certificateRequeue(certificate, now), MAX_REQUEUE_MS) };
+  }
+
+  /**
+   * Why the CA named by spec.platform.caSecretRef cannot be used, if it cannot: the pod would not
+   * start (the kubelet cannot mount it) and the platform could not be verified.
+   */
+  #missingPlatformCA(atom: Atom): string | undefined {
+    const ref = atom.spec.platform.caSecretRef;
+    if (!ref) return undefined;
+    const ca = this.#deps.secrets.getByName(atom.metadata.namespace, ref.name) as V1Secret | undefined;
+    if (!ca) return `Secret ${ref.name} named by spec.platform.caSecretRef does not exist; create it with kubectl create secret generic ${ref.name} --from-file=${ref.key}=ca.pem`;
+    if (!ca.data?.[ref.key]) return `Secret ${ref.name} named by spec.platform.caSecretRef has no key ${ref.key}`;
+    return undefined;
   }
 
   /** Subscribes the Atom to its platform's releases; false when it cannot be polled. */

@@ -61,7 +61,7 @@ export function createRolloutPlanner(options: RolloutPlannerOptions): RolloutPla
     const status = atom.status;
     const release: VerifiedRelease | undefined = input.release?.release;
     const events: PlannedEvent[] = [];
-    const problem = platformProblem(input);
+    const problem = input.platformProblem ?? platformProblem(input);
     // Once per new problem, never per reconcile: a resync must not write an event.
     const shown = status?.conditions?.find((c) => c.type === 'UpToDate')?.message;
     if (problem && problem.message !== shown && lastCheck(input) !== status?.lastUpdateCheckTime) events.push({ type: 'Warning', ...problem });

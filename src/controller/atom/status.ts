@@ -8,6 +8,9 @@ import type { PodHealth } from './pod-health.js';
 import type { PodStep } from './pod-step.js';
 import { reasons } from './reasons.js';
 
+/** Reasons for holding back a pod that only a person can resolve (phase Failed, not Progressing). */
+const STUCK: ReadonlySet<string> = new Set([reasons.CertificateInvalid, reasons.PodRefused, reasons.PlatformCANotFound]);
+
 export type NetworkState = { kind: 'Applied'; summary: string } | { kind: 'Disabled' } | { kind: 'Failed'; message: string };
 
 /** What the rollout layer wants shown (versions, UpToDate, and whether an update is under way or failed). */
@@ -49,7 +52,7 @@ function podConditions(input: StatusInput): { ready: ConditionInput; progressing
     case 'Hold':
       if (!health) {
         const { reason, message } = input.blocked;
-        const stuck = reason === reasons.CertificateInvalid || reason === reasons.PodRefused;
+        const stuck = STUCK.has(reason);
         return { ready: notReady(reason, `no pod is started: ${message}`), progressing: { type: 'Progressing', status: stuck ? 'False' : 'True', reason, message } };
       }
       break;
@@ -81,7 +84,7 @@ function networkCondition(network: NetworkState): ConditionInput {
 }
 
 function phaseOf(ready: ConditionInput, degraded: ConditionInput | undefined, updating: boolean, step: PodStep, health: PodHealth | undefined): Phase {
-  if (step.kind === 'Hold' && !health) return ready.reason === reasons.CertificateInvalid || ready.reason === reasons.PodRefused ? 'Failed' : 'Pending';
+  if (step.kind === 'Hold' && !health) return STUCK.has(ready.reason) ? 'Failed' : 'Pending';
   if (degraded?.status === 'True') return 'Degraded';
   if (updating) return 'Updating';
   if (ready.status === 'True') return 'Running';
