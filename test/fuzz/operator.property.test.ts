@@ -83,7 +83,8 @@ it('never crashes and always leaves a valid status with reasons, whatever the in
         await h
           .waitFor(`a status for generation ${stored.metadata.generation} of ${name}`, () => {
             const status = h.atom(NS, name)?.status;
-            const polls = h.condition(NS, name, 'CertificateValid')?.status === 'True';
+            // An Atom polls when its certificate is usable and its platform CA (if it names one) exists.
+            const polls = h.condition(NS, name, 'CertificateValid')?.status === 'True' && h.condition(NS, name, 'Ready')?.reason !== 'PlatformCANotFound';
             return status?.observedGeneration === stored.metadata.generation && (status.conditions?.length ?? 0) > 0 && (!polls || status.lastUpdateCheckTime !== undefined);
           })
           .catch((err: unknown) => {

@@ -94,3 +94,13 @@ describe('a platform CA Secret that is missing', () => {
     await ctx.h.waitFor('Ready once the CA exists', () => ctx.h.condition(NS, 'ca-less', 'Ready')?.status === 'True');
   });
 });
+
+describe('a pinned version on an Atom that cannot start', () => {
+  it('records no rollout while the certificate is unusable', async () => {
+    await ctx.h.applyAtom(NS, 'pinned-blocked', { version: '5.0.2', update: { mode: 'Manual' } });
+    await ctx.h.waitFor('SecretNotFound', () => ctx.h.condition(NS, 'pinned-blocked', 'CertificateValid')?.reason === 'SecretNotFound');
+    await ctx.h.settle();
+    expect(ctx.h.atom(NS, 'pinned-blocked').status.rolloutHistory).toBeUndefined();
+    expect(ctx.h.condition(NS, 'pinned-blocked', 'UpToDate')).toMatchObject({ status: 'Unknown', reason: 'CertificateInvalid' });
+  });
+});

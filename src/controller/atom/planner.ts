@@ -22,6 +22,8 @@ export interface PlanInput {
   running?: RunningPod;
   /** Subscribed to the platform, but its first answer has not come yet. */
   awaitingFirstCheck?: boolean;
+  /** Why no pod can start now (an unusable certificate, a missing CA): then no update starts either. */
+  blocked?: { reason: string; message: string };
   /** Why the platform cannot be asked at all (e.g. its CA Secret is missing). */
   platformProblem?: { reason: string; message: string };
 }

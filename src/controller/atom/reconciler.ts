@@ -125,6 +125,7 @@ export class AtomReconciler {
       release: deps.releases.resultFor(key),
       awaitingFirstCheck: subscribed && deps.releases.resultFor(key) === undefined,
       ...(missingCA ? { platformProblem: { reason: reasons.PlatformCANotFound, message: missingCA } } : {}),
+      ...(!certificate.usable ? { blocked: { reason: reasons.CertificateInvalid, message: certificate.message } } : missingCA ? { blocked: { reason: reasons.PlatformCANotFound, message: missingCA } } : {}),
       ...(current && health ? { running: { version: current.metadata?.annotations?.[versionAnnotation], image: current.spec?.containers[0]?.image, health, createdAt: current.metadata?.creationTimestamp ? new Date(current.metadata.creationTimestamp).toISOString() : undefined } } : {}),
     });
     for (const e of plan.events) {

@@ -131,6 +131,11 @@ export function createRolloutPlanner(options: RolloutPlannerOptions): RolloutPla
       const reason = !input.awaitingFirstCheck && problem ? problem.reason : 'NoReleaseAdvertised';
       return { target: currentTarget(input), events, requeueAfterMs: 5_000, waitForRelease: message, view: { upToDate: { type: 'UpToDate', status: 'Unknown', reason, message }, fields: withCurrent(fields, running) } };
     }
+    // A rollout that cannot run its pod would only leave an InProgress record behind.
+    if (decision.kind === 'Start' && input.blocked) {
+      const message = `no update starts while no pod can: ${input.blocked.message}`;
+      return { target: currentTarget(input), events, view: { upToDate: { type: 'UpToDate', status: 'Unknown', reason: input.blocked.reason, message }, fields: withCurrent(fields, running) } };
+    }
     if (decision.kind === 'Start') {
       Object.assign(fields, rolloutStartedStatus(status, decision.to, now, decision.reason));
       options.fleet.noteStarted(key, decision.to.version, now);
