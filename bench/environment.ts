@@ -4,13 +4,12 @@ import { atomCRD } from '../src/api/crd.js';
 import { AtomType } from '../src/controller/atom/controller.js';
 import { KubeApi } from '../src/kube/api.js';
 import { KubeClient } from '../src/kube/client.js';
-import { CoreTypes, type KubeObject, type ResourceType } from '../src/kube/resource.js';
+import { CoreTypes, type KubeObject } from '../src/kube/resource.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { startPlatformSimulator, type PlatformSimulator } from '../src/sandbox/platform-simulator/index.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { BENCH_FIELD_MANAGER } from './request-tap.js';
 import { mapLimit } from './concurrency.js';
-
 
 export interface BenchEnvironment {
   /** Undefined against a real cluster. */
@@ -44,7 +43,9 @@ export async function startEnvironment(opts: EnvironmentOptions): Promise<BenchE
   kc.loadFromFile(kubeconfigPath);
   const api = new KubeApi(new KubeClient(kc), [CoreTypes.customResourceDefinitions, AtomType]);
   await api.applyObject(atomCRD() as unknown as KubeObject, { fieldManager: BENCH_FIELD_MANAGER });
-  await api.applyObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: opts.namespace } } as KubeObject, { fieldManager: BENCH_FIELD_MANAGER });
+  await api.applyObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: opts.namespace } } as KubeObject, {
+    fieldManager: BENCH_FIELD_MANAGER,
+  });
   const simulator = await startPlatformSimulator();
   return {
     sandbox,
@@ -63,7 +64,11 @@ export async function startEnvironment(opts: EnvironmentOptions): Promise<BenchE
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-export async function applyRegistrationSecret(env: BenchEnvironment, name: string, cert: { cert: string; key: string; ca: string }): Promise<void> {
+export async function applyRegistrationSecret(
+  env: BenchEnvironment,
+  name: string,
+  cert: { cert: string; key: string; ca: string },
+): Promise<void> {
   await env.api.applyObject(
     {
       apiVersion: 'v1',
@@ -76,6 +81,14 @@ export async function applyRegistrationSecret(env: BenchEnvironment, name: strin
   );
 }
 
-export async function issueCertificates(env: BenchEnvironment, prefix: string, count: number): Promise<{ cert: string; key: string; ca: string }[]> {
-  return mapLimit(Array.from({ length: count }, (_, i) => i), 4, (i) => env.simulator.issueRegistrationCertificate(`${prefix}-${i}`));
+export async function issueCertificates(
+  env: BenchEnvironment,
+  prefix: string,
+  count: number,
+): Promise<{ cert: string; key: string; ca: string }[]> {
+  return mapLimit(
+    Array.from({ length: count }, (_, i) => i),
+    4,
+    (i) => env.simulator.issueRegistrationCertificate(`${prefix}-${i}`),
+  );
 }

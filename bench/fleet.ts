@@ -38,7 +38,12 @@ export function planFleet(size: number, certificatesPerGroup: number): FleetPlan
     const name = `atom-${String(i).padStart(5, '0')}`;
     const group: Group = i % 2 === 0 ? 'shared' : 'own';
     const certificate = Math.floor(i / 2) % certificatesPerGroup;
-    return { name, group, certificate, secret: group === 'shared' ? `bench-shared-${certificate}` : `${name}-registration` };
+    return {
+      name,
+      group,
+      certificate,
+      secret: group === 'shared' ? `bench-shared-${certificate}` : `${name}-registration`,
+    };
   });
   return { atoms, certificatesPerGroup };
 }
@@ -51,7 +56,9 @@ export async function applySecrets(env: BenchEnvironment, plan: FleetPlan): Prom
   };
   const secrets = new Map<string, FleetAtom>();
   for (const a of plan.atoms) secrets.set(a.secret, a);
-  await mapLimit([...secrets.values()], 16, (a) => applyRegistrationSecret(env, a.secret, pools[a.group][a.certificate]!));
+  await mapLimit([...secrets.values()], 16, (a) =>
+    applyRegistrationSecret(env, a.secret, pools[a.group][a.certificate]!),
+  );
 }
 
 /** `variant` changes the egress CIDRs: a spec change that touches one child (the NetworkPolicy) and the status. */
@@ -91,7 +98,10 @@ function view(raw: RawAtom): AtomView {
 /** Every Atom in the namespace; the sandbox is read in memory so the benchmark's reads do not show up as requests. */
 export async function listAtoms(env: BenchEnvironment): Promise<AtomView[]> {
   if (env.sandbox) return (env.sandbox.store.list('atoms.atomoperator.io', env.namespace) as RawAtom[]).map(view);
-  const list = (await env.api.client.request({ method: 'GET', path: resourcePath(AtomType, { namespace: env.namespace }) })) as { items?: RawAtom[] };
+  const list = (await env.api.client.request({
+    method: 'GET',
+    path: resourcePath(AtomType, { namespace: env.namespace }),
+  })) as { items?: RawAtom[] };
   return (list.items ?? []).map(view);
 }
 
@@ -102,11 +112,22 @@ export function readAtomSync(store: SandboxStore, namespace: string, name: strin
 
 export async function readAtom(env: BenchEnvironment, name: string): Promise<AtomView | undefined> {
   if (env.sandbox) return readAtomSync(env.sandbox.store, env.namespace, name);
-  const raw = await env.api.get<KubeObject>({ apiVersion: 'atomoperator.io/v1alpha1', kind: 'Atom', namespace: env.namespace, name });
+  const raw = await env.api.get<KubeObject>({
+    apiVersion: 'atomoperator.io/v1alpha1',
+    kind: 'Atom',
+    namespace: env.namespace,
+    name,
+  });
   return raw ? view(raw as RawAtom) : undefined;
 }
 
 /** A release as the platform advertises it (the operator runs without release keys, so unsigned). */
 export function release(version: string, digestChar: string): Record<string, unknown> {
-  return { version, image: 'boomi/atom', digest: `sha256:${digestChar.repeat(64)}`, publishedAt: '2026-11-20T00:00:00Z', critical: false };
+  return {
+    version,
+    image: 'boomi/atom',
+    digest: `sha256:${digestChar.repeat(64)}`,
+    publishedAt: '2026-11-20T00:00:00Z',
+    critical: false,
+  };
 }

@@ -45,8 +45,10 @@ export async function buildOperator(): Promise<void> {
     const child = spawn(tsc, ['-p', 'tsconfig.build.json'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('exit', resolve);
   });
-  if (!existsSync(join(root, 'dist/main.js'))) throw new Error(`npm run build produced no dist/main.js (tsc exit ${code})`);
-  if (code !== 0) process.stderr.write(`bench: tsc reported type errors (exit ${code}); running the emitted dist/ anyway\n`);
+  if (!existsSync(join(root, 'dist/main.js')))
+    throw new Error(`npm run build produced no dist/main.js (tsc exit ${code})`);
+  if (code !== 0)
+    process.stderr.write(`bench: tsc reported type errors (exit ${code}); running the emitted dist/ anyway\n`);
 }
 
 function readUsage(pid: number): ProcessUsage {
@@ -75,12 +77,19 @@ async function waitReady(url: string, child: ChildProcess, tail: () => string, t
 }
 
 /** `profileDir`: write a V8 CPU profile of the operator there when it stops (dist runtime only). */
-export async function startOperatorProcess(runtime: OperatorRuntime, args: readonly string[], profileDir?: string): Promise<OperatorProcess> {
+export async function startOperatorProcess(
+  runtime: OperatorRuntime,
+  args: readonly string[],
+  profileDir?: string,
+): Promise<OperatorProcess> {
   const metricsPort = await freePort();
   const healthPort = await freePort();
   const node = join(root, 'node_modules/.bin/node');
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const command = runtime === 'dist' ? [node, ...profile, join(root, 'dist/main.js')] : [join(root, 'node_modules/.bin/tsx'), join(root, 'src/main.ts')];
+  const command =
+    runtime === 'dist'
+      ? [node, ...profile, join(root, 'dist/main.js')]
+      : [join(root, 'node_modules/.bin/tsx'), join(root, 'src/main.ts')];
   const flags = [
     '--leader-election-enabled=false',
     `--metrics-address=127.0.0.1:${metricsPort}`,

@@ -3,10 +3,27 @@
 import type { RequestRecord } from '../src/sandbox/index.js';
 import { mapLimit, pollUntil, sleep } from './concurrency.js';
 import type { BenchEnvironment } from './environment.js';
-import { applyAtom, CHANNEL, listAtoms, readAtom, readAtomSync, release, type AtomView, type FleetPlan, type Group } from './fleet.js';
+import {
+  applyAtom,
+  CHANNEL,
+  listAtoms,
+  readAtom,
+  readAtomSync,
+  release,
+  type AtomView,
+  type FleetPlan,
+  type Group,
+} from './fleet.js';
 import { metricSum, type OperatorProcess } from './operator-process.js';
 import { distribution, perAtom, round, type Distribution } from './percentiles.js';
-import { atomOf, BENCH_FIELD_MANAGER, countRequests, isOperatorRequest, isWrite, type RequestTap } from './request-tap.js';
+import {
+  atomOf,
+  BENCH_FIELD_MANAGER,
+  countRequests,
+  isOperatorRequest,
+  isWrite,
+  type RequestTap,
+} from './request-tap.js';
 
 export interface Run {
   env: BenchEnvironment;
@@ -105,7 +122,14 @@ type Check = (a: AtomView) => boolean;
  * operator just wrote status for are read, and the write's arrival time is when it became done.
  * Listing (cloning) 10,000 Atoms twice a second would slow the in-process API server under test.
  */
-async function untilEveryAtomFromLog(run: Run, tap: RequestTap, sandboxRead: (name: string) => AtomView | undefined, what: string, ok: Check, seen: Map<string, number>): Promise<void> {
+async function untilEveryAtomFromLog(
+  run: Run,
+  tap: RequestTap,
+  sandboxRead: (name: string) => AtomView | undefined,
+  what: string,
+  ok: Check,
+  seen: Map<string, number>,
+): Promise<void> {
   const n = run.plan.atoms.length;
   for (const a of run.plan.atoms) {
     const atom = sandboxRead(a.name);
@@ -120,7 +144,8 @@ async function untilEveryAtomFromLog(run: Run, tap: RequestTap, sandboxRead: (na
       const touched = new Map<string, number>();
       for (; cursor < records.length; cursor++) {
         const r = records[cursor]!;
-        if (r.resource === 'atoms/status' && r.name && isOperatorRequest(r) && !seen.has(r.name)) touched.set(r.name, r.at);
+        if (r.resource === 'atoms/status' && r.name && isOperatorRequest(r) && !seen.has(r.name))
+          touched.set(r.name, r.at);
       }
       for (const [name, at] of touched) {
         const atom = sandboxRead(name);
@@ -162,7 +187,8 @@ async function untilEveryAtom(run: Run, what: string, ok: Check, seen = new Map<
   );
 }
 
-const settled = (a: { ready: boolean; observedGeneration: number | undefined; generation: number }) => a.ready && a.observedGeneration === a.generation;
+const settled = (a: { ready: boolean; observedGeneration: number | undefined; generation: number }) =>
+  a.ready && a.observedGeneration === a.generation;
 
 export async function measureCreation(run: Run): Promise<CreationFigures> {
   const { env, plan, tap, operator } = run;
@@ -221,7 +247,12 @@ export async function measureIdle(run: Run): Promise<IdleFigures> {
   const before = await reconciles(operator);
   const from = Date.now();
   await sleep(Math.max(run.resyncPeriodMs * 1.2, run.pollIntervalMs * 3));
-  await pollUntil('a resync of every Atom', async () => (await reconciles(operator)) - before >= plan.atoms.length, 120_000 + plan.atoms.length * 20, 500);
+  await pollUntil(
+    'a resync of every Atom',
+    async () => (await reconciles(operator)) - before >= plan.atoms.length,
+    120_000 + plan.atoms.length * 20,
+    500,
+  );
   const to = Date.now();
   await quiet();
   const records = tap?.take();
@@ -249,7 +280,9 @@ export async function measureLatency(run: Run, samples: number): Promise<Latency
         () => {
           const records = tap.peek();
           const patch = records.find((r) => r.fieldManager === BENCH_FIELD_MANAGER && r.name === a.name);
-          const write = patch && records.find((r) => r.at >= patch.at && isOperatorRequest(r) && isWrite(r) && atomOf(r) === a.name);
+          const write =
+            patch &&
+            records.find((r) => r.at >= patch.at && isOperatorRequest(r) && isWrite(r) && atomOf(r) === a.name);
           return patch && write ? write.at - patch.at : undefined;
         },
         120_000,
@@ -257,16 +290,26 @@ export async function measureLatency(run: Run, samples: number): Promise<Latency
       );
       latencies.push(first);
     } else {
-      await pollUntil(`${a.name} observed`, async () => {
-        const atom = await readAtom(env, a.name);
-        return atom !== undefined && atom.observedGeneration === atom.generation;
-      }, 120_000, 5);
+      await pollUntil(
+        `${a.name} observed`,
+        async () => {
+          const atom = await readAtom(env, a.name);
+          return atom !== undefined && atom.observedGeneration === atom.generation;
+        },
+        120_000,
+        5,
+      );
       latencies.push(Date.now() - sent);
     }
-    await pollUntil(`${a.name} settled`, async () => {
-      const atom = await readAtom(env, a.name);
-      return atom !== undefined && settled(atom);
-    }, 120_000, 50);
+    await pollUntil(
+      `${a.name} settled`,
+      async () => {
+        const atom = await readAtom(env, a.name);
+        return atom !== undefined && settled(atom);
+      },
+      120_000,
+      50,
+    );
     await sleep(200);
   }
   tap?.take();

@@ -29,7 +29,8 @@ export function describeMachine(): Machine {
   };
 }
 
-const fmt = (v: number | undefined | null, digits = 1): string => (v === undefined || v === null || Number.isNaN(v) ? 'n/a' : String(Math.round(v * 10 ** digits) / 10 ** digits));
+const fmt = (v: number | undefined | null, digits = 1): string =>
+  v === undefined || v === null || Number.isNaN(v) ? 'n/a' : String(Math.round(v * 10 ** digits) / 10 ** digits);
 
 function verbs(byVerb: Record<string, number> | undefined): string {
   if (!byVerb) return 'n/a';
@@ -40,16 +41,25 @@ function verbs(byVerb: Record<string, number> | undefined): string {
 }
 
 function platform(r: SizeResult): string {
-  return r.idle.platform.groups.map((g) => `${g.group}: ${fmt(g.requestsPerInterval, 2)} for ${g.credentials} cred`).join('; ');
+  return r.idle.platform.groups
+    .map((g) => `${g.group}: ${fmt(g.requestsPerInterval, 2)} for ${g.credentials} cred`)
+    .join('; ');
 }
 
 export function formatTable(results: BenchResults): string {
   const rows: [string, (r: SizeResult) => string][] = [
     ['Atoms', (r) => String(r.atoms)],
     ['create -> Ready, total (s)', (r) => fmt(r.creation.totalSeconds, 1)],
-    ['create -> Ready per Atom p50 / p99 (ms)', (r) => `${fmt(r.creation.perAtomMs.p50, 0)} / ${fmt(r.creation.perAtomMs.p99, 0)}`],
+    [
+      'create -> Ready per Atom p50 / p99 (ms)',
+      (r) => `${fmt(r.creation.perAtomMs.p50, 0)} / ${fmt(r.creation.perAtomMs.p99, 0)}`,
+    ],
     ['creation: requests per Atom', (r) => fmt(r.creation.requestsPerAtom?.total, 2)],
-    ['creation: writes per Atom (min 5)', (r) => `${fmt(r.creation.requestsPerAtom?.writes, 2)} (${fmt(r.creation.requestsPerAtom?.writesExcludingEvents, 2)} w/o events)`],
+    [
+      'creation: writes per Atom (min 5)',
+      (r) =>
+        `${fmt(r.creation.requestsPerAtom?.writes, 2)} (${fmt(r.creation.requestsPerAtom?.writesExcludingEvents, 2)} w/o events)`,
+    ],
     ['creation: by verb per Atom', (r) => verbs(r.creation.requestsPerAtom?.byVerb)],
     ['resync period (s)', (r) => fmt(r.resyncPeriodSeconds)],
     ['resync of unchanged Atoms: reconciles', (r) => String(r.idle.reconciles)],
@@ -63,11 +73,21 @@ export function formatTable(results: BenchResults): string {
     ['operator peak RSS (MiB)', (r) => fmt(r.operator.peakRssMiB)],
     ['operator idle RSS (MiB)', (r) => fmt(r.operator.idleRssMiB)],
     ['operator idle V8 heap used (MiB)', (r) => fmt(r.operator.idleHeapUsedMiB)],
-    ['operator CPU s: creation / idle / rollout / total', (r) => `${fmt(r.creation.cpuSeconds)} / ${fmt(r.idle.cpuSeconds)} / ${fmt(r.rollout?.cpuSeconds)} / ${fmt(r.operator.cpuSeconds)}`],
+    [
+      'operator CPU s: creation / idle / rollout / total',
+      (r) =>
+        `${fmt(r.creation.cpuSeconds)} / ${fmt(r.idle.cpuSeconds)} / ${fmt(r.rollout?.cpuSeconds)} / ${fmt(r.operator.cpuSeconds)}`,
+    ],
   ];
   const header = `| Figure | ${results.sizes.map((r) => `N=${r.atoms}`).join(' | ')} |`;
   const rule = `|---|${results.sizes.map(() => '---').join('|')}|`;
   const body = rows.map(([label, cell]) => `| ${label} | ${results.sizes.map(cell).join(' | ')} |`);
   const m = results.machine;
-  return [`${m.nproc} CPUs (${m.cpuModel}), ${m.memoryMiB} MiB, Node ${m.node}, target ${results.target}`, '', header, rule, ...body].join('\n');
+  return [
+    `${m.nproc} CPUs (${m.cpuModel}), ${m.memoryMiB} MiB, Node ${m.node}, target ${results.target}`,
+    '',
+    header,
+    rule,
+    ...body,
+  ].join('\n');
 }

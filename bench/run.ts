@@ -11,7 +11,11 @@ import { buildOperator } from './operator-process.js';
 import { describeMachine, formatTable, type BenchResults } from './report.js';
 import { runScenario } from './scenario.js';
 
-const duration = z.string().transform((s, ctx) => parseDuration(s) ?? (ctx.addIssue({ code: 'custom', message: `not a duration: ${s}` }), z.NEVER));
+const duration = z
+  .string()
+  .transform(
+    (s, ctx) => parseDuration(s) ?? (ctx.addIssue({ code: 'custom', message: `not a duration: ${s}` }), z.NEVER),
+  );
 const count = (min: number) => z.coerce.number().int().min(min);
 
 const optionsSchema = z.object({
@@ -64,7 +68,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   return parsed.data;
 }
 
-export async function runBench(opts: BenchOptions, log: (m: string) => void): Promise<{ results: BenchResults; file: string }> {
+export async function runBench(
+  opts: BenchOptions,
+  log: (m: string) => void,
+): Promise<{ results: BenchResults; file: string }> {
   const startedAt = new Date();
   if (opts.operator === 'dist' && !opts['skip-build']) {
     log('building dist/ (npm run build)');
@@ -89,7 +96,8 @@ export async function runBench(opts: BenchOptions, log: (m: string) => void): Pr
   mkdirSync(opts.out, { recursive: true });
   const file = join(opts.out, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   // Written after every size, so a long run that fails later keeps what it measured.
-  const save = () => writeFileSync(file, `${JSON.stringify({ ...results, finishedAt: new Date().toISOString() }, null, 2)}\n`);
+  const save = () =>
+    writeFileSync(file, `${JSON.stringify({ ...results, finishedAt: new Date().toISOString() }, null, 2)}\n`);
   for (const atoms of opts.sizes) {
     log(`N=${atoms}`);
     const t0 = Date.now();

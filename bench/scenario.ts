@@ -4,7 +4,17 @@ import { startEnvironment } from './environment.js';
 import { applySecrets, CHANNEL, planFleet, release } from './fleet.js';
 import { metricSum, startOperatorProcess, type OperatorRuntime } from './operator-process.js';
 import { round } from './percentiles.js';
-import { measureCreation, measureIdle, measureLatency, measureRollout, type CreationFigures, type IdleFigures, type LatencyFigures, type RolloutFigures, type Run } from './phases.js';
+import {
+  measureCreation,
+  measureIdle,
+  measureLatency,
+  measureRollout,
+  type CreationFigures,
+  type IdleFigures,
+  type LatencyFigures,
+  type RolloutFigures,
+  type Run,
+} from './phases.js';
 import { RequestTap } from './request-tap.js';
 
 export interface ScenarioOptions {
@@ -49,35 +59,54 @@ const MiB = 1024 * 1024;
 
 export async function runScenario(opts: ScenarioOptions): Promise<SizeResult> {
   const t0 = Date.now();
-  const env = await startEnvironment({ namespace: opts.namespace, ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}) });
+  const env = await startEnvironment({
+    namespace: opts.namespace,
+    ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+  });
   let stopOperator: (() => Promise<void>) | undefined;
   try {
     const plan = planFleet(opts.atoms, opts.certificatesPerGroup);
     for (const channel of Object.values(CHANNEL)) env.simulator.setRelease(channel, release('1.0.0', 'a'));
     await applySecrets(env, plan);
-    const operator = await startOperatorProcess(opts.runtime, [
-      `--kubeconfig=${env.kubeconfigPath}`,
-      `--platform-url=${env.simulator.url}`,
-      `--watch-namespaces=${env.namespace}`,
-      `--resync-period=${opts.resyncPeriodMs}ms`,
-      `--platform-poll-interval=${opts.pollIntervalMs}ms`,
-      `--workers=${opts.workers}`,
-      '--fleet-max-concurrent=100%',
-      '--fleet-soak-seconds=0',
-      `--fleet-halt-threshold=${opts.atoms}`,
-      '--shutdown-timeout=5s',
-    ], opts.profileDir);
+    const operator = await startOperatorProcess(
+      opts.runtime,
+      [
+        `--kubeconfig=${env.kubeconfigPath}`,
+        `--platform-url=${env.simulator.url}`,
+        `--watch-namespaces=${env.namespace}`,
+        `--resync-period=${opts.resyncPeriodMs}ms`,
+        `--platform-poll-interval=${opts.pollIntervalMs}ms`,
+        `--workers=${opts.workers}`,
+        '--fleet-max-concurrent=100%',
+        '--fleet-soak-seconds=0',
+        `--fleet-halt-threshold=${opts.atoms}`,
+        '--shutdown-timeout=5s',
+      ],
+      opts.profileDir,
+    );
     stopOperator = () => operator.stop();
     const tap = env.sandbox ? new RequestTap(env.sandbox) : undefined;
-    const run: Run = { env, plan, operator, tap, pollIntervalMs: opts.pollIntervalMs, resyncPeriodMs: opts.resyncPeriodMs, log: opts.log };
+    const run: Run = {
+      env,
+      plan,
+      operator,
+      tap,
+      pollIntervalMs: opts.pollIntervalMs,
+      resyncPeriodMs: opts.resyncPeriodMs,
+      log: opts.log,
+    };
     const setupSeconds = round((Date.now() - t0) / 1000);
     opts.log(`  setup (secrets, operator ready) ${setupSeconds} s`);
     const creation = await measureCreation(run);
-    opts.log(`  creation: ${creation.totalSeconds} s, p50 ${creation.perAtomMs.p50} ms, p99 ${creation.perAtomMs.p99} ms`);
+    opts.log(
+      `  creation: ${creation.totalSeconds} s, p50 ${creation.perAtomMs.p50} ms, p99 ${creation.perAtomMs.p99} ms`,
+    );
     const idle = await measureIdle(run);
     const idleRss = operator.usage().rssBytes;
     const idleHeap = metricSum(await operator.metrics(), 'nodejs_heap_size_used_bytes');
-    opts.log(`  idle: ${idle.reconciles} reconciles, ${idle.requests?.writes ?? '?'} writes in ${idle.windowSeconds} s`);
+    opts.log(
+      `  idle: ${idle.reconciles} reconciles, ${idle.requests?.writes ?? '?'} writes in ${idle.windowSeconds} s`,
+    );
     const latency = await measureLatency(run, opts.latencySamples);
     opts.log(`  latency: p50 ${latency.ms.p50} ms, p99 ${latency.ms.p99} ms`);
     const rollout = opts.rollout ? await measureRollout(run, '1.1.0') : null;
@@ -92,7 +121,13 @@ export async function runScenario(opts: ScenarioOptions): Promise<SizeResult> {
       latency,
       rollout,
       resyncPeriodSeconds: opts.resyncPeriodMs / 1000,
-      operator: { runtime: opts.runtime, peakRssMiB: round(usage.peakRssBytes / MiB), idleRssMiB: round(idleRss / MiB), idleHeapUsedMiB: round(idleHeap / MiB), cpuSeconds: round(usage.cpuSeconds, 2) },
+      operator: {
+        runtime: opts.runtime,
+        peakRssMiB: round(usage.peakRssBytes / MiB),
+        idleRssMiB: round(idleRss / MiB),
+        idleHeapUsedMiB: round(idleHeap / MiB),
+        cpuSeconds: round(usage.cpuSeconds, 2),
+      },
     };
   } finally {
     await stopOperator?.();

@@ -49,7 +49,12 @@ export function settingSchema(path: string): unknown {
 }
 
 function valueAt(root: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined), root);
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined),
+      root,
+    );
 }
 
 function flagText(value: unknown): string | undefined {

@@ -62,7 +62,11 @@ export function securityDoc(current: string): string {
     (r) =>
       `| ${r.scope} | ${r.apiGroups.map((g) => g || 'core').join(', ')} | ${r.resources.join(', ')} | ${r.verbs.join(', ')} | ${r.feature ? featureValues[r.feature] : ''} | ${r.reason} |`,
   );
-  const table = ['| Scope | API group | Resources | Verbs | Only when | Why |', '|-------|-----------|-----------|-------|-----------|-----|', ...rows].join('\n');
+  const table = [
+    '| Scope | API group | Resources | Verbs | Only when | Why |',
+    '|-------|-----------|-----------|-------|-----------|-----|',
+    ...rows,
+  ].join('\n');
   return `${current.slice(0, start)}${docStart}\n${table}\n${current.slice(end)}`;
 }
 

@@ -31,7 +31,10 @@ function readAgentProfile(path: string | undefined): AgentProfile {
     fail([`atoms.agentProfileFile: cannot read ${path}: ${(err as Error).message.split('\n')[0]}`]);
   }
   const parsed = agentProfile.safeParse(raw ?? {});
-  if (!parsed.success) fail(parsed.error.issues.map((i) => `atoms.agentProfileFile ${path}: ${i.path.join('.') || '(root)'}: ${i.message}`));
+  if (!parsed.success)
+    fail(
+      parsed.error.issues.map((i) => `atoms.agentProfileFile ${path}: ${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
   return parsed.data;
 }
 
@@ -85,11 +88,16 @@ async function main(): Promise<void> {
   let kubeConfig = findCluster(config);
   let demo: Demo | undefined;
   if (!kubeConfig) {
-    process.stderr.write('atom-operator: no kubeconfig (KUBECONFIG, ~/.kube/config) and not in a cluster: starting the built-in sandbox (in-memory API server + platform simulator) with sample Atoms\n');
+    process.stderr.write(
+      'atom-operator: no kubeconfig (KUBECONFIG, ~/.kube/config) and not in a cluster: starting the built-in sandbox (in-memory API server + platform simulator) with sample Atoms\n',
+    );
     // Loaded only here: a cluster deployment never loads the sandbox.
     const { startDemo } = await import('./demo/sandbox-demo.js');
     demo = await startDemo({ dir: join(process.cwd(), '.sandbox'), examplesDir: join(root, 'examples') });
-    config = loadConfigOrExit({ argv: [...argv, `--platform-url=${demo.simulator.url}`, '--platform-poll-interval=30s'], env: process.env });
+    config = loadConfigOrExit({
+      argv: [...argv, `--platform-url=${demo.simulator.url}`, '--platform-poll-interval=30s'],
+      env: process.env,
+    });
     kubeConfig = demo.sandbox.kubeConfig();
     releasePublicKeys = demo.releasePublicKeys;
   }

@@ -15,7 +15,10 @@ export interface E2EMaterial {
 export async function e2eMaterial(platformHostname: string, atoms: string[]): Promise<E2EMaterial> {
   const ca = await createCertificateAuthority('atom-e2e-platform-ca', 30);
   const [service, namespace] = platformHostname.split('.');
-  const hosts = [platformHostname, ...(service && namespace ? [service, `${service}.${namespace}`, `${service}.${namespace}.svc.cluster.local`] : [])];
+  const hosts = [
+    platformHostname,
+    ...(service && namespace ? [service, `${service}.${namespace}`, `${service}.${namespace}.svc.cluster.local`] : []),
+  ];
   const server = await ca.issue({ commonName: platformHostname, hosts, usage: 'server' });
   const files: Record<string, string> = {
     'ca.crt': ca.cert,

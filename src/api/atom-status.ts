@@ -1,18 +1,34 @@
 // The Atom's observed state, written only by the operator through the status subresource.
 import { z } from 'zod';
 
-export const conditionTypes = ['Ready', 'CertificateValid', 'NetworkIsolated', 'UpToDate', 'Progressing', 'Degraded'] as const;
+export const conditionTypes = [
+  'Ready',
+  'CertificateValid',
+  'NetworkIsolated',
+  'UpToDate',
+  'Progressing',
+  'Degraded',
+] as const;
 export const phases = ['Pending', 'Starting', 'Running', 'Updating', 'Degraded', 'Failed'] as const;
 
 const timestamp = z.iso.datetime({ offset: true });
 
 export const condition = z
   .object({
-    type: z.string().min(1).max(316).describe('Condition type: Ready, CertificateValid, NetworkIsolated, UpToDate, Progressing or Degraded.'),
+    type: z
+      .string()
+      .min(1)
+      .max(316)
+      .describe('Condition type: Ready, CertificateValid, NetworkIsolated, UpToDate, Progressing or Degraded.'),
     status: z.enum(['True', 'False', 'Unknown']).describe('Status of the condition.'),
     observedGeneration: z.int().min(0).optional().describe('The .metadata.generation the condition was set for.'),
     lastTransitionTime: timestamp.describe('When the status last changed.'),
-    reason: z.string().min(1).max(1024).regex(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/).describe('CamelCase reason for the last transition.'),
+    reason: z
+      .string()
+      .min(1)
+      .max(1024)
+      .regex(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/)
+      .describe('CamelCase reason for the last transition.'),
     message: z.string().max(32_768).describe('What happened, in words a person can act on.'),
   })
   .describe('A standard Kubernetes condition.');
@@ -41,12 +57,23 @@ export const atomStatusShape = {
   podName: z.string().optional().describe('Name of the agent pod.'),
   currentVersion: z.string().optional().describe('Version the running pod was started with.'),
   currentImage: z.string().optional().describe('Image reference (with digest when known) of the running pod.'),
-  advertisedVersion: z.string().optional().describe('Latest version the platform advertises on the Atom\'s channel (verified).'),
+  advertisedVersion: z
+    .string()
+    .optional()
+    .describe("Latest version the platform advertises on the Atom's channel (verified)."),
   targetVersion: z.string().optional().describe('Version the operator is rolling out or will roll out.'),
-  lastUpdateCheckTime: timestamp.optional().describe('When the platform was last asked for releases; moves with a changed answer, otherwise at most hourly (a check every poll would be a status write every poll).'),
+  lastUpdateCheckTime: timestamp
+    .optional()
+    .describe(
+      'When the platform was last asked for releases; moves with a changed answer, otherwise at most hourly (a check every poll would be a status write every poll).',
+    ),
   lastGoodVersion: z.string().optional().describe('Last version that became Ready; rollbacks return to it.'),
   lastGoodImage: z.string().optional().describe('Image of the last good version.'),
-  failedVersions: z.array(z.string()).max(32).optional().describe('Versions that failed on this Atom and are not retried.'),
+  failedVersions: z
+    .array(z.string())
+    .max(32)
+    .optional()
+    .describe('Versions that failed on this Atom and are not retried.'),
   certificate: z
     .object({
       subject: z.string().optional().describe('Subject of the registration certificate.'),

@@ -19,7 +19,14 @@ describe('parseAtom', () => {
     if (!parsed.ok) return;
     const { spec } = parsed.atom;
     expect(spec.image).toEqual({ repository: 'boomi/atom', pullPolicy: 'IfNotPresent' });
-    expect(spec.update).toEqual({ mode: 'Automatic', channel: 'stable', windows: [], allowCriticalOutsideWindow: false, wave: 0, progressDeadlineSeconds: 600 });
+    expect(spec.update).toEqual({
+      mode: 'Automatic',
+      channel: 'stable',
+      windows: [],
+      allowCriticalOutsideWindow: false,
+      wave: 0,
+      progressDeadlineSeconds: 600,
+    });
     expect(spec.networkPolicy).toEqual({ enabled: true, egressCIDRs: ['0.0.0.0/0', '::/0'], allowDNS: true });
     expect(spec.storage).toEqual({ size: '10Gi', accessMode: 'ReadWriteOnce', deleteClaimOnAtomDeletion: false });
     expect(spec.pod.terminationGracePeriodSeconds).toBe(120);
@@ -31,19 +38,64 @@ describe('parseAtom', () => {
   });
 
   it.each([
-    ['version pinned with Automatic updates', { version: '1.2.3' }, 'spec.version', 'update.mode Automatic follows what the platform advertises'],
-    ['version pinned with Automatic updates, said explicitly', { version: '1.2.3', update: { mode: 'Automatic' } }, 'spec.version', 'set update.mode to Manual'],
-    ['plain http platform', { platform: { accountId: 'a', url: 'http://platform.example.com' } }, 'spec.platform.url', 'https://'],
+    [
+      'version pinned with Automatic updates',
+      { version: '1.2.3' },
+      'spec.version',
+      'update.mode Automatic follows what the platform advertises',
+    ],
+    [
+      'version pinned with Automatic updates, said explicitly',
+      { version: '1.2.3', update: { mode: 'Automatic' } },
+      'spec.version',
+      'set update.mode to Manual',
+    ],
+    [
+      'plain http platform',
+      { platform: { accountId: 'a', url: 'http://platform.example.com' } },
+      'spec.platform.url',
+      'https://',
+    ],
     ['unknown update mode', { update: { mode: 'Sometimes' } }, 'spec.update.mode', 'Automatic'],
     ['digest that is not sha256', { image: { digest: 'md5:abc' } }, 'spec.image.digest', 'sha256:'],
-    ['window with a bad start time', { update: { windows: [{ days: ['Mon'], start: '25:00', duration: '1h' }] } }, 'spec.update.windows[0].start', 'HH:MM'],
-    ['window on an unknown day', { update: { windows: [{ days: ['Funday'], start: '01:00', duration: '1h' }] } }, 'spec.update.windows[0].days[0]', 'Mon'],
-    ['egress CIDR that is not one', { networkPolicy: { egressCIDRs: ['everywhere'] } }, 'spec.networkPolicy.egressCIDRs[0]', 'CIDR'],
-    ['emptyDir with a storage class', { storage: { emptyDir: {}, storageClassName: 'fast' } }, 'spec.storage.storageClassName', 'exclude each other'],
-    ['proxy on a disabled policy', { networkPolicy: { enabled: false, proxy: { cidr: '10.0.0.1/32', port: 3128 } } }, 'spec.networkPolicy.proxy', 'enable the policy'],
+    [
+      'window with a bad start time',
+      { update: { windows: [{ days: ['Mon'], start: '25:00', duration: '1h' }] } },
+      'spec.update.windows[0].start',
+      'HH:MM',
+    ],
+    [
+      'window on an unknown day',
+      { update: { windows: [{ days: ['Funday'], start: '01:00', duration: '1h' }] } },
+      'spec.update.windows[0].days[0]',
+      'Mon',
+    ],
+    [
+      'egress CIDR that is not one',
+      { networkPolicy: { egressCIDRs: ['everywhere'] } },
+      'spec.networkPolicy.egressCIDRs[0]',
+      'CIDR',
+    ],
+    [
+      'emptyDir with a storage class',
+      { storage: { emptyDir: {}, storageClassName: 'fast' } },
+      'spec.storage.storageClassName',
+      'exclude each other',
+    ],
+    [
+      'proxy on a disabled policy',
+      { networkPolicy: { enabled: false, proxy: { cidr: '10.0.0.1/32', port: 3128 } } },
+      'spec.networkPolicy.proxy',
+      'enable the policy',
+    ],
     ['missing registration', { registration: undefined }, 'spec.registration', ''],
     ['wave out of range', { update: { wave: -1 } }, 'spec.update.wave', ''],
-    ['bad secret name', { registration: { certificateSecretRef: { name: 'Not_A_Name' } } }, 'spec.registration.certificateSecretRef.name', 'DNS-1123'],
+    [
+      'bad secret name',
+      { registration: { certificateSecretRef: { name: 'Not_A_Name' } } },
+      'spec.registration.certificateSecretRef.name',
+      'DNS-1123',
+    ],
   ])('rejects %s, naming the field and why', (_name, spec, field, words) => {
     const parsed = parseAtom(withSpec(spec));
     expect(parsed.ok).toBe(false);
@@ -57,6 +109,10 @@ describe('parseAtom', () => {
     const parsed = parseAtom(withSpec({ update: { mode: 'x', channel: 'NOPE' }, image: { pullPolicy: 'Sometimes' } }));
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
-    expect(parsed.problems.map((p) => p.field).sort()).toEqual(['spec.image.pullPolicy', 'spec.update.channel', 'spec.update.mode']);
+    expect(parsed.problems.map((p) => p.field).sort()).toEqual([
+      'spec.image.pullPolicy',
+      'spec.update.channel',
+      'spec.update.mode',
+    ]);
   });
 });

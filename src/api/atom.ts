@@ -17,28 +17,35 @@ export const categories = ['atom-operator'];
 export const atomSpec = withCelRules(
   z.object({
     ...atomSpecShape,
-    storage: defaulted(withCelRules(storageSpec, [
-      {
-        rule: '!has(self.emptyDir) || !has(self.storageClassName)',
-        message: 'storage.emptyDir and storage.storageClassName exclude each other: an emptyDir has no storage class; remove one of them',
-        fieldPath: '.storageClassName',
-        reason: 'FieldValueForbidden',
-      },
-      {
-        rule: '!has(self.emptyDir) || !self.deleteClaimOnAtomDeletion',
-        message: 'storage.deleteClaimOnAtomDeletion needs a claim, but storage.emptyDir uses none; remove one of them',
-        fieldPath: '.deleteClaimOnAtomDeletion',
-        reason: 'FieldValueForbidden',
-      },
-    ])),
-    networkPolicy: defaulted(withCelRules(networkPolicySpec, [
-      {
-        rule: 'self.enabled || !has(self.proxy)',
-        message: 'networkPolicy.proxy only takes effect in the NetworkPolicy, but networkPolicy.enabled is false; enable the policy or remove the proxy',
-        fieldPath: '.proxy',
-        reason: 'FieldValueForbidden',
-      },
-    ])),
+    storage: defaulted(
+      withCelRules(storageSpec, [
+        {
+          rule: '!has(self.emptyDir) || !has(self.storageClassName)',
+          message:
+            'storage.emptyDir and storage.storageClassName exclude each other: an emptyDir has no storage class; remove one of them',
+          fieldPath: '.storageClassName',
+          reason: 'FieldValueForbidden',
+        },
+        {
+          rule: '!has(self.emptyDir) || !self.deleteClaimOnAtomDeletion',
+          message:
+            'storage.deleteClaimOnAtomDeletion needs a claim, but storage.emptyDir uses none; remove one of them',
+          fieldPath: '.deleteClaimOnAtomDeletion',
+          reason: 'FieldValueForbidden',
+        },
+      ]),
+    ),
+    networkPolicy: defaulted(
+      withCelRules(networkPolicySpec, [
+        {
+          rule: 'self.enabled || !has(self.proxy)',
+          message:
+            'networkPolicy.proxy only takes effect in the NetworkPolicy, but networkPolicy.enabled is false; enable the policy or remove the proxy',
+          fieldPath: '.proxy',
+          reason: 'FieldValueForbidden',
+        },
+      ]),
+    ),
   }),
   [
     {
@@ -96,7 +103,10 @@ export interface SpecProblem {
 export type ParsedAtom = { ok: true; atom: Atom } | { ok: false; problems: SpecProblem[] };
 
 function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+  return path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+    '',
+  );
 }
 
 /** Formats zod issues as `field: reason` problems, one per issue. */

@@ -26,7 +26,14 @@ export function celRuleHolds(rule: string, self: unknown): boolean {
 /** Attaches CEL rules to a schema node: emitted into the CRD and checked by zod. */
 export function withCelRules<T extends z.ZodType>(schema: T, rules: CelRule[]): T {
   return schema
-    .meta({ 'x-kubernetes-validations': rules.map(({ rule, message, fieldPath, reason }) => ({ rule, message, ...(fieldPath ? { fieldPath } : {}), ...(reason ? { reason } : {}) })) })
+    .meta({
+      'x-kubernetes-validations': rules.map(({ rule, message, fieldPath, reason }) => ({
+        rule,
+        message,
+        ...(fieldPath ? { fieldPath } : {}),
+        ...(reason ? { reason } : {}),
+      })),
+    })
     .superRefine((value, ctx) => {
       for (const r of rules) {
         if (!celRuleHolds(r.rule, value)) {

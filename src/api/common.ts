@@ -13,7 +13,12 @@ export const objectName = z
 
 /** A resource quantity such as `10Gi`, `500m` or `2`: the API server's int-or-string. */
 export const quantity = z
-  .union([z.int().min(0), z.string().regex(/^([+]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/, { message: 'must be a quantity such as 500m, 2 or 10Gi' })])
+  .union([
+    z.int().min(0),
+    z
+      .string()
+      .regex(/^([+]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/, { message: 'must be a quantity such as 500m, 2 or 10Gi' }),
+  ])
   .meta({ 'x-kubernetes-int-or-string': true });
 
 /** A Go-style duration such as `90m`, `4h` or `1h30m`. */
@@ -37,9 +42,12 @@ export const atomVersion = z
 /** An IPv4 or IPv6 CIDR. */
 export const cidr = z
   .string()
-  .regex(/^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$/, {
-    message: 'must be a CIDR such as 10.0.0.0/8 or ::/0',
-  });
+  .regex(
+    /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$/,
+    {
+      message: 'must be a CIDR such as 10.0.0.0/8 or ::/0',
+    },
+  );
 
 /** A reference to a Secret in the Atom's namespace, with the key to read. */
 export const secretKeyRef = (defaultKey: string, what: string) =>
@@ -51,6 +59,7 @@ export const secretKeyRef = (defaultKey: string, what: string) =>
     .describe(`Secret holding ${what}.`);
 
 /** Free-form Kubernetes object kept as is (affinity, valueFrom...). */
-export const preserved = <T extends z.ZodType>(schema: T) => schema.meta({ 'x-kubernetes-preserve-unknown-fields': true });
+export const preserved = <T extends z.ZodType>(schema: T) =>
+  schema.meta({ 'x-kubernetes-preserve-unknown-fields': true });
 
 export const stringMap = z.record(z.string(), z.string());

@@ -30,9 +30,20 @@ describe('the Atom CRD', () => {
   it('round-trips through YAML and carries status subresource, printer columns, short name and category', () => {
     const crd = load(atomCRDYaml()) as JSONSchema;
     const spec = crd.spec as Record<string, any>;
-    expect(spec.names).toMatchObject({ kind: 'Atom', plural: 'atoms', shortNames: ['atm'], categories: ['atom-operator'] });
+    expect(spec.names).toMatchObject({
+      kind: 'Atom',
+      plural: 'atoms',
+      shortNames: ['atm'],
+      categories: ['atom-operator'],
+    });
     expect(spec.versions[0].subresources).toEqual({ status: {} });
-    expect(spec.versions[0].additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual(['Phase', 'Version', 'Advertised', 'Cert-Expiry', 'Age']);
+    expect(spec.versions[0].additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual([
+      'Phase',
+      'Version',
+      'Advertised',
+      'Cert-Expiry',
+      'Age',
+    ]);
     expect(spec.versions[0].schema.openAPIV3Schema.properties.status.properties.conditions).toMatchObject({
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],
@@ -41,10 +52,27 @@ describe('the Atom CRD', () => {
 
   it.each([
     [{ type: 'object', properties: { a: {} } }, 'a: type must not be empty'],
-    [{ type: 'object', properties: { a: { type: 'object', properties: {}, additionalProperties: { type: 'string' } } } }, 'a: additionalProperties and properties are mutually exclusive'],
-    [{ type: 'object', properties: { a: { type: 'string', anyOf: [{ type: 'string', description: 'x' }] } } }, 'a.anyOf[0]: type is forbidden inside anyOf'],
+    [
+      {
+        type: 'object',
+        properties: { a: { type: 'object', properties: {}, additionalProperties: { type: 'string' } } },
+      },
+      'a: additionalProperties and properties are mutually exclusive',
+    ],
+    [
+      { type: 'object', properties: { a: { type: 'string', anyOf: [{ type: 'string', description: 'x' }] } } },
+      'a.anyOf[0]: type is forbidden inside anyOf',
+    ],
     [{ type: 'object', properties: { a: { $ref: '#/x', type: 'string' } } }, 'a: $ref is not allowed in a CRD schema'],
-    [{ type: 'array', items: { type: 'object', properties: { k: { type: 'string' } } }, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['k'] }, '(root): list map key k must be required or defaulted'],
+    [
+      {
+        type: 'array',
+        items: { type: 'object', properties: { k: { type: 'string' } } },
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['k'],
+      },
+      '(root): list map key k must be required or defaulted',
+    ],
   ])('the structural check rejects %j', (schema, message) => {
     expect(structuralSchemaErrors(schema as JSONSchema)).toContain(message);
   });

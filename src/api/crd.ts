@@ -2,7 +2,18 @@
 // generator script only writes what this returns, and a test compares it with
 // the checked-in file.
 import { z } from 'zod';
-import { apiVersion, atomNameRule, atomSpec, categories, group, kind, plural, shortNames, singular, version } from './atom.js';
+import {
+  apiVersion,
+  atomNameRule,
+  atomSpec,
+  categories,
+  group,
+  kind,
+  plural,
+  shortNames,
+  singular,
+  version,
+} from './atom.js';
 import { atomStatus } from './atom-status.js';
 
 export type JSONSchema = { [key: string]: unknown };
@@ -24,7 +35,8 @@ export function structuralize(node: JSONSchema): JSONSchema {
     if ((key === 'maximum' && value === SAFE) || (key === 'minimum' && value === -SAFE)) continue;
     // kube-openapi checks format: date-time itself; zod's regex equivalent only bloats the CRD.
     if (key === 'pattern' && node.format === 'date-time') continue;
-    if (key === 'additionalProperties' && (value === false || (isObject(value) && Object.keys(value).length === 0))) continue;
+    if (key === 'additionalProperties' && (value === false || (isObject(value) && Object.keys(value).length === 0)))
+      continue;
     if (key === 'properties' && isObject(value)) {
       out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, structuralize(v as JSONSchema)]));
     } else if ((key === 'items' || key === 'additionalProperties') && isObject(value)) {
@@ -37,7 +49,12 @@ export function structuralize(node: JSONSchema): JSONSchema {
     // The one place a structural schema may have anyOf without a type: only the two types, nothing else inside.
     const { anyOf: _anyOf, type: _type, ...rest } = out;
     const pattern = findStringPattern(node);
-    return { ...rest, ...(pattern ? { pattern } : {}), anyOf: [{ type: 'integer' }, { type: 'string' }], [INT_OR_STRING]: true };
+    return {
+      ...rest,
+      ...(pattern ? { pattern } : {}),
+      anyOf: [{ type: 'integer' }, { type: 'string' }],
+      [INT_OR_STRING]: true,
+    };
   }
   if (out[PRESERVE] === true) {
     out.type = 'object';
@@ -53,14 +70,26 @@ function findStringPattern(node: JSONSchema): string | undefined {
 }
 
 function toOpenAPI(schema: z.ZodType): JSONSchema {
-  return structuralize(z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'throw' }) as JSONSchema);
+  return structuralize(
+    z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'throw' }) as JSONSchema,
+  );
 }
 
 export const printerColumns = [
-  { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Summary of the Atom\'s state.' },
+  { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: "Summary of the Atom's state." },
   { name: 'Version', type: 'string', jsonPath: '.status.currentVersion', description: 'Version running now.' },
-  { name: 'Advertised', type: 'string', jsonPath: '.status.advertisedVersion', description: 'Latest version the platform advertises.' },
-  { name: 'Cert-Expiry', type: 'string', jsonPath: '.status.certificate.notAfter', description: 'When the registration certificate expires.' },
+  {
+    name: 'Advertised',
+    type: 'string',
+    jsonPath: '.status.advertisedVersion',
+    description: 'Latest version the platform advertises.',
+  },
+  {
+    name: 'Cert-Expiry',
+    type: 'string',
+    jsonPath: '.status.certificate.notAfter',
+    description: 'When the registration certificate expires.',
+  },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
 ];
 

@@ -6,11 +6,42 @@ import type { JSONSchema } from './crd.js';
 const JUNCTORS = ['allOf', 'anyOf', 'oneOf', 'not'] as const;
 const FORBIDDEN_IN_JUNCTORS = ['description', 'type', 'default', 'additionalProperties', 'nullable', 'title'];
 const ALLOWED_KEYS = new Set([
-  'type', 'format', 'title', 'description', 'default', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum',
-  'maxLength', 'minLength', 'pattern', 'maxItems', 'minItems', 'uniqueItems', 'multipleOf', 'enum', 'maxProperties',
-  'minProperties', 'required', 'items', 'allOf', 'oneOf', 'anyOf', 'not', 'properties', 'additionalProperties',
-  'nullable', 'example', 'externalDocs', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource',
-  'x-kubernetes-int-or-string', 'x-kubernetes-list-map-keys', 'x-kubernetes-list-type', 'x-kubernetes-map-type',
+  'type',
+  'format',
+  'title',
+  'description',
+  'default',
+  'maximum',
+  'exclusiveMaximum',
+  'minimum',
+  'exclusiveMinimum',
+  'maxLength',
+  'minLength',
+  'pattern',
+  'maxItems',
+  'minItems',
+  'uniqueItems',
+  'multipleOf',
+  'enum',
+  'maxProperties',
+  'minProperties',
+  'required',
+  'items',
+  'allOf',
+  'oneOf',
+  'anyOf',
+  'not',
+  'properties',
+  'additionalProperties',
+  'nullable',
+  'example',
+  'externalDocs',
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-embedded-resource',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-list-type',
+  'x-kubernetes-map-type',
   'x-kubernetes-validations',
 ]);
 
@@ -30,7 +61,11 @@ export function structuralSchemaErrors(schema: JSONSchema, path = ''): string[] 
   if (typeof schema.type !== 'string' || schema.type === '') {
     if (!intOrString && !preserve) errors.push(`${at}: type must not be empty`);
   }
-  if (schema.properties !== undefined && schema.additionalProperties !== undefined && schema.additionalProperties !== false) {
+  if (
+    schema.properties !== undefined &&
+    schema.additionalProperties !== undefined &&
+    schema.additionalProperties !== false
+  ) {
     errors.push(`${at}: additionalProperties and properties are mutually exclusive`);
   }
   if (schema.additionalProperties === false) errors.push(`${at}: additionalProperties: false is not allowed`);
@@ -44,17 +79,20 @@ export function structuralSchemaErrors(schema: JSONSchema, path = ''): string[] 
       anyOf.every((n) => isObject(n) && Object.keys(n).length === 1) &&
       anyOf.some((n) => (n as JSONSchema).type === 'integer') &&
       anyOf.some((n) => (n as JSONSchema).type === 'string');
-    if (!ok && schema.type === undefined) errors.push(`${at}: x-kubernetes-int-or-string needs anyOf [integer, string] or no junctors`);
+    if (!ok && schema.type === undefined)
+      errors.push(`${at}: x-kubernetes-int-or-string needs anyOf [integer, string] or no junctors`);
   }
   for (const j of JUNCTORS) {
     const value = schema[j];
     if (value === undefined) continue;
-    if (!intOrString && (typeof schema.type !== 'string' || schema.type === '')) errors.push(`${at}: ${j} requires a type beside it`);
+    if (!intOrString && (typeof schema.type !== 'string' || schema.type === ''))
+      errors.push(`${at}: ${j} requires a type beside it`);
     const nested = Array.isArray(value) ? value : [value];
     nested.forEach((n, i) => {
       if (!isObject(n)) return;
       for (const bad of FORBIDDEN_IN_JUNCTORS) {
-        if (n[bad] !== undefined && !(intOrString && bad === 'type')) errors.push(`${at}.${j}[${i}]: ${bad} is forbidden inside ${j}`);
+        if (n[bad] !== undefined && !(intOrString && bad === 'type'))
+          errors.push(`${at}.${j}[${i}]: ${bad} is forbidden inside ${j}`);
       }
     });
   }
@@ -68,7 +106,8 @@ export function structuralSchemaErrors(schema: JSONSchema, path = ''): string[] 
       for (const k of keys as string[]) {
         const prop = props[k];
         if (!isObject(prop)) errors.push(`${at}: list map key ${k} is not a property of the items`);
-        else if (!required.includes(k) && prop.default === undefined) errors.push(`${at}: list map key ${k} must be required or defaulted`);
+        else if (!required.includes(k) && prop.default === undefined)
+          errors.push(`${at}: list map key ${k} must be required or defaulted`);
       }
     }
   }
@@ -78,7 +117,8 @@ export function structuralSchemaErrors(schema: JSONSchema, path = ''): string[] 
     }
   }
   if (isObject(schema.items)) errors.push(...structuralSchemaErrors(schema.items, `${path}[*]`));
-  if (isObject(schema.additionalProperties)) errors.push(...structuralSchemaErrors(schema.additionalProperties, `${path}{*}`));
+  if (isObject(schema.additionalProperties))
+    errors.push(...structuralSchemaErrors(schema.additionalProperties, `${path}{*}`));
   return errors;
 }
 

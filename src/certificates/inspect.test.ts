@@ -6,9 +6,20 @@ const DAY = 86_400_000;
 const now = new Date('2026-11-25T12:00:00Z');
 let ca: CertificateAuthority;
 
-async function secret(opts: { notBefore?: Date; notAfter?: Date; mismatchedKey?: boolean } = {}): Promise<RegistrationSecret> {
-  const issued = await ca.issue({ commonName: 'atom-a', usage: 'client', notBefore: opts.notBefore ?? new Date(now.getTime() - DAY), notAfter: opts.notAfter ?? new Date(now.getTime() + 365 * DAY), mismatchedKey: opts.mismatchedKey });
-  return { name: 'reg', data: { 'tls.crt': Buffer.from(issued.cert), 'tls.key': Buffer.from(issued.key), 'ca.crt': Buffer.from(ca.cert) } };
+async function secret(
+  opts: { notBefore?: Date; notAfter?: Date; mismatchedKey?: boolean } = {},
+): Promise<RegistrationSecret> {
+  const issued = await ca.issue({
+    commonName: 'atom-a',
+    usage: 'client',
+    notBefore: opts.notBefore ?? new Date(now.getTime() - DAY),
+    notAfter: opts.notAfter ?? new Date(now.getTime() + 365 * DAY),
+    mismatchedKey: opts.mismatchedKey,
+  });
+  return {
+    name: 'reg',
+    data: { 'tls.crt': Buffer.from(issued.cert), 'tls.key': Buffer.from(issued.key), 'ca.crt': Buffer.from(ca.cert) },
+  };
 }
 
 beforeAll(async () => {
@@ -28,13 +39,61 @@ describe('inspectRegistration', () => {
 
   it.each([
     ['a missing Secret', async () => undefined, 'SecretNotFound', false, 'kubectl create secret tls reg'],
-    ['no tls.key', async () => ({ name: 'reg', data: { 'tls.crt': (await secret()).data['tls.crt'] } }), 'MissingKey', false, 'has no tls.key'],
-    ['garbage tls.crt', async () => ({ name: 'reg', data: { 'tls.crt': Buffer.from('nope'), 'tls.key': Buffer.from('nope') } }), 'Malformed', false, 'tls.crt'],
-    ['garbage tls.key', async () => ({ ...(await secret()), data: { ...(await secret()).data, 'tls.key': Buffer.from('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n') } }), 'Malformed', false, 'tls.key'],
-    ['a key of another certificate', async () => secret({ mismatchedKey: true }), 'KeyMismatch', false, 'not the private key'],
-    ['an expired certificate', async () => secret({ notBefore: new Date(now.getTime() - 10 * DAY), notAfter: new Date(now.getTime() - DAY) }), 'Expired', false, 'expired at'],
-    ['a certificate valid only from tomorrow', async () => secret({ notBefore: new Date(now.getTime() + DAY) }), 'NotYetValid', false, 'valid only from'],
-    ['a certificate expiring in 10 days', async () => secret({ notAfter: new Date(now.getTime() + 10 * DAY + 3_600_000) }), 'ExpiresSoon', true, 'in 10 days'],
+    [
+      'no tls.key',
+      async () => ({ name: 'reg', data: { 'tls.crt': (await secret()).data['tls.crt'] } }),
+      'MissingKey',
+      false,
+      'has no tls.key',
+    ],
+    [
+      'garbage tls.crt',
+      async () => ({ name: 'reg', data: { 'tls.crt': Buffer.from('nope'), 'tls.key': Buffer.from('nope') } }),
+      'Malformed',
+      false,
+      'tls.crt',
+    ],
+    [
+      'garbage tls.key',
+      async () => ({
+        ...(await secret()),
+        data: {
+          ...(await secret()).data,
+          'tls.key': Buffer.from('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'),
+        },
+      }),
+      'Malformed',
+      false,
+      'tls.key',
+    ],
+    [
+      'a key of another certificate',
+      async () => secret({ mismatchedKey: true }),
+      'KeyMismatch',
+      false,
+      'not the private key',
+    ],
+    [
+      'an expired certificate',
+      async () => secret({ notBefore: new Date(now.getTime() - 10 * DAY), notAfter: new Date(now.getTime() - DAY) }),
+      'Expired',
+      false,
+      'expired at',
+    ],
+    [
+      'a certificate valid only from tomorrow',
+      async () => secret({ notBefore: new Date(now.getTime() + DAY) }),
+      'NotYetValid',
+      false,
+      'valid only from',
+    ],
+    [
+      'a certificate expiring in 10 days',
+      async () => secret({ notAfter: new Date(now.getTime() + 10 * DAY + 3_600_000) }),
+      'ExpiresSoon',
+      true,
+      'in 10 days',
+    ],
   ])('judges %s', async (_name, make, reason, usable, words) => {
     const v = inspectRegistration(await make(), 'reg', now);
     expect(v.reason).toBe(reason);

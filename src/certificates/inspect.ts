@@ -56,7 +56,10 @@ function iso(date: string): string {
 export function secretContentHash(data: RegistrationSecret['data']): string {
   const h = createHash('sha256');
   for (const key of ['tls.crt', 'tls.key', 'ca.crt'] as const) {
-    h.update(key).update('\0').update(data[key] ?? Buffer.alloc(0)).update('\0');
+    h.update(key)
+      .update('\0')
+      .update(data[key] ?? Buffer.alloc(0))
+      .update('\0');
   }
   return h.digest('hex').slice(0, 16);
 }
@@ -65,22 +68,41 @@ export function secretContentHash(data: RegistrationSecret['data']): string {
  * Judges the registration Secret at `now`. Checks in order; the first failure wins:
  * present -> has both keys -> parses -> key matches -> not yet valid -> expired -> expires soon.
  */
-export function inspectRegistration(secret: RegistrationSecret | undefined, secretName: string, now: Date, warnBeforeDays = 30): CertificateVerdict {
+export function inspectRegistration(
+  secret: RegistrationSecret | undefined,
+  secretName: string,
+  now: Date,
+  warnBeforeDays = 30,
+): CertificateVerdict {
   if (!secret) {
-    return { usable: false, reason: 'SecretNotFound', message: `Secret ${secretName} with the registration certificate was not found; create it with kubectl create secret tls ${secretName} --cert=... --key=...` };
+    return {
+      usable: false,
+      reason: 'SecretNotFound',
+      message: `Secret ${secretName} with the registration certificate was not found; create it with kubectl create secret tls ${secretName} --cert=... --key=...`,
+    };
   }
   const contentHash = secretContentHash(secret.data);
   const crt = secret.data['tls.crt'];
   const key = secret.data['tls.key'];
   const missing = [!crt?.length && 'tls.crt', !key?.length && 'tls.key'].filter(Boolean);
   if (!crt?.length || !key?.length) {
-    return { usable: false, reason: 'MissingKey', message: `Secret ${secretName} has no ${missing.join(' and ')}; it must be a kubernetes.io/tls Secret with the registration certificate and its key`, contentHash };
+    return {
+      usable: false,
+      reason: 'MissingKey',
+      message: `Secret ${secretName} has no ${missing.join(' and ')}; it must be a kubernetes.io/tls Secret with the registration certificate and its key`,
+      contentHash,
+    };
   }
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(crt);
   } catch {
-    return { usable: false, reason: 'Malformed', message: `tls.crt in Secret ${secretName} is not a PEM certificate`, contentHash };
+    return {
+      usable: false,
+      reason: 'Malformed',
+      message: `tls.crt in Secret ${secretName} is not a PEM certificate`,
+      contentHash,
+    };
   }
   const facts: CertificateFacts = {
     subject: cert.subject.replace(/\n/g, ', '),
@@ -91,31 +113,73 @@ export function inspectRegistration(secret: RegistrationSecret | undefined, secr
   };
   try {
     if (!cert.checkPrivateKey(createPrivateKey(key))) {
-      return { usable: false, reason: 'KeyMismatch', message: `tls.key in Secret ${secretName} is not the private key of its tls.crt (${facts.subject}); put the key that belongs to this certificate`, facts, contentHash };
+      return {
+        usable: false,
+        reason: 'KeyMismatch',
+        message: `tls.key in Secret ${secretName} is not the private key of its tls.crt (${facts.subject}); put the key that belongs to this certificate`,
+        facts,
+        contentHash,
+      };
     }
   } catch {
-    return { usable: false, reason: 'Malformed', message: `tls.key in Secret ${secretName} is not a PEM private key`, facts, contentHash };
+    return {
+      usable: false,
+      reason: 'Malformed',
+      message: `tls.key in Secret ${secretName} is not a PEM private key`,
+      facts,
+      contentHash,
+    };
   }
   const ca = secret.data['ca.crt'];
   if (ca?.length) {
     try {
       new X509Certificate(ca);
     } catch {
-      return { usable: false, reason: 'Malformed', message: `ca.crt in Secret ${secretName} is not a PEM certificate; remove it or put the CA certificate`, facts, contentHash };
+      return {
+        usable: false,
+        reason: 'Malformed',
+        message: `ca.crt in Secret ${secretName} is not a PEM certificate; remove it or put the CA certificate`,
+        facts,
+        contentHash,
+      };
     }
   }
   const t = now.getTime();
   const notBefore = new Date(facts.notBefore).getTime();
   const notAfter = new Date(facts.notAfter).getTime();
   if (t < notBefore) {
-    return { usable: false, reason: 'NotYetValid', message: `the registration certificate in Secret ${secretName} is valid only from ${facts.notBefore}; check the clock or the certificate`, facts, contentHash };
+    return {
+      usable: false,
+      reason: 'NotYetValid',
+      message: `the registration certificate in Secret ${secretName} is valid only from ${facts.notBefore}; check the clock or the certificate`,
+      facts,
+      contentHash,
+    };
   }
   if (t >= notAfter) {
-    return { usable: false, reason: 'Expired', message: `the registration certificate in Secret ${secretName} expired at ${facts.notAfter}; renew the Atom's registration and update the Secret`, facts, contentHash };
+    return {
+      usable: false,
+      reason: 'Expired',
+      message: `the registration certificate in Secret ${secretName} expired at ${facts.notAfter}; renew the Atom's registration and update the Secret`,
+      facts,
+      contentHash,
+    };
   }
   const daysLeft = Math.floor((notAfter - t) / DAY);
   if (notAfter - t <= warnBeforeDays * DAY) {
-    return { usable: true, reason: 'ExpiresSoon', message: `the registration certificate in Secret ${secretName} expires at ${facts.notAfter} (in ${daysLeft} days); renew it before then`, facts, contentHash };
+    return {
+      usable: true,
+      reason: 'ExpiresSoon',
+      message: `the registration certificate in Secret ${secretName} expires at ${facts.notAfter} (in ${daysLeft} days); renew it before then`,
+      facts,
+      contentHash,
+    };
   }
-  return { usable: true, reason: 'Valid', message: `the registration certificate ${facts.subject} is valid until ${facts.notAfter}`, facts, contentHash };
+  return {
+    usable: true,
+    reason: 'Valid',
+    message: `the registration certificate ${facts.subject} is valid until ${facts.notAfter}`,
+    facts,
+    contentHash,
+  };
 }

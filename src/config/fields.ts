@@ -5,30 +5,34 @@ import { parseDuration } from './duration.js';
 
 /** A Go-style duration ("15s", "5m"); the parsed value is milliseconds. */
 export const duration = (options: { min?: number; max?: number } = {}) =>
-  z
-    .union([z.string(), z.number()])
-    .transform((value, ctx) => {
-      const ms = typeof value === 'number' ? value : parseDuration(value);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `must be a duration like "15s", "5m" or "1h30m" (got "${String(value)}")` });
-        return z.NEVER;
-      }
-      if (options.min !== undefined && ms < options.min) {
-        ctx.addIssue({ code: 'custom', message: `must be at least ${options.min} ms (got "${String(value)}")` });
-        return z.NEVER;
-      }
-      if (options.max !== undefined && ms > options.max) {
-        ctx.addIssue({ code: 'custom', message: `must be at most ${options.max} ms (got "${String(value)}")` });
-        return z.NEVER;
-      }
-      return ms;
-    });
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const ms = typeof value === 'number' ? value : parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a duration like "15s", "5m" or "1h30m" (got "${String(value)}")`,
+      });
+      return z.NEVER;
+    }
+    if (options.min !== undefined && ms < options.min) {
+      ctx.addIssue({ code: 'custom', message: `must be at least ${options.min} ms (got "${String(value)}")` });
+      return z.NEVER;
+    }
+    if (options.max !== undefined && ms > options.max) {
+      ctx.addIssue({ code: 'custom', message: `must be at most ${options.max} ms (got "${String(value)}")` });
+      return z.NEVER;
+    }
+    return ms;
+  });
 
 export const integer = (min: number, max: number) =>
   z.union([z.string(), z.number()]).transform((value, ctx) => {
     const n = typeof value === 'number' ? value : /^-?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
     if (!Number.isInteger(n) || n < min || n > max) {
-      ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max} (got "${String(value)}")` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a whole number from ${min} to ${max} (got "${String(value)}")`,
+      });
       return z.NEVER;
     }
     return n;
@@ -48,7 +52,9 @@ export const boolean = () =>
 export const stringList = (item: z.ZodType<string, string> = z.string()) =>
   z
     .union([z.string(), z.array(z.string())])
-    .transform((value) => (typeof value === 'string' ? value.split(',') : value).map((s) => s.trim()).filter((s) => s !== ''))
+    .transform((value) =>
+      (typeof value === 'string' ? value.split(',') : value).map((s) => s.trim()).filter((s) => s !== ''),
+    )
     .pipe(z.array(item));
 
 /** "host:port" or ":port" (all interfaces). */
@@ -56,15 +62,19 @@ export const listenAddress = () =>
   z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, 'must be "host:port" or ":port", e.g. ":8080"');
 
 export const httpsUrl = () =>
-  z
-    .string()
-    .refine((value) => {
-      try {
-        return new URL(value).protocol === 'https:';
-      } catch {
-        return false;
-      }
-    }, 'must be an https:// URL');
+  z.string().refine((value) => {
+    try {
+      return new URL(value).protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an https:// URL');
 
 /** RFC 1123 label, the shape of a namespace name. */
-export const dnsLabel = () => z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a valid namespace name (lowercase letters, digits and "-")');
+export const dnsLabel = () =>
+  z
+    .string()
+    .regex(
+      /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+      'must be a valid namespace name (lowercase letters, digits and "-")',
+    );

@@ -30,7 +30,14 @@ describe('parseConfig', () => {
       resyncPeriod: 600_000,
       shutdownTimeout: 30_000,
       platform: { pollInterval: 300_000 },
-      leaderElection: { enabled: true, namespace: 'ops', leaseName: 'atom-operator-leader', leaseDuration: 15_000, renewDeadline: 10_000, retryPeriod: 2_000 },
+      leaderElection: {
+        enabled: true,
+        namespace: 'ops',
+        leaseName: 'atom-operator-leader',
+        leaseDuration: 15_000,
+        renewDeadline: 10_000,
+        retryPeriod: 2_000,
+      },
     });
     expect(config.leaderElection.identity).toMatch(/^pod-1-[0-9a-f]{6}$/);
     expect(config.kubeconfig).toBeUndefined();
@@ -90,7 +97,9 @@ describe('parseConfig', () => {
   });
 
   it('exports a schema that converts to JSON Schema for the chart docs', () => {
-    const json = z.toJSONSchema(operatorConfigSchema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, { description?: string }> };
+    const json = z.toJSONSchema(operatorConfigSchema, { io: 'input', unrepresentable: 'any' }) as {
+      properties: Record<string, { description?: string }>;
+    };
     expect(json.properties.workers?.description).toMatch(/Concurrent reconciles/);
   });
 });
@@ -128,7 +137,11 @@ describe('the process entry', () => {
   });
 
   it('starts with good configuration', () => {
-    const run = spawnSync(tsx, [entry, '--workers=3'], { env: { PATH: process.env.PATH }, encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(tsx, [entry, '--workers=3'], {
+      env: { PATH: process.env.PATH },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ workers: 3 });
   });

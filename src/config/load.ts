@@ -164,23 +164,32 @@ export function parseConfig(sources: LoadConfigSources): OperatorConfig {
       const path = issue.path.map(String).join('.');
       // List items fail at "watchNamespaces.1": report them against the field that holds the list.
       const field = fields.find((f) => path === f.path || path.startsWith(`${f.path}.`));
-      const where = (field && origin.get(field.path)) ?? (field ? `${field.flag} / ${field.env}` : path || 'configuration');
+      const where =
+        (field && origin.get(field.path)) ?? (field ? `${field.flag} / ${field.env}` : path || 'configuration');
       const message =
-        issue.code === 'invalid_value' && 'values' in issue ? `must be one of ${issue.values.map(String).join(', ')}` : issue.message;
+        issue.code === 'invalid_value' && 'values' in issue
+          ? `must be one of ${issue.values.map(String).join(', ')}`
+          : issue.message;
       problems.push(`${where}: ${message}`);
     }
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
 
   const parsed = result.data;
-  const identity = parsed.leaderElection.identity ?? `${(sources.hostname ?? hostname)()}-${randomBytes(3).toString('hex')}`;
+  const identity =
+    parsed.leaderElection.identity ?? `${(sources.hostname ?? hostname)()}-${randomBytes(3).toString('hex')}`;
   const namespace = parsed.leaderElection.namespace ?? (sources.podNamespace ?? readPodNamespace)() ?? 'default';
   return deepFreeze({ ...parsed, leaderElection: { ...parsed.leaderElection, identity, namespace } });
 }
 
 /** Help text listing every flag, its environment variable and description. */
 export function configHelp(): string {
-  const lines = ['Usage: atom-operator [--flag=value ...]', '', 'Every flag can also be set by its environment variable; flags win.', ''];
+  const lines = [
+    'Usage: atom-operator [--flag=value ...]',
+    '',
+    'Every flag can also be set by its environment variable; flags win.',
+    '',
+  ];
   for (const field of configFields()) {
     lines.push(`  ${field.flag}  (${field.env})`, `      ${field.description}`);
   }

@@ -12,7 +12,6 @@ import { AtomType } from '../controller/atom/controller.js';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import { startPlatformSimulator, type PlatformSimulator } from '../sandbox/platform-simulator/index.js';
 
-
 export interface Demo {
   sandbox: Sandbox;
   simulator: PlatformSimulator;
@@ -22,12 +21,23 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-export const demoRelease = { version: '5.0.2', image: 'boomi/atom', digest: `sha256:${'5'.repeat(64)}`, publishedAt: '2026-11-20T00:00:00Z', critical: false };
+export const demoRelease = {
+  version: '5.0.2',
+  image: 'boomi/atom',
+  digest: `sha256:${'5'.repeat(64)}`,
+  publishedAt: '2026-11-20T00:00:00Z',
+  critical: false,
+};
 
 /** Starts the sandbox demo; `examplesDir` holds the sample Atoms to apply (minimal and fleet). */
 export async function startDemo(options: { dir: string; examplesDir: string }): Promise<Demo> {
   mkdirSync(options.dir, { recursive: true });
-  const sandbox = await startSandbox({ dir: options.dir, kubeletMode: 'auto', podStartDelayMs: 1_500, podTerminationDelayMs: 1_000 });
+  const sandbox = await startSandbox({
+    dir: options.dir,
+    kubeletMode: 'auto',
+    podStartDelayMs: 1_500,
+    podTerminationDelayMs: 1_000,
+  });
   const simulator = await startPlatformSimulator();
   simulator.signWith(simulator.releaseKeys.privateKeyPem);
   simulator.setRelease('stable', demoRelease);
@@ -37,12 +47,20 @@ export async function startDemo(options: { dir: string; examplesDir: string }): 
   // The fleet example's kustomization puts its Atoms in atoms-eu; here we do the same by hand.
   const samples = [
     { file: 'minimal/atom.yaml', namespace: 'default' },
-    ...['atom-eu-1', 'atom-eu-2', 'atom-eu-3', 'atom-eu-manual'].map((name) => ({ file: `fleet/${name}.yaml`, namespace: 'atoms-eu' })),
+    ...['atom-eu-1', 'atom-eu-2', 'atom-eu-3', 'atom-eu-manual'].map((name) => ({
+      file: `fleet/${name}.yaml`,
+      namespace: 'atoms-eu',
+    })),
   ];
-  await api.applyObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'atoms-eu' } }, { fieldManager: 'atom-operator-demo' });
+  await api.applyObject(
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'atoms-eu' } },
+    { fieldManager: 'atom-operator-demo' },
+  );
   const atoms: string[] = [];
   for (const { file, namespace } of samples) {
-    const doc = loadAll(readFileSync(join(options.examplesDir, file), 'utf8'))[0] as KubeObject & { spec: { registration: { certificateSecretRef: { name: string } } } };
+    const doc = loadAll(readFileSync(join(options.examplesDir, file), 'utf8'))[0] as KubeObject & {
+      spec: { registration: { certificateSecretRef: { name: string } } };
+    };
     const issued = await simulator.issueRegistrationCertificate(`${namespace}.${doc.metadata.name}`);
     await api.applyObject(
       {

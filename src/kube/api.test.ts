@@ -6,7 +6,11 @@ describe('isSubsetEqual (status comparison)', () => {
     [{ phase: 'Ready' }, { phase: 'Ready', other: 1 }, true],
     [{ phase: 'Ready' }, { phase: 'Failed' }, false],
     [{ conditions: [{ type: 'Ready', status: 'True' }] }, { conditions: [{ type: 'Ready', status: 'True' }] }, true],
-    [{ conditions: [{ type: 'Ready', status: 'True' }] }, { conditions: [{ type: 'Ready', status: 'True' }, { type: 'X' }] }, false],
+    [
+      { conditions: [{ type: 'Ready', status: 'True' }] },
+      { conditions: [{ type: 'Ready', status: 'True' }, { type: 'X' }] },
+      false,
+    ],
     [{ nested: { a: 1 } }, { nested: { a: 1, b: 2 } }, true],
     [{ value: null }, {}, false],
     [{ value: undefined }, {}, true],

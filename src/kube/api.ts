@@ -31,7 +31,16 @@ export interface ObjectRef {
 }
 
 // Server-populated metadata: sending it back would claim ownership or act as a stale precondition.
-const SERVER_METADATA = ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const;
+const SERVER_METADATA = [
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'creationTimestamp',
+  'generation',
+  'selfLink',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+] as const;
 
 function typeKey(apiVersion: string, kind: string): string {
   return `${apiVersion}/${kind}`;
@@ -41,12 +50,16 @@ function typeKey(apiVersion: string, kind: string): string {
 export function isSubsetEqual(desired: unknown, actual: unknown): boolean {
   if (desired === actual) return true;
   if (Array.isArray(desired)) {
-    return Array.isArray(actual) && desired.length === actual.length && desired.every((d, i) => deepEqual(d, actual[i]));
+    return (
+      Array.isArray(actual) && desired.length === actual.length && desired.every((d, i) => deepEqual(d, actual[i]))
+    );
   }
   if (typeof desired === 'object' && desired !== null) {
     if (typeof actual !== 'object' || actual === null || Array.isArray(actual)) return false;
     const a = actual as Record<string, unknown>;
-    return Object.entries(desired as Record<string, unknown>).every(([k, v]) => (v === undefined ? true : isSubsetEqual(v, a[k])));
+    return Object.entries(desired as Record<string, unknown>).every(([k, v]) =>
+      v === undefined ? true : isSubsetEqual(v, a[k]),
+    );
   }
   return false;
 }
@@ -128,7 +141,8 @@ export class KubeApi {
     status: Record<string, unknown>,
     options: ApplyOptions = {},
   ): Promise<{ written: boolean; object: T }> {
-    if (isSubsetEqual(status, (current as T & { status?: unknown }).status ?? {})) return { written: false, object: current };
+    if (isSubsetEqual(status, (current as T & { status?: unknown }).status ?? {}))
+      return { written: false, object: current };
     const ref = this.#ref(current);
     const body = {
       apiVersion: current.apiVersion,
@@ -148,7 +162,11 @@ export class KubeApi {
   }
 
   /** A JSON Patch (RFC 6902), e.g. `test` + `remove` of one finalizer so other owners' entries are never clobbered. */
-  async jsonPatch<T extends KubeObject>(ref: ObjectRef, operations: readonly unknown[], subresource?: string): Promise<T> {
+  async jsonPatch<T extends KubeObject>(
+    ref: ObjectRef,
+    operations: readonly unknown[],
+    subresource?: string,
+  ): Promise<T> {
     return (await this.client.request({
       method: 'PATCH',
       path: this.#path(ref, subresource),
@@ -190,7 +208,12 @@ export class KubeApi {
       ...(options.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: options.gracePeriodSeconds } : {}),
     };
     try {
-      await this.client.request({ method: 'DELETE', path: this.#path(ref), body, ...(options.signal ? { signal: options.signal } : {}) });
+      await this.client.request({
+        method: 'DELETE',
+        path: this.#path(ref),
+        body,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;

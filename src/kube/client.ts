@@ -62,7 +62,12 @@ export class KubeClient {
       try {
         return JSON.parse(text) as unknown;
       } catch (err) {
-        throw new KubeApiError({ code: 'KUBE_UNEXPECTED', status: response.status, message: `${what} returned a body that is not JSON`, cause: err });
+        throw new KubeApiError({
+          code: 'KUBE_UNEXPECTED',
+          status: response.status,
+          message: `${what} returned a body that is not JSON`,
+          cause: err,
+        });
       }
     } catch (err) {
       throw toKubeError(err, what);

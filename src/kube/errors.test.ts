@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { KUBE_ERROR_CODES, KubeApiError, kubeErrorCode, kubeErrorFromResponse, parseRetryAfter, toKubeError, type KubeErrorCode } from './errors.js';
+import {
+  KUBE_ERROR_CODES,
+  KubeApiError,
+  kubeErrorCode,
+  kubeErrorFromResponse,
+  parseRetryAfter,
+  toKubeError,
+  type KubeErrorCode,
+} from './errors.js';
 
 describe('kubeErrorCode', () => {
   it.each<[number, string | undefined, KubeErrorCode]>([
@@ -31,14 +39,21 @@ describe('kubeErrorCode', () => {
 
 describe('kubeErrorFromResponse', () => {
   it('reads reason and message from a Status body, not from the text', () => {
-    const err = kubeErrorFromResponse(409, JSON.stringify({ kind: 'Status', reason: 'AlreadyExists', message: 'conflict words here' }), null, 'POST x');
+    const err = kubeErrorFromResponse(
+      409,
+      JSON.stringify({ kind: 'Status', reason: 'AlreadyExists', message: 'conflict words here' }),
+      null,
+      'POST x',
+    );
     expect(err).toMatchObject({ code: 'KUBE_ALREADY_EXISTS', status: 409, reason: 'AlreadyExists', retryable: true });
     expect(err.message).toBe('POST x failed with HTTP 409 AlreadyExists: conflict words here');
   });
 
   it('takes Retry-After from the header, else from Status details', () => {
     expect(kubeErrorFromResponse(429, '', '3').retryAfterSeconds).toBe(3);
-    expect(kubeErrorFromResponse(429, { reason: 'TooManyRequests', details: { retryAfterSeconds: 9 } }).retryAfterSeconds).toBe(9);
+    expect(
+      kubeErrorFromResponse(429, { reason: 'TooManyRequests', details: { retryAfterSeconds: 9 } }).retryAfterSeconds,
+    ).toBe(9);
     expect(kubeErrorFromResponse(500, 'garbage').retryAfterSeconds).toBeUndefined();
   });
 
@@ -61,12 +76,20 @@ describe('parseRetryAfter', () => {
 
 describe('toKubeError', () => {
   it('maps an ApiException-shaped error by code and body', () => {
-    const apiException = Object.assign(new Error('HTTP-Code: 410'), { code: 410, body: '{"reason":"Expired","message":"too old"}', headers: {} });
+    const apiException = Object.assign(new Error('HTTP-Code: 410'), {
+      code: 410,
+      body: '{"reason":"Expired","message":"too old"}',
+      headers: {},
+    });
     expect(toKubeError(apiException)).toMatchObject({ code: 'KUBE_GONE', status: 410, reason: 'Expired' });
   });
 
   it('treats errors without a status as network failures and timeouts as timeouts', () => {
-    expect(toKubeError(new TypeError('fetch failed'))).toMatchObject({ code: 'KUBE_NETWORK', status: 0, retryable: true });
+    expect(toKubeError(new TypeError('fetch failed'))).toMatchObject({
+      code: 'KUBE_NETWORK',
+      status: 0,
+      retryable: true,
+    });
     expect(toKubeError(new DOMException('late', 'TimeoutError'))).toMatchObject({ code: 'KUBE_TIMEOUT' });
   });
 

@@ -174,12 +174,18 @@ export function toKubeError(err: unknown, what = 'request'): KubeApiError {
   if (err instanceof KubeApiError) return err;
   if (typeof err === 'object' && err !== null) {
     const record = err as Record<string, unknown>;
-    const status = typeof record.code === 'number' ? record.code : typeof record.statusCode === 'number' ? record.statusCode : undefined;
+    const status =
+      typeof record.code === 'number'
+        ? record.code
+        : typeof record.statusCode === 'number'
+          ? record.statusCode
+          : undefined;
     if (status !== undefined && status >= 100) {
       const headers = record.headers;
       let retryAfter: string | undefined;
       if (typeof headers === 'object' && headers !== null) {
-        const value = (headers as Record<string, unknown>)['retry-after'] ?? (headers as Record<string, unknown>)['Retry-After'];
+        const value =
+          (headers as Record<string, unknown>)['retry-after'] ?? (headers as Record<string, unknown>)['Retry-After'];
         if (typeof value === 'string') retryAfter = value;
       }
       const mapped = kubeErrorFromResponse(status, record.body, retryAfter, what);
@@ -198,10 +204,16 @@ export function toKubeError(err: unknown, what = 'request'): KubeApiError {
     }
   }
   const detail = err instanceof Error ? err.message : String(err);
-  return new KubeApiError({ code: 'KUBE_NETWORK', status: 0, message: `${what} failed without a response: ${detail}`, cause: err });
+  return new KubeApiError({
+    code: 'KUBE_NETWORK',
+    status: 0,
+    message: `${what} failed without a response: ${detail}`,
+    cause: err,
+  });
 }
 
 export const isNotFound = (err: unknown): boolean => err instanceof KubeApiError && err.code === 'KUBE_NOT_FOUND';
 export const isConflict = (err: unknown): boolean => err instanceof KubeApiError && err.code === 'KUBE_CONFLICT';
-export const isAlreadyExists = (err: unknown): boolean => err instanceof KubeApiError && err.code === 'KUBE_ALREADY_EXISTS';
+export const isAlreadyExists = (err: unknown): boolean =>
+  err instanceof KubeApiError && err.code === 'KUBE_ALREADY_EXISTS';
 export const isGone = (err: unknown): boolean => err instanceof KubeApiError && err.code === 'KUBE_GONE';

@@ -79,7 +79,8 @@ export class Informer<T extends KubeObject = KubeObject> implements ReflectorSin
     if (this.#abort) return;
     const abort = new AbortController();
     this.#abort = abort;
-    const namespaces = this.type.namespaced && this.#options.namespaces?.length ? [...new Set(this.#options.namespaces)] : [undefined];
+    const namespaces =
+      this.type.namespaced && this.#options.namespaces?.length ? [...new Set(this.#options.namespaces)] : [undefined];
     for (const namespace of namespaces) {
       this.#reflectors.push(
         new Reflector<T>(
@@ -90,9 +91,13 @@ export class Informer<T extends KubeObject = KubeObject> implements ReflectorSin
             labelSelector: this.#options.labelSelector,
             fieldSelector: this.#options.fieldSelector,
             ...(this.#options.pageSize !== undefined ? { pageSize: this.#options.pageSize } : {}),
-            ...(this.#options.allowWatchBookmarks !== undefined ? { allowWatchBookmarks: this.#options.allowWatchBookmarks } : {}),
+            ...(this.#options.allowWatchBookmarks !== undefined
+              ? { allowWatchBookmarks: this.#options.allowWatchBookmarks }
+              : {}),
             ...(this.#options.watchStallMs !== undefined ? { watchStallMs: this.#options.watchStallMs } : {}),
-            ...(this.#options.watchTimeoutSeconds !== undefined ? { watchTimeoutSeconds: this.#options.watchTimeoutSeconds } : {}),
+            ...(this.#options.watchTimeoutSeconds !== undefined
+              ? { watchTimeoutSeconds: this.#options.watchTimeoutSeconds }
+              : {}),
             ...(this.#options.backoff !== undefined ? { backoff: this.#options.backoff } : {}),
             logger: this.#logger,
           },

@@ -59,7 +59,10 @@ function readRecord(lease: Lease): LeaseRecord {
 }
 
 export class LeaderElector {
-  readonly #o: Required<Pick<LeaderElectionOptions, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs' | 'releaseOnStop'>> & LeaderElectionOptions;
+  readonly #o: Required<
+    Pick<LeaderElectionOptions, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs' | 'releaseOnStop'>
+  > &
+    LeaderElectionOptions;
   readonly #logger: Logger;
   readonly #now: () => number;
   #observed: LeaseRecord | undefined;
@@ -82,10 +85,15 @@ export class LeaderElector {
       releaseOnStop: true,
       ...options,
     };
-    if (o.renewDeadlineMs >= o.leaseDurationMs) throw new Error('leader election: renewDeadline must be shorter than leaseDuration');
-    if (o.retryPeriodMs * 1.2 >= o.renewDeadlineMs) throw new Error('leader election: retryPeriod * 1.2 must be shorter than renewDeadline');
+    if (o.renewDeadlineMs >= o.leaseDurationMs)
+      throw new Error('leader election: renewDeadline must be shorter than leaseDuration');
+    if (o.retryPeriodMs * 1.2 >= o.renewDeadlineMs)
+      throw new Error('leader election: retryPeriod * 1.2 must be shorter than renewDeadline');
     this.#o = o;
-    this.#logger = (options.logger ?? silentLogger()).child({ lease: `${options.namespace}/${options.name}`, identity: options.identity });
+    this.#logger = (options.logger ?? silentLogger()).child({
+      lease: `${options.namespace}/${options.name}`,
+      identity: options.identity,
+    });
     this.#now = options.now ?? Date.now;
   }
 
@@ -145,7 +153,10 @@ export class LeaderElector {
           this.#armDeadline();
           continue;
         }
-        if (this.#now() - this.#lastRenew >= this.#o.renewDeadlineMs || this.#observed?.holderIdentity !== this.#o.identity) {
+        if (
+          this.#now() - this.#lastRenew >= this.#o.renewDeadlineMs ||
+          this.#observed?.holderIdentity !== this.#o.identity
+        ) {
           this.#logger.warn('failed to renew the lease within the renew deadline; stopped leading');
           this.#stopLeading();
           break;
@@ -207,14 +218,23 @@ export class LeaderElector {
     try {
       let lease: Lease;
       try {
-        lease = (await this.#o.client.request({ method: 'GET', path: this.#path(this.#o.name), timeoutMs: this.#o.renewDeadlineMs })) as Lease;
+        lease = (await this.#o.client.request({
+          method: 'GET',
+          path: this.#path(this.#o.name),
+          timeoutMs: this.#o.renewDeadlineMs,
+        })) as Lease;
       } catch (err) {
         if (!isNotFound(err)) throw err;
         const record = { ...desired(undefined), leaseTransitions: 0 };
         const created = (await this.#o.client.request({
           method: 'POST',
           path: this.#path(),
-          body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.#o.name, namespace: this.#o.namespace }, spec: record },
+          body: {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name: this.#o.name, namespace: this.#o.namespace },
+            spec: record,
+          },
           timeoutMs: this.#o.renewDeadlineMs,
         })) as Lease;
         this.#lease = created;
@@ -254,7 +274,10 @@ export class LeaderElector {
       await this.#o.client.request({
         method: 'PUT',
         path: this.#path(this.#o.name),
-        body: { ...current, spec: { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now } },
+        body: {
+          ...current,
+          spec: { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now },
+        },
       });
       this.#logger.info('released the lease');
     } catch (err) {

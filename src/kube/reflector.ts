@@ -62,7 +62,10 @@ function parseListPage(body: unknown): ListPage {
   return {
     items: Array.isArray(record.items) ? record.items : [],
     resourceVersion: typeof record.metadata?.resourceVersion === 'string' ? record.metadata.resourceVersion : '',
-    continueToken: typeof record.metadata?.continue === 'string' && record.metadata.continue !== '' ? record.metadata.continue : undefined,
+    continueToken:
+      typeof record.metadata?.continue === 'string' && record.metadata.continue !== ''
+        ? record.metadata.continue
+        : undefined,
   };
 }
 

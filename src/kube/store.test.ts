@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from './resource.js';
 import { ObjectStore } from './store.js';
 
-const obj = (namespace: string, name: string, extra: Partial<KubeObject['metadata']> = {}, data: Record<string, string> = {}): KubeObject & { data: Record<string, string> } => ({
+const obj = (
+  namespace: string,
+  name: string,
+  extra: Partial<KubeObject['metadata']> = {},
+  data: Record<string, string> = {},
+): KubeObject & { data: Record<string, string> } => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
   metadata: { namespace, name, ...extra },
@@ -15,8 +20,18 @@ describe('ObjectStore', () => {
     store.upsert(obj('a', 'x', { ownerReferences: [{ apiVersion: 'v1', kind: 'K', name: 'o', uid: 'u1' }] }));
     store.upsert(obj('a', 'y'));
     store.upsert(obj('b', 'z', { ownerReferences: [{ apiVersion: 'v1', kind: 'K', name: 'o', uid: 'u1' }] }));
-    expect(store.byIndex('namespace', 'a').map((o) => o.metadata.name).sort()).toEqual(['x', 'y']);
-    expect(store.byIndex('owner-uid', 'u1').map((o) => o.metadata.name).sort()).toEqual(['x', 'z']);
+    expect(
+      store
+        .byIndex('namespace', 'a')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['x', 'y']);
+    expect(
+      store
+        .byIndex('owner-uid', 'u1')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['x', 'z']);
   });
 
   it('moves an object between index values on update and drops it on delete', () => {

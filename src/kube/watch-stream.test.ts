@@ -20,17 +20,24 @@ const run = async (stream: ReadableStream<Uint8Array>, stallMs = 5000, signal = 
 describe('consumeWatch', () => {
   it('decodes events split across chunks and ignores junk lines', async () => {
     const line = JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'a' } } });
-    const events = await run(streamOf([line.slice(0, 10), `${line.slice(10)}\nnot json\n`, '{"type":"BOOKMARK","object":{}}']));
+    const events = await run(
+      streamOf([line.slice(0, 10), `${line.slice(10)}\nnot json\n`, '{"type":"BOOKMARK","object":{}}']),
+    );
     expect(events.map((e) => e.type)).toEqual(['ADDED', 'BOOKMARK']);
   });
 
   it('turns an ERROR event into a typed error (410 -> KUBE_GONE)', async () => {
-    const error = JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' } });
+    const error = JSON.stringify({
+      type: 'ERROR',
+      object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' },
+    });
     await expect(run(streamOf([`${error}\n`]))).rejects.toMatchObject({ code: 'KUBE_GONE' });
   });
 
   it('gives up on a stream that goes quiet', async () => {
-    await expect(run(streamOf(['{"type":"BOOKMARK","object":{}}\n'], true), 100)).rejects.toBeInstanceOf(WatchStalledError);
+    await expect(run(streamOf(['{"type":"BOOKMARK","object":{}}\n'], true), 100)).rejects.toBeInstanceOf(
+      WatchStalledError,
+    );
   });
 
   it('resolves when aborted', async () => {

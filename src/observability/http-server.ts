@@ -18,7 +18,10 @@ export function parseListenAddress(address: string): { host: string | undefined;
   return { host: host === '' ? undefined : host, port: Number(address.slice(colon + 1)) };
 }
 
-export async function startHttpServer(address: string, routes: Readonly<Record<string, Route>>): Promise<RunningServer> {
+export async function startHttpServer(
+  address: string,
+  routes: Readonly<Record<string, Route>>,
+): Promise<RunningServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const route = routes[path];

@@ -48,7 +48,14 @@ export class OperatorMetrics {
       labelNames: ['version', 'commit', 'node_version'],
       registers,
     });
-    build.set({ version: options.build?.version ?? 'dev', commit: options.build?.commit ?? 'unknown', node_version: process.version }, 1);
+    build.set(
+      {
+        version: options.build?.version ?? 'dev',
+        commit: options.build?.commit ?? 'unknown',
+        node_version: process.version,
+      },
+      1,
+    );
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 }

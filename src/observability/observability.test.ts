@@ -17,10 +17,12 @@ function captureLogger() {
 describe('root logger', () => {
   it('writes JSON with a textual level and redacts secret material', async () => {
     const { logger, lines } = captureLogger();
-    logger.child({ controller: 'atom', namespace: 'a', name: 'b' }).info(
-      { secret: { data: { 'tls.key': 'PRIVATE' } }, headers: { authorization: 'Bearer t0k3n' }, token: 'abc' },
-      'reconciled',
-    );
+    logger
+      .child({ controller: 'atom', namespace: 'a', name: 'b' })
+      .info(
+        { secret: { data: { 'tls.key': 'PRIVATE' } }, headers: { authorization: 'Bearer t0k3n' }, token: 'abc' },
+        'reconciled',
+      );
     await new Promise((r) => setImmediate(r));
     expect(lines[0]).toMatchObject({ level: 'info', msg: 'reconciled', controller: 'atom', namespace: 'a', name: 'b' });
     const text = JSON.stringify(lines[0]);
@@ -32,7 +34,13 @@ describe('handleShutdownSignals', () => {
   const setup = (stop: () => Promise<void>) => {
     const proc = new EventEmitter();
     const exits: number[] = [];
-    const remove = handleShutdownSignals({ stop, logger: silentLogger(), shutdownTimeoutMs: 1000, exit: (c) => void exits.push(c), processLike: proc });
+    const remove = handleShutdownSignals({
+      stop,
+      logger: silentLogger(),
+      shutdownTimeoutMs: 1000,
+      exit: (c) => void exits.push(c),
+      processLike: proc,
+    });
     return { proc, exits, remove };
   };
 

@@ -36,7 +36,9 @@ const policy: AdvertisementPolicy = { channel: 'stable', allowedRepositories: [r
 
 describe('canonicalJSON', () => {
   it('sorts keys recursively, drops whitespace and keeps array order', () => {
-    expect(canonicalJSON({ b: 1, a: { d: [3, { z: 1, y: 'é"' }], c: null } })).toBe('{"a":{"c":null,"d":[3,{"y":"é\\"","z":1}]},"b":1}');
+    expect(canonicalJSON({ b: 1, a: { d: [3, { z: 1, y: 'é"' }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[3,{"y":"é\\"","z":1}]},"b":1}',
+    );
   });
 
   it('omits undefined members like JSON.stringify', () => {
@@ -92,7 +94,10 @@ describe('validateAdvertisement', () => {
   });
 
   it('rejects a body that is not JSON or not an object as Malformed', () => {
-    expect(validateAdvertisementJSON('<html>proxy error</html>', policy)).toMatchObject({ ok: false, reason: 'Malformed' });
+    expect(validateAdvertisementJSON('<html>proxy error</html>', policy)).toMatchObject({
+      ok: false,
+      reason: 'Malformed',
+    });
     expect(validateAdvertisementJSON('[1,2]', policy)).toMatchObject({ ok: false, reason: 'Malformed' });
   });
 
@@ -109,7 +114,9 @@ describe('validateAdvertisement', () => {
     it('covers fields the schema does not know about', () => {
       const ad = signAdvertisement(advertisement({ extra: { b: 1, a: 2 } }), current.privateKeyPem);
       expect(validateAdvertisement(ad, signed).ok).toBe(true);
-      expect(validateAdvertisement({ ...ad, extra: { a: 2, b: 3 } }, signed)).toMatchObject({ reason: 'SignatureInvalid' });
+      expect(validateAdvertisement({ ...ad, extra: { a: 2, b: 3 } }, signed)).toMatchObject({
+        reason: 'SignatureInvalid',
+      });
     });
 
     it('rejects a missing signature', () => {
@@ -126,11 +133,15 @@ describe('validateAdvertisement', () => {
 
     it('rejects a tampered advertisement', () => {
       const ad = signAdvertisement(advertisement(), current.privateKeyPem);
-      expect(validateAdvertisement({ ...ad, digest: `sha256:${'cd'.repeat(32)}` }, signed)).toMatchObject({ reason: 'SignatureInvalid' });
+      expect(validateAdvertisement({ ...ad, digest: `sha256:${'cd'.repeat(32)}` }, signed)).toMatchObject({
+        reason: 'SignatureInvalid',
+      });
     });
 
     it('rejects a signature that is not base64', () => {
-      expect(validateAdvertisement(advertisement({ signature: 'not base64!' }), signed)).toMatchObject({ reason: 'SignatureInvalid' });
+      expect(validateAdvertisement(advertisement({ signature: 'not base64!' }), signed)).toMatchObject({
+        reason: 'SignatureInvalid',
+      });
     });
 
     it('checks the signature before trusting any other field', () => {
@@ -141,6 +152,8 @@ describe('validateAdvertisement', () => {
 
   it('refuses release keys that are not ed25519', () => {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    expect(() => parseReleasePublicKeys([publicKey.export({ type: 'spki', format: 'pem' }).toString()])).toThrow(/expected ed25519/);
+    expect(() => parseReleasePublicKeys([publicKey.export({ type: 'spki', format: 'pem' }).toString()])).toThrow(
+      /expected ed25519/,
+    );
   });
 });

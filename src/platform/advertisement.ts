@@ -62,7 +62,9 @@ export function parseReleasePublicKeys(pems: readonly (string | KeyObject)[]): K
   return pems.map((pem, index) => {
     const key = typeof pem === 'string' ? createPublicKey(pem) : pem;
     if (key.asymmetricKeyType !== 'ed25519') {
-      throw new Error(`Release public key #${index + 1} is ${key.asymmetricKeyType ?? 'not asymmetric'}, expected ed25519.`);
+      throw new Error(
+        `Release public key #${index + 1} is ${key.asymmetricKeyType ?? 'not asymmetric'}, expected ed25519.`,
+      );
     }
     return key;
   });
@@ -77,7 +79,7 @@ function repositoryOnly(image: string): boolean {
 
 function signatureVerdict(raw: Record<string, unknown>, keys: readonly KeyObject[]): AdvertisementVerdict | undefined {
   if (keys.length === 0) return undefined;
-  const signature = raw['signature'];
+  const signature = raw.signature;
   if (signature === undefined || signature === '') {
     return reject(
       'SignatureMissing',
@@ -110,7 +112,10 @@ export function validateAdvertisement(raw: unknown, policy: AdvertisementPolicy)
   const parsed = advertisementShape.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    return reject('Malformed', `The advertisement does not have the expected shape (${problems.join('; ')}); report it to the vendor.`);
+    return reject(
+      'Malformed',
+      `The advertisement does not have the expected shape (${problems.join('; ')}); report it to the vendor.`,
+    );
   }
   const ad = parsed.data;
   const keys = parseReleasePublicKeys(policy.releasePublicKeys ?? []);
@@ -118,19 +123,34 @@ export function validateAdvertisement(raw: unknown, policy: AdvertisementPolicy)
   const bySignature = signatureVerdict(raw as Record<string, unknown>, keys);
   if (bySignature) return bySignature;
   if (ad.channel !== policy.channel) {
-    return reject('ChannelMismatch', `Asked for channel "${policy.channel}" but the platform advertised channel "${ad.channel}"; report it to the vendor.`);
+    return reject(
+      'ChannelMismatch',
+      `Asked for channel "${policy.channel}" but the platform advertised channel "${ad.channel}"; report it to the vendor.`,
+    );
   }
   if (ad.digest === undefined || ad.digest === '') {
-    return reject('MissingDigest', `Release ${ad.version} has no image digest; only digest-pinned releases are rolled out. Report it to the vendor.`);
+    return reject(
+      'MissingDigest',
+      `Release ${ad.version} has no image digest; only digest-pinned releases are rolled out. Report it to the vendor.`,
+    );
   }
   if (!sha256Digest.test(ad.digest)) {
-    return reject('InvalidDigest', `Release ${ad.version} has digest "${ad.digest}", expected "sha256:" and 64 lowercase hex characters.`);
+    return reject(
+      'InvalidDigest',
+      `Release ${ad.version} has digest "${ad.digest}", expected "sha256:" and 64 lowercase hex characters.`,
+    );
   }
   if (!semver.test(ad.version) && !dottedNumeric.test(ad.version)) {
-    return reject('InvalidVersion', `Version "${ad.version}" is neither semantic (1.2.3) nor dotted numeric (24.11.0); report it to the vendor.`);
+    return reject(
+      'InvalidVersion',
+      `Version "${ad.version}" is neither semantic (1.2.3) nor dotted numeric (24.11.0); report it to the vendor.`,
+    );
   }
   if (!repositoryOnly(ad.image)) {
-    return reject('Malformed', `The advertised image "${ad.image}" carries a tag or digest; it must be a repository only.`);
+    return reject(
+      'Malformed',
+      `The advertised image "${ad.image}" carries a tag or digest; it must be a repository only.`,
+    );
   }
   if (!policy.allowedRepositories.includes(ad.image)) {
     return reject(
@@ -157,14 +177,22 @@ export function validateAdvertisementJSON(body: string, policy: AdvertisementPol
   try {
     raw = JSON.parse(body);
   } catch (error) {
-    return reject('Malformed', `The platform's answer is not JSON (${(error as Error).message}); check the platform URL.`);
+    return reject(
+      'Malformed',
+      `The platform's answer is not JSON (${(error as Error).message}); check the platform URL.`,
+    );
   }
   return validateAdvertisement(raw, policy);
 }
 
 /** Returns a copy of `ad` carrying an ed25519 signature over its canonical JSON (simulator, tests). */
-export function signAdvertisement<T extends Record<string, unknown>>(ad: T, privateKeyPem: string): T & { signature: string } {
+export function signAdvertisement<T extends Record<string, unknown>>(
+  ad: T,
+  privateKeyPem: string,
+): T & { signature: string } {
   const { signature: _previous, ...unsigned } = ad;
-  const signature = sign(null, Buffer.from(canonicalJSON(unsigned), 'utf8'), createPrivateKey(privateKeyPem)).toString('base64');
+  const signature = sign(null, Buffer.from(canonicalJSON(unsigned), 'utf8'), createPrivateKey(privateKeyPem)).toString(
+    'base64',
+  );
   return { ...ad, signature };
 }

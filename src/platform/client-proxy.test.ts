@@ -5,7 +5,12 @@ import { startPlatformSimulator, type PlatformSimulator } from '../sandbox/platf
 import { PlatformClient, type PlatformClientOptions, type ReleaseQuery } from './client.js';
 
 /** A CONNECT-only forward proxy that records where it tunnelled to, or refuses with `refuseWith`. */
-async function startProxy(): Promise<{ url: string; tunnels: string[]; refuseWith: number | undefined; stop(): Promise<void> }> {
+async function startProxy(): Promise<{
+  url: string;
+  tunnels: string[];
+  refuseWith: number | undefined;
+  stop(): Promise<void>;
+}> {
   const sockets = new Set<Socket>();
   const state = {
     url: '',
@@ -75,12 +80,15 @@ describe('HTTPS proxy', () => {
     expect(sim.requests.map((r) => r.clientSubject)).toEqual(['atom-behind-proxy']);
   });
 
-  it.each(['127.0.0.1', `127.0.0.1:${'PORT'}`, '*', 'example.com, 127.0.0.1'])('bypasses the proxy when NO_PROXY is %s', async (noProxy) => {
-    const value = noProxy.replace('PORT', new URL(sim.url).port);
-    const result = await client({ httpsProxy: proxy.url, noProxy: value }).fetchRelease(query);
-    expect(result.modified).toBe(true);
-    expect(proxy.tunnels).toEqual([]);
-  });
+  it.each(['127.0.0.1', `127.0.0.1:${'PORT'}`, '*', 'example.com, 127.0.0.1'])(
+    'bypasses the proxy when NO_PROXY is %s',
+    async (noProxy) => {
+      const value = noProxy.replace('PORT', new URL(sim.url).port);
+      const result = await client({ httpsProxy: proxy.url, noProxy: value }).fetchRelease(query);
+      expect(result.modified).toBe(true);
+      expect(proxy.tunnels).toEqual([]);
+    },
+  );
 
   it('still uses the proxy when NO_PROXY names another port or host', async () => {
     await client({ httpsProxy: proxy.url, noProxy: '127.0.0.1:1, platform.example.com' }).fetchRelease(query);
@@ -89,22 +97,24 @@ describe('HTTPS proxy', () => {
 
   it('reports a proxy that refuses the tunnel as unreachable through the proxy', async () => {
     proxy.refuseWith = 403;
-    const error = await client({ httpsProxy: proxy.url }).fetchRelease(query).catch((e: unknown) => e);
+    const error = await client({ httpsProxy: proxy.url })
+      .fetchRelease(query)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PlatformUnreachable', retryable: true });
     expect((error as Error).message).toMatch(/through the HTTPS proxy/);
     expect(sim.requests).toEqual([]);
   });
 
   it('ignores proxy variables in the environment: only constructor options count', async () => {
-    const saved = process.env['HTTPS_PROXY'];
-    process.env['HTTPS_PROXY'] = proxy.url;
+    const saved = process.env.HTTPS_PROXY;
+    process.env.HTTPS_PROXY = proxy.url;
     try {
       const result = await client({}).fetchRelease(query);
       expect(result.modified).toBe(true);
       expect(proxy.tunnels).toEqual([]);
     } finally {
-      if (saved === undefined) delete process.env['HTTPS_PROXY'];
-      else process.env['HTTPS_PROXY'] = saved;
+      if (saved === undefined) delete process.env.HTTPS_PROXY;
+      else process.env.HTTPS_PROXY = saved;
     }
   });
 });

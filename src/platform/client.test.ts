@@ -74,8 +74,13 @@ describe('mutual TLS', () => {
   });
 
   it('refuses a certificate from another CA, naming our client certificate', async () => {
-    const stranger = await (await createCertificateAuthority('someone-else')).issue({ commonName: 'atom-x', usage: 'client' });
-    const error = await failure(client().fetchRelease({ ...query, credential: { certPem: stranger.cert, keyPem: stranger.key } }));
+    const stranger = await (await createCertificateAuthority('someone-else')).issue({
+      commonName: 'atom-x',
+      usage: 'client',
+    });
+    const error = await failure(
+      client().fetchRelease({ ...query, credential: { certPem: stranger.cert, keyPem: stranger.key } }),
+    );
     expect(error).toBeInstanceOf(TLSHandshakeFailedError);
     expect((error as TLSHandshakeFailedError).kind).toBe('ClientCertificateRejected');
     expect(error.message).toMatch(/refused our client \(registration\) certificate/);
@@ -84,8 +89,13 @@ describe('mutual TLS', () => {
   });
 
   it('refuses an expired certificate and says it expired', async () => {
-    const expired = await sim.issueRegistrationCertificate('atom-old', { notBefore: new Date(0), notAfter: new Date(1000) });
-    const error = await failure(client().fetchRelease({ ...query, credential: { certPem: expired.cert, keyPem: expired.key } }));
+    const expired = await sim.issueRegistrationCertificate('atom-old', {
+      notBefore: new Date(0),
+      notAfter: new Date(1000),
+    });
+    const error = await failure(
+      client().fetchRelease({ ...query, credential: { certPem: expired.cert, keyPem: expired.key } }),
+    );
     expect(error.code).toBe('TLSHandshakeFailed');
     expect((error as TLSHandshakeFailedError).kind).toBe('ClientCertificateRejected');
     expect(error.message).toMatch(/expired at 1970-01-01/);
@@ -94,9 +104,17 @@ describe('mutual TLS', () => {
   it('refuses an expired certificate on a TLS 1.2 platform too, where the refusal cuts the handshake', async () => {
     const legacy = await startPlatformSimulator({ maxTLSVersion: 'TLSv1.2' });
     try {
-      const expired = await legacy.issueRegistrationCertificate('atom-old', { notBefore: new Date(0), notAfter: new Date(1000) });
+      const expired = await legacy.issueRegistrationCertificate('atom-old', {
+        notBefore: new Date(0),
+        notAfter: new Date(1000),
+      });
       const error = await failure(
-        client().fetchRelease({ url: legacy.url, caPem: legacy.caPem, channel: 'stable', credential: { certPem: expired.cert, keyPem: expired.key } }),
+        client().fetchRelease({
+          url: legacy.url,
+          caPem: legacy.caPem,
+          channel: 'stable',
+          credential: { certPem: expired.cert, keyPem: expired.key },
+        }),
       );
       expect((error as TLSHandshakeFailedError).kind).toBe('ClientCertificateRejected');
       expect(error.message).toMatch(/expired at/);
@@ -116,7 +134,9 @@ describe('mutual TLS', () => {
 
   it('reports a key that does not belong to the certificate before connecting', async () => {
     const mismatched = await sim.issueRegistrationCertificate('atom-m', { mismatchedKey: true });
-    const error = await failure(client().fetchRelease({ ...query, credential: { certPem: mismatched.cert, keyPem: mismatched.key } }));
+    const error = await failure(
+      client().fetchRelease({ ...query, credential: { certPem: mismatched.cert, keyPem: mismatched.key } }),
+    );
     expect(error.code).toBe('CredentialInvalid');
     expect(error.message).toMatch(/does not belong to certificate CN=atom-m/);
   });
@@ -150,7 +170,9 @@ describe('mutual TLS', () => {
 
     it('refuses the old protocol', async () => {
       const { port } = legacy.address() as AddressInfo;
-      const error = await failure(client().fetchRelease({ ...query, url: `https://127.0.0.1:${port}`, caPem: legacyCA }));
+      const error = await failure(
+        client().fetchRelease({ ...query, url: `https://127.0.0.1:${port}`, caPem: legacyCA }),
+      );
       expect((error as TLSHandshakeFailedError).kind).toBe('ProtocolVersion');
       expect(error.message).toMatch(/TLS 1\.2 or newer/);
     });
@@ -158,11 +180,14 @@ describe('mutual TLS', () => {
 });
 
 describe('validation, size and time limits', () => {
-  it.each(['http://127.0.0.1:1', 'ftp://x', 'not a url', 'https://user:pw@platform.example.com'])('refuses the platform URL %s', async (url) => {
-    const error = await failure(client().fetchRelease({ ...query, url }));
-    expect(error.code).toBe('InvalidPlatformURL');
-    expect(error.retryable).toBe(false);
-  });
+  it.each(['http://127.0.0.1:1', 'ftp://x', 'not a url', 'https://user:pw@platform.example.com'])(
+    'refuses the platform URL %s',
+    async (url) => {
+      const error = await failure(client().fetchRelease({ ...query, url }));
+      expect(error.code).toBe('InvalidPlatformURL');
+      expect(error.retryable).toBe(false);
+    },
+  );
 
   it('stops reading a streamed body past the cap', async () => {
     sim.serveRaw('stable', Buffer.alloc(200 * 1024, 'x'));
@@ -190,7 +215,12 @@ describe('validation, size and time limits', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = silent.address() as AddressInfo;
-      const error = await failure(client({ connectTimeoutMs: 300, retry: { maxAttempts: 1 } }).fetchRelease({ ...query, url: `https://127.0.0.1:${port}` }));
+      const error = await failure(
+        client({ connectTimeoutMs: 300, retry: { maxAttempts: 1 } }).fetchRelease({
+          ...query,
+          url: `https://127.0.0.1:${port}`,
+        }),
+      );
       expect(error.code).toBe('Timeout');
       expect(error.message).toMatch(/Connecting to .* took longer than 300 ms/);
     } finally {
@@ -243,7 +273,11 @@ describe('retries', () => {
   it('retries 5xx with growing backoff and then succeeds', async () => {
     const { delays, sleep } = recordingSleep();
     sim.failNext(2, 503);
-    const result = await client({ sleep, random: () => 1, retry: { baseDelayMs: 100, maxDelayMs: 10_000 } }).fetchRelease(query);
+    const result = await client({
+      sleep,
+      random: () => 1,
+      retry: { baseDelayMs: 100, maxDelayMs: 10_000 },
+    }).fetchRelease(query);
     expect(result.modified).toBe(true);
     expect(delays).toEqual([100, 200]);
     expect(sim.requests.map((r) => r.status)).toEqual([503, 503, 200]);

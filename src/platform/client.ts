@@ -3,7 +3,14 @@
 // and every failure turned into a PlatformError with a stable code.
 import { request, type Dispatcher } from 'undici';
 import { checkCredential, validityHint } from './credential.js';
-import { createDispatcher, dispatcherKey, tlsOptionsFor, type Endpoint, type ProxySettings, type Timeouts } from './dispatchers.js';
+import {
+  createDispatcher,
+  dispatcherKey,
+  tlsOptionsFor,
+  type Endpoint,
+  type ProxySettings,
+  type Timeouts,
+} from './dispatchers.js';
 import {
   CredentialInvalidError,
   InvalidPlatformURLError,
@@ -64,10 +71,14 @@ export function parsePlatformURL(url: string): URL {
     throw new InvalidPlatformURLError(`"${url}" is not an absolute URL; expected https://host[:port][/path].`);
   }
   if (parsed.protocol !== 'https:') {
-    throw new InvalidPlatformURLError(`Platform URL "${url}" uses ${parsed.protocol.replace(':', '')}; only https:// is allowed.`);
+    throw new InvalidPlatformURLError(
+      `Platform URL "${url}" uses ${parsed.protocol.replace(':', '')}; only https:// is allowed.`,
+    );
   }
   if (parsed.username || parsed.password) {
-    throw new InvalidPlatformURLError(`Platform URL "${parsed.host}" carries user credentials; the registration certificate is the only credential.`);
+    throw new InvalidPlatformURLError(
+      `Platform URL "${parsed.host}" carries user credentials; the registration certificate is the only credential.`,
+    );
   }
   return parsed;
 }
@@ -180,7 +191,7 @@ export class PlatformClient {
         throw new ResponseTooLargeError(this.#maxBodyBytes);
       }
       const body = await readCapped(response.body, this.#maxBodyBytes);
-      const etag = response.headers['etag'];
+      const etag = response.headers.etag;
       return typeof etag === 'string' ? { modified: true, body, etag } : { modified: true, body };
     }
     await response.body.dump({ limit: this.#maxBodyBytes }).catch(() => undefined);
@@ -194,35 +205,57 @@ export class PlatformClient {
     const origin = new URL(endpoint.url).origin;
     const detail = `${(error as ErrorLike).message ?? String(error)}${code ? ` (${code})` : ''}`;
     if (code === 'UND_ERR_CONNECT_TIMEOUT') {
-      return new TimeoutError(`Connecting to ${origin} took longer than ${this.#timeouts.connectTimeoutMs} ms.`, { cause: error });
+      return new TimeoutError(`Connecting to ${origin} took longer than ${this.#timeouts.connectTimeoutMs} ms.`, {
+        cause: error,
+      });
     }
     if (code === 'UND_ERR_HEADERS_TIMEOUT') {
-      return new TimeoutError(`${origin} sent no response headers within ${this.#timeouts.headersTimeoutMs} ms.`, { cause: error });
+      return new TimeoutError(`${origin} sent no response headers within ${this.#timeouts.headersTimeoutMs} ms.`, {
+        cause: error,
+      });
     }
     if (code === 'UND_ERR_BODY_TIMEOUT') {
-      return new TimeoutError(`${origin} stopped sending the response body for ${this.#timeouts.bodyTimeoutMs} ms.`, { cause: error });
+      return new TimeoutError(`${origin} stopped sending the response body for ${this.#timeouts.bodyTimeoutMs} ms.`, {
+        cause: error,
+      });
     }
     const kind = classifyTLSCode(code);
     if (kind) return this.#tlsError(kind, origin, endpoint, code, error);
     if (code?.startsWith('ERR_OSSL_')) {
-      return new CredentialInvalidError(`The registration certificate or key cannot be used for TLS: ${detail}.`, { cause: error });
+      return new CredentialInvalidError(`The registration certificate or key cannot be used for TLS: ${detail}.`, {
+        cause: error,
+      });
     }
     // Behind a proxy the probe would test the wrong hop, so an ambiguous close stays "unreachable".
     if (code && ambiguousCloses.has(code) && !this.#proxy.httpsProxy) {
       const { hostname, port } = new URL(endpoint.url);
       const host = hostname.replace(/^\[(.+)\]$/, '$1');
-      const probe = await probeHandshake({ ...tlsOptionsFor(endpoint), host, port: Number(port) || 443 }, this.#probeMs);
-      if (probe.kind === 'tls-failure') return this.#tlsError(probe.failure, origin, endpoint, probe.code ?? code, error);
+      const probe = await probeHandshake(
+        { ...tlsOptionsFor(endpoint), host, port: Number(port) || 443 },
+        this.#probeMs,
+      );
+      if (probe.kind === 'tls-failure')
+        return this.#tlsError(probe.failure, origin, endpoint, probe.code ?? code, error);
     }
     const via = this.#proxy.httpsProxy ? ' through the HTTPS proxy' : '';
     return new PlatformUnreachableError(`Could not reach ${origin}${via}: ${detail}.`, { cause: error });
   }
 
-  #tlsError(kind: TLSFailureKind, origin: string, endpoint: Endpoint, code: string | undefined, cause: unknown): TLSHandshakeFailedError {
+  #tlsError(
+    kind: TLSFailureKind,
+    origin: string,
+    endpoint: Endpoint,
+    code: string | undefined,
+    cause: unknown,
+  ): TLSHandshakeFailedError {
     const hint = kind === 'ClientCertificateRejected' ? ` ${validityHint(endpoint.credential, this.#now())}` : '';
-    return new TLSHandshakeFailedError(kind, `TLS handshake with ${origin} failed: ${explainTLSFailure(kind)}.${hint}${code ? ` (${code})` : ''}`, {
-      cause,
-    });
+    return new TLSHandshakeFailedError(
+      kind,
+      `TLS handshake with ${origin} failed: ${explainTLSFailure(kind)}.${hint}${code ? ` (${code})` : ''}`,
+      {
+        cause,
+      },
+    );
   }
 }
 
@@ -230,7 +263,9 @@ function describeStatus(status: number, url: string, retryAfterMs: number | unde
   const wait = retryAfterMs !== undefined ? ` It asked to retry after ${Math.round(retryAfterMs / 1000)} s.` : '';
   if (status === 429) return `The platform is rate limiting requests (429).${wait}`;
   if (status >= 500) return `The platform failed with ${status}; it is retried automatically.${wait}`;
-  if (status === 401 || status === 403) return `The platform refused the registration certificate (${status}); check that the Atom is registered and not revoked.`;
-  if (status === 404) return `The platform has no release channel at ${url} (404); check spec.update.channel and the platform URL.`;
+  if (status === 401 || status === 403)
+    return `The platform refused the registration certificate (${status}); check that the Atom is registered and not revoked.`;
+  if (status === 404)
+    return `The platform has no release channel at ${url} (404); check spec.update.channel and the platform URL.`;
   return `The platform answered ${url} with unexpected status ${status}.`;
 }

@@ -33,9 +33,12 @@ function inspectCredentialCertificate(certPem: string): CredentialFacts {
   try {
     cert = new X509Certificate(certPem);
   } catch (error) {
-    throw new CredentialInvalidError(`The registration certificate is not a readable PEM certificate (${(error as Error).message}).`, {
-      cause: error,
-    });
+    throw new CredentialInvalidError(
+      `The registration certificate is not a readable PEM certificate (${(error as Error).message}).`,
+      {
+        cause: error,
+      },
+    );
   }
   const result: CredentialFacts = {
     fingerprint: createHash('sha256').update(cert.raw).digest('hex'),
@@ -59,10 +62,15 @@ export function checkCredential(credential: ClientCredential): CredentialFacts {
   try {
     matches = new X509Certificate(credential.certPem).checkPrivateKey(createPrivateKey(credential.keyPem));
   } catch (error) {
-    throw new CredentialInvalidError(`The registration private key is not a readable PEM key (${(error as Error).message}).`, { cause: error });
+    throw new CredentialInvalidError(
+      `The registration private key is not a readable PEM key (${(error as Error).message}).`,
+      { cause: error },
+    );
   }
   if (!matches) {
-    throw new CredentialInvalidError(`The registration private key does not belong to certificate ${result.subject}; the Secret holds a mismatched pair.`);
+    throw new CredentialInvalidError(
+      `The registration private key does not belong to certificate ${result.subject}; the Secret holds a mismatched pair.`,
+    );
   }
   if (matchingPairs.size > 10_000) matchingPairs.clear();
   matchingPairs.add(pairId);
@@ -73,7 +81,9 @@ export function checkCredential(credential: ClientCredential): CredentialFacts {
 export function validityHint(credential: ClientCredential | undefined, nowMs: number): string {
   if (!credential) return 'No client certificate was presented; the platform requires the registration certificate.';
   const { notBefore, notAfter, subject } = inspectCredentialCertificate(credential.certPem);
-  if (notAfter.getTime() < nowMs) return `The registration certificate ${subject} expired at ${notAfter.toISOString()}; renew it.`;
-  if (notBefore.getTime() > nowMs) return `The registration certificate ${subject} is not valid before ${notBefore.toISOString()}.`;
+  if (notAfter.getTime() < nowMs)
+    return `The registration certificate ${subject} expired at ${notAfter.toISOString()}; renew it.`;
+  if (notBefore.getTime() > nowMs)
+    return `The registration certificate ${subject} is not valid before ${notBefore.toISOString()}.`;
   return `The registration certificate ${subject} looks valid locally; check that it was issued by this platform's CA and is not revoked.`;
 }

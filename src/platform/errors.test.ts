@@ -3,7 +3,7 @@ import {
   AdvertisementRejectedError,
   CredentialInvalidError,
   InvalidPlatformURLError,
-  PlatformError,
+  type PlatformError,
   PlatformHTTPError,
   PlatformUnreachableError,
   ResponseTooLargeError,
@@ -24,12 +24,15 @@ const oneOfEach: PlatformError[] = [
 ];
 
 describe('platform error codes', () => {
-  it.each(oneOfEach.map((error) => [error.code, error] as const))('%s is documented with a meaning and an action', (code, error) => {
-    const doc = platformErrorDocs[code];
-    expect(doc.meaning.length).toBeGreaterThan(20);
-    expect(doc.action.length).toBeGreaterThan(20);
-    expect(error.name).toBe(error.constructor.name);
-  });
+  it.each(oneOfEach.map((error) => [error.code, error] as const))(
+    '%s is documented with a meaning and an action',
+    (code, error) => {
+      const doc = platformErrorDocs[code];
+      expect(doc.meaning.length).toBeGreaterThan(20);
+      expect(doc.action.length).toBeGreaterThan(20);
+      expect(error.name).toBe(error.constructor.name);
+    },
+  );
 
   it('documents no code that no error class uses', () => {
     expect(Object.keys(platformErrorDocs).sort()).toEqual(oneOfEach.map((error) => error.code).sort());

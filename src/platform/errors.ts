@@ -51,8 +51,10 @@ export const platformErrorDocs: Record<PlatformErrorCode, ErrorDocumentation> = 
     action: 'Check egress to port 443, DNS, and the HTTPS proxy settings; it is retried automatically.',
   },
   TLSHandshakeFailed: {
-    meaning: 'The TLS handshake failed; the message says whether the server certificate, the protocol version or our client certificate was refused.',
-    action: 'Fix the named side: the platform CA (caSecretRef), the server TLS version (1.2+), or renew the registration certificate.',
+    meaning:
+      'The TLS handshake failed; the message says whether the server certificate, the protocol version or our client certificate was refused.',
+    action:
+      'Fix the named side: the platform CA (caSecretRef), the server TLS version (1.2+), or renew the registration certificate.',
   },
   PlatformHTTPError: {
     meaning: 'The platform answered with an unexpected HTTP status (429 and 5xx are retried, other statuses are not).',
@@ -60,7 +62,8 @@ export const platformErrorDocs: Record<PlatformErrorCode, ErrorDocumentation> = 
   },
   ResponseTooLarge: {
     meaning: 'The response body exceeded the size cap and was cut off unread.',
-    action: 'Check that the URL points at the platform (not a portal or proxy error page); raise the cap only if legitimate.',
+    action:
+      'Check that the URL points at the platform (not a portal or proxy error page); raise the cap only if legitimate.',
   },
   Timeout: {
     meaning: 'Connecting, receiving headers or receiving the body took longer than allowed.',
@@ -68,7 +71,8 @@ export const platformErrorDocs: Record<PlatformErrorCode, ErrorDocumentation> = 
   },
   AdvertisementRejected: {
     meaning: 'The platform advertised a release that failed validation; it is never rolled out.',
-    action: 'Read the sub-reason: fix the allow-list or release keys if they are wrong, otherwise report it to the vendor.',
+    action:
+      'Read the sub-reason: fix the allow-list or release keys if they are wrong, otherwise report it to the vendor.',
   },
 };
 

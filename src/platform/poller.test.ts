@@ -37,7 +37,10 @@ const running: Harness[] = [];
 function harness(options: Partial<ReleasePollerOptions> = {}): Harness {
   const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
   const registry = new Registry();
-  const client = new PlatformClient({ retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 }, handshakeProbeMs: 300 });
+  const client = new PlatformClient({
+    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
+    handshakeProbeMs: 300,
+  });
   const notified: string[][] = [];
   const poller = new ReleasePoller({
     fetcher: client,
@@ -63,7 +66,14 @@ function harness(options: Partial<ReleasePollerOptions> = {}): Harness {
 }
 
 function target(overrides: Partial<PollTarget> = {}): PollTarget {
-  return { url: sim.url, caPem: sim.caPem, channel: 'stable', credential, allowedRepositories: [repository], ...overrides };
+  return {
+    url: sim.url,
+    caPem: sim.caPem,
+    channel: 'stable',
+    credential,
+    allowedRepositories: [repository],
+    ...overrides,
+  };
 }
 
 async function metric(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
@@ -202,7 +212,9 @@ describe('subscribers', () => {
     expect(strict?.release).toBeUndefined();
     expect(strict?.error).toBeInstanceOf(AdvertisementRejectedError);
     expect((strict?.error as AdvertisementRejectedError).reason).toBe('RegistryNotAllowed');
-    expect(await metric(registry, 'atom_operator_platform_advertisement_rejections_total', { reason: 'RegistryNotAllowed' })).toBe(1);
+    expect(
+      await metric(registry, 'atom_operator_platform_advertisement_rejections_total', { reason: 'RegistryNotAllowed' }),
+    ).toBe(1);
     expect(await metric(registry, 'atom_operator_platform_polls_total', { result: 'rejected' })).toBe(1);
   });
 
@@ -245,9 +257,9 @@ describe('subscribers', () => {
     const { poller } = harness();
     poller.register('ns/a', target());
     await poller.whenIdle();
-    expect(() => poller.register('ns/a', target({ credential: { certPem: mismatched.cert, keyPem: mismatched.key } }))).toThrow(
-      expect.objectContaining({ code: 'CredentialInvalid' }),
-    );
+    expect(() =>
+      poller.register('ns/a', target({ credential: { certPem: mismatched.cert, keyPem: mismatched.key } })),
+    ).toThrow(expect.objectContaining({ code: 'CredentialInvalid' }));
     expect(poller.keyCount).toBe(0);
     expect(poller.resultFor('ns/a')).toBeUndefined();
   });
@@ -260,10 +272,17 @@ describe('failures reach the subscribers and no release is accepted', () => {
     ['a good signature', () => sim.signWith(sim.releaseKeys.privateKeyPem), undefined],
     ['a missing signature', () => sim.signWith(null), 'SignatureMissing'],
     ['a signature by another key', () => sim.signWith(stranger), 'SignatureInvalid'],
-    ['a missing digest', () => (sim.signWith(sim.releaseKeys.privateKeyPem), sim.setRelease('stable', { ...release, digest: undefined })), 'MissingDigest'],
+    [
+      'a missing digest',
+      () => (sim.signWith(sim.releaseKeys.privateKeyPem), sim.setRelease('stable', { ...release, digest: undefined })),
+      'MissingDigest',
+    ],
     [
       'a registry outside the allow-list',
-      () => (sim.signWith(sim.releaseKeys.privateKeyPem), sim.setRelease('stable', { ...release, image: 'evil.example.com/atom' })),
+      () => (
+        sim.signWith(sim.releaseKeys.privateKeyPem),
+        sim.setRelease('stable', { ...release, image: 'evil.example.com/atom' })
+      ),
       'RegistryNotAllowed',
     ],
     ['malformed JSON', () => sim.serveRaw('stable', '{"version": '), 'Malformed'],
@@ -299,7 +318,10 @@ describe('failures reach the subscribers and no release is accepted', () => {
     // Two attempts per poll in this harness: both fail.
     sim.failNext(2, 503);
     await nextInterval();
-    expect(poller.resultFor('ns/a')).toMatchObject({ release: { version: '24.11.0' }, error: { code: 'PlatformHTTPError', status: 503 } });
+    expect(poller.resultFor('ns/a')).toMatchObject({
+      release: { version: '24.11.0' },
+      error: { code: 'PlatformHTTPError', status: 503 },
+    });
     await nextInterval();
     expect(poller.resultFor('ns/a')?.error).toBeUndefined();
     expect(notified).toHaveLength(3);
@@ -310,7 +332,9 @@ describe('failures reach the subscribers and no release is accepted', () => {
     const { poller, clock, registry } = harness();
     poller.register('ns/a', target());
     await poller.whenIdle();
-    expect(poller.resultFor('ns/a')).toMatchObject({ error: { code: 'PlatformHTTPError', status: 429, retryAfterMs: 3_600_000 } });
+    expect(poller.resultFor('ns/a')).toMatchObject({
+      error: { code: 'PlatformHTTPError', status: 429, retryAfterMs: 3_600_000 },
+    });
     expect(clock.pendingDelays).toEqual([3_600_000]);
     expect(await metric(registry, 'atom_operator_platform_poll_errors_total', { code: 'PlatformHTTPError' })).toBe(1);
     expect(await metric(registry, 'atom_operator_platform_polls_total', { result: 'error' })).toBe(1);

@@ -3,7 +3,12 @@
 // validated per subscriber (allow-lists may differ) but fetched once: the key stays the triple.
 import { createHash, type KeyObject } from 'node:crypto';
 import type { Registry } from 'prom-client';
-import { parseReleasePublicKeys, validateAdvertisement, type AdvertisementVerdict, type Release } from './advertisement.js';
+import {
+  parseReleasePublicKeys,
+  validateAdvertisement,
+  type AdvertisementVerdict,
+  type Release,
+} from './advertisement.js';
 import { releaseURL, type ReleaseQuery } from './client.js';
 import { checkCredential, credentialFingerprint, type ClientCredential } from './credential.js';
 import { dispatcherKey, type Endpoint } from './dispatchers.js';
@@ -80,8 +85,6 @@ interface Subscription {
   allowKey: string;
 }
 
-
-
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -89,7 +92,11 @@ function sha256(text: string): string {
 /** The poll key: endpoint (URL and trusted CA), credential fingerprint, channel. */
 export function pollKeyOf(target: Pick<PollTarget, 'url' | 'channel' | 'credential' | 'caPem'>): string {
   const url = releaseURL(target.url, target.channel);
-  return [url, credentialFingerprint(target.credential.certPem), target.caPem ? sha256(target.caPem) : 'system-roots'].join('|');
+  return [
+    url,
+    credentialFingerprint(target.credential.certPem),
+    target.caPem ? sha256(target.caPem) : 'system-roots',
+  ].join('|');
 }
 
 export class ReleasePoller {
@@ -234,7 +241,12 @@ export class ReleasePoller {
       .fetchRelease(query)
       .then(
         (response) => this.#settle(key, response, undefined),
-        (error: unknown) => this.#settle(key, undefined, error instanceof PlatformError ? error : new PlatformUnreachableError(String(error), { cause: error })),
+        (error: unknown) =>
+          this.#settle(
+            key,
+            undefined,
+            error instanceof PlatformError ? error : new PlatformUnreachableError(String(error), { cause: error }),
+          ),
       )
       .finally(() => {
         this.#metrics.pollDuration.observe((performance.now() - started) / 1000);
@@ -244,7 +256,11 @@ export class ReleasePoller {
     return key.inFlight;
   }
 
-  #settle(key: PollKey, response: Awaited<ReturnType<ReleaseFetcher['fetchRelease']>> | undefined, error: PlatformError | undefined): void {
+  #settle(
+    key: PollKey,
+    response: Awaited<ReturnType<ReleaseFetcher['fetchRelease']>> | undefined,
+    error: PlatformError | undefined,
+  ): void {
     if (key.retired || this.#stopped) return;
     const checkedAt = new Date(this.#clock.now());
     const before = key.state;

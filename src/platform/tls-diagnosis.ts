@@ -54,7 +54,8 @@ const clientRejected = new Set([
 const explanations: Record<TLSFailureKind, string> = {
   ServerCertificateUntrusted:
     "the platform's server certificate is not signed by a trusted CA; set the platform CA (caSecretRef) if the platform uses a private CA",
-  ServerCertificateInvalid: "the platform's server certificate is expired, not yet valid or issued for another host name",
+  ServerCertificateInvalid:
+    "the platform's server certificate is expired, not yet valid or issued for another host name",
   ProtocolVersion: 'the platform does not speak TLS 1.2 or newer (or no common cipher); older protocols are refused',
   ClientCertificateRejected: 'the platform refused our client (registration) certificate',
   Other: 'the TLS handshake failed for an unrecognised reason',
@@ -98,7 +99,10 @@ export function probeHandshake(options: ConnectionOptions, waitMs: number): Prom
       socket.destroy();
       resolve(outcome);
     };
-    const timer = setTimeout(() => finish(secured ? { kind: 'healthy' } : { kind: 'unreachable', code: 'ETIMEDOUT' }), waitMs);
+    const timer = setTimeout(
+      () => finish(secured ? { kind: 'healthy' } : { kind: 'unreachable', code: 'ETIMEDOUT' }),
+      waitMs,
+    );
     socket.on('secureConnect', () => {
       secured = true;
     });
@@ -106,13 +110,18 @@ export function probeHandshake(options: ConnectionOptions, waitMs: number): Prom
     socket.on('error', (error: NodeJS.ErrnoException) => {
       const failure = classifyTLSCode(error.code);
       if (failure) finish({ kind: 'tls-failure', failure, code: error.code });
-      else if ((error.code === 'ECONNRESET' && options.cert) || secured) finish({ kind: 'tls-failure', failure: 'ClientCertificateRejected', code: error.code });
+      else if ((error.code === 'ECONNRESET' && options.cert) || secured)
+        finish({ kind: 'tls-failure', failure: 'ClientCertificateRejected', code: error.code });
       else finish({ kind: 'unreachable', code: error.code });
     });
     socket.on('close', () =>
       finish(
         secured || options.cert
-          ? { kind: 'tls-failure', failure: 'ClientCertificateRejected', code: secured ? 'closed right after the handshake' : 'closed during the handshake' }
+          ? {
+              kind: 'tls-failure',
+              failure: 'ClientCertificateRejected',
+              code: secured ? 'closed right after the handshake' : 'closed during the handshake',
+            }
           : { kind: 'unreachable', code: undefined },
       ),
     );

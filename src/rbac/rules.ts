@@ -45,35 +45,39 @@ export const rbacRules: readonly PolicyRule[] = [
     resources: ['atoms/finalizers'],
     verbs: ['update'],
     scope: 'cluster',
-    reason: 'Children carry ownerReferences with blockOwnerDeletion, which the API server only allows to whoever may update the owner\'s finalizers.',
+    reason:
+      "Children carry ownerReferences with blockOwnerDeletion, which the API server only allows to whoever may update the owner's finalizers.",
   },
   {
     apiGroups: [''],
     resources: ['pods'],
     verbs: ['list', 'watch', 'create', 'patch', 'delete'],
     scope: 'cluster',
-    reason: 'Start each Atom\'s one agent pod, and stop it gracefully before its replacement starts.',
+    reason: "Start each Atom's one agent pod, and stop it gracefully before its replacement starts.",
   },
   {
     apiGroups: [''],
     resources: ['persistentvolumeclaims', 'serviceaccounts'],
     verbs: ['list', 'watch', 'create', 'patch'],
     scope: 'cluster',
-    reason: 'Create and repair the installation volume claim and the permissionless service account of each Atom (garbage collection, not the operator, deletes them).',
+    reason:
+      'Create and repair the installation volume claim and the permissionless service account of each Atom (garbage collection, not the operator, deletes them).',
   },
   {
     apiGroups: ['networking.k8s.io'],
     resources: ['networkpolicies'],
     verbs: ['list', 'watch', 'create', 'patch', 'delete'],
     scope: 'cluster',
-    reason: 'Keep each Atom isolated by its egress-only NetworkPolicy, undo drift, and remove it when an Atom turns it off.',
+    reason:
+      'Keep each Atom isolated by its egress-only NetworkPolicy, undo drift, and remove it when an Atom turns it off.',
   },
   {
     apiGroups: [''],
     resources: ['secrets'],
     verbs: ['list', 'watch'],
     scope: 'cluster',
-    reason: 'Inspect registration certificates (expiry, key match, rotation) and platform CAs; never written. (The release public keys are mounted into the operator pod, not read through the API.)',
+    reason:
+      'Inspect registration certificates (expiry, key match, rotation) and platform CAs; never written. (The release public keys are mounted into the operator pod, not read through the API.)',
   },
   {
     apiGroups: [''],

@@ -40,10 +40,23 @@ export interface OwnerReference {
 
 /** The Atom as controlling owner: garbage collection removes the child with it. */
 export function ownerReference(atom: Atom): OwnerReference {
-  if (!atom.metadata.uid) throw new Error(`Atom ${atom.metadata.name} has no uid: read it from the API server before building children`);
-  return { apiVersion, kind, name: atom.metadata.name, uid: atom.metadata.uid, controller: true, blockOwnerDeletion: true };
+  if (!atom.metadata.uid)
+    throw new Error(`Atom ${atom.metadata.name} has no uid: read it from the API server before building children`);
+  return {
+    apiVersion,
+    kind,
+    name: atom.metadata.name,
+    uid: atom.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 export function childMetadata(atom: Atom, name: string) {
-  return { name, namespace: atom.metadata.namespace, labels: childLabels(atom), ownerReferences: [ownerReference(atom)] };
+  return {
+    name,
+    namespace: atom.metadata.namespace,
+    labels: childLabels(atom),
+    ownerReferences: [ownerReference(atom)],
+  };
 }

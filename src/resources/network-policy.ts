@@ -9,7 +9,10 @@ import { childMetadata, networkPolicyName, selectorLabels } from './names.js';
 export const dnsConfig = z
   .object({
     namespace: z.string().min(1).default('kube-system').describe('Namespace of the cluster DNS pods.'),
-    podLabels: z.record(z.string(), z.string()).default({ 'k8s-app': 'kube-dns' }).describe('Labels of the cluster DNS pods (CoreDNS keeps k8s-app=kube-dns).'),
+    podLabels: z
+      .record(z.string(), z.string())
+      .default({ 'k8s-app': 'kube-dns' })
+      .describe('Labels of the cluster DNS pods (CoreDNS keeps k8s-app=kube-dns).'),
   })
   .describe('Where the cluster DNS pods are, for the DNS egress rule.');
 export type DNSConfig = z.infer<typeof dnsConfig>;
@@ -27,14 +30,20 @@ export function desiredNetworkPolicy(atom: Atom, dns: DNSConfig): V1NetworkPolic
   ];
   if (np.allowDNS) {
     egress.push({
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': dns.namespace } }, podSelector: { matchLabels: dns.podLabels } }],
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': dns.namespace } },
+          podSelector: { matchLabels: dns.podLabels },
+        },
+      ],
       ports: [
         { protocol: 'UDP', port: DNS },
         { protocol: 'TCP', port: DNS },
       ],
     });
   }
-  if (np.proxy) egress.push({ to: [{ ipBlock: { cidr: np.proxy.cidr } }], ports: [{ protocol: 'TCP', port: np.proxy.port }] });
+  if (np.proxy)
+    egress.push({ to: [{ ipBlock: { cidr: np.proxy.cidr } }], ports: [{ protocol: 'TCP', port: np.proxy.port }] });
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',

@@ -1,10 +1,27 @@
 // desiredPod: the one agent pod of an Atom, under the restricted Pod Security
 // Standard. The pod-spec hash annotation tells the controller when the running
 // pod no longer matches (spec change, rotated certificate, new image).
-import type { V1Affinity, V1Container, V1EnvVar, V1Pod, V1PodSpec, V1Toleration, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type {
+  V1Affinity,
+  V1Container,
+  V1EnvVar,
+  V1Pod,
+  V1PodSpec,
+  V1Toleration,
+  V1Volume,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
 import type { Atom } from '../api/atom.js';
 import { contentHash } from './hash.js';
-import { certificateHashAnnotation, childMetadata, claimName, podName, podSpecHashAnnotation, serviceAccountName, versionAnnotation } from './names.js';
+import {
+  certificateHashAnnotation,
+  childMetadata,
+  claimName,
+  podName,
+  podSpecHashAnnotation,
+  serviceAccountName,
+  versionAnnotation,
+} from './names.js';
 import type { AgentProfile } from './profile.js';
 
 export interface PodInputs {
@@ -51,7 +68,10 @@ function volumes(atom: Atom, profile: AgentProfile): { volumes: V1Volume[]; moun
   const { storage, registration, platform } = atom.spec;
   const volumes: V1Volume[] = [
     storage.emptyDir
-      ? { name: 'install', emptyDir: storage.emptyDir.sizeLimit !== undefined ? { sizeLimit: String(storage.emptyDir.sizeLimit) } : {} }
+      ? {
+          name: 'install',
+          emptyDir: storage.emptyDir.sizeLimit !== undefined ? { sizeLimit: String(storage.emptyDir.sizeLimit) } : {},
+        }
       : { name: 'install', persistentVolumeClaim: { claimName: claimName(atom) } },
     { name: 'registration', secret: { secretName: registration.certificateSecretRef.name, defaultMode: 0o400 } },
   ];
@@ -60,7 +80,14 @@ function volumes(atom: Atom, profile: AgentProfile): { volumes: V1Volume[]; moun
     { name: 'registration', mountPath: profile.certificateMountPath, readOnly: true },
   ];
   if (platform.caSecretRef) {
-    volumes.push({ name: 'platform-ca', secret: { secretName: platform.caSecretRef.name, defaultMode: 0o400, items: [{ key: platform.caSecretRef.key, path: 'ca.crt' }] } });
+    volumes.push({
+      name: 'platform-ca',
+      secret: {
+        secretName: platform.caSecretRef.name,
+        defaultMode: 0o400,
+        items: [{ key: platform.caSecretRef.key, path: 'ca.crt' }],
+      },
+    });
     mounts.push({ name: 'platform-ca', mountPath: profile.platformCAMountPath, readOnly: true });
   }
   for (const path of profile.writablePaths) {
@@ -79,7 +106,9 @@ export function desiredPod(atom: Atom, inputs: PodInputs): V1Pod {
   const { profile } = inputs;
   const { pod, image } = atom.spec;
   const { volumes: vols, mounts } = volumes(atom, profile);
-  const resources = pod.resources ? { requests: stringQuantities(pod.resources.requests), limits: stringQuantities(pod.resources.limits) } : undefined;
+  const resources = pod.resources
+    ? { requests: stringQuantities(pod.resources.requests), limits: stringQuantities(pod.resources.limits) }
+    : undefined;
   const container: V1Container = {
     name: profile.containerName,
     image: inputs.image,
@@ -87,8 +116,20 @@ export function desiredPod(atom: Atom, inputs: PodInputs): V1Pod {
     env: agentEnv(atom, inputs),
     volumeMounts: mounts,
     ...(resources ? { resources } : {}),
-    readinessProbe: { exec: { command: profile.readinessProbe.command }, initialDelaySeconds: profile.readinessProbe.initialDelaySeconds, periodSeconds: profile.readinessProbe.periodSeconds, timeoutSeconds: profile.readinessProbe.timeoutSeconds, failureThreshold: profile.readinessProbe.failureThreshold },
-    livenessProbe: { exec: { command: profile.livenessProbe.command }, initialDelaySeconds: profile.livenessProbe.initialDelaySeconds, periodSeconds: profile.livenessProbe.periodSeconds, timeoutSeconds: profile.livenessProbe.timeoutSeconds, failureThreshold: profile.livenessProbe.failureThreshold },
+    readinessProbe: {
+      exec: { command: profile.readinessProbe.command },
+      initialDelaySeconds: profile.readinessProbe.initialDelaySeconds,
+      periodSeconds: profile.readinessProbe.periodSeconds,
+      timeoutSeconds: profile.readinessProbe.timeoutSeconds,
+      failureThreshold: profile.readinessProbe.failureThreshold,
+    },
+    livenessProbe: {
+      exec: { command: profile.livenessProbe.command },
+      initialDelaySeconds: profile.livenessProbe.initialDelaySeconds,
+      periodSeconds: profile.livenessProbe.periodSeconds,
+      timeoutSeconds: profile.livenessProbe.timeoutSeconds,
+      failureThreshold: profile.livenessProbe.failureThreshold,
+    },
     lifecycle: { preStop: { exec: { command: profile.preStopCommand } } },
     securityContext: {
       allowPrivilegeEscalation: false,
@@ -119,15 +160,29 @@ export function desiredPod(atom: Atom, inputs: PodInputs): V1Pod {
     ...(pod.priorityClassName ? { priorityClassName: pod.priorityClassName } : {}),
   };
   const meta = childMetadata(atom, podName(atom));
-  const labels = { ...pod.labels, ...meta.labels, ...(inputs.version ? { 'app.kubernetes.io/version': inputs.version.slice(0, 63) } : {}) };
-  const hash = contentHash({ spec, labels, userAnnotations: pod.annotations ?? {}, certificate: inputs.certificateHash });
+  const labels = {
+    ...pod.labels,
+    ...meta.labels,
+    ...(inputs.version ? { 'app.kubernetes.io/version': inputs.version.slice(0, 63) } : {}),
+  };
+  const hash = contentHash({
+    spec,
+    labels,
+    userAnnotations: pod.annotations ?? {},
+    certificate: inputs.certificateHash,
+  });
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
       ...meta,
       labels,
-      annotations: { ...pod.annotations, [podSpecHashAnnotation]: hash, [certificateHashAnnotation]: inputs.certificateHash, ...(inputs.version ? { [versionAnnotation]: inputs.version } : {}) },
+      annotations: {
+        ...pod.annotations,
+        [podSpecHashAnnotation]: hash,
+        [certificateHashAnnotation]: inputs.certificateHash,
+        ...(inputs.version ? { [versionAnnotation]: inputs.version } : {}),
+      },
     },
     spec,
   };

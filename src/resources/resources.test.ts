@@ -2,7 +2,15 @@ import { dump } from 'js-yaml';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PersistentVolumeClaim, Pod, ServiceAccount } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
-import { atom, withImage, withInstallToken, withNetworkPolicy, withPlatformCA, withPod, withStorage } from '../../test/support/fixtures.js';
+import {
+  atom,
+  withImage,
+  withInstallToken,
+  withNetworkPolicy,
+  withPlatformCA,
+  withPod,
+  withStorage,
+} from '../../test/support/fixtures.js';
 import { desiredClaim } from './claim.js';
 import { podSpecHashAnnotation } from './names.js';
 import { defaultDNSConfig, desiredNetworkPolicy } from './network-policy.js';
@@ -11,7 +19,7 @@ import { defaultAgentProfile } from './profile.js';
 import { desiredServiceAccount } from './service-account.js';
 
 const inputs: PodInputs = {
-  image: 'boomi/atom@sha256:' + 'a'.repeat(64),
+  image: `boomi/atom@sha256:${'a'.repeat(64)}`,
   version: '5.0.2',
   certificateHash: '0123456789abcdef',
   platformUrl: 'https://platform.example.com',
@@ -27,10 +35,19 @@ const cases = {
     withImage({ repository: 'registry.example.com/atom', pullSecrets: [{ name: 'regcred' }] }),
     withPod({
       resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: 2147483648 } },
-      env: [{ name: 'EXTRA', value: '1' }, { name: 'BOOMI_ACCOUNTID', value: 'spoofed' }],
+      env: [
+        { name: 'EXTRA', value: '1' },
+        { name: 'BOOMI_ACCOUNTID', value: 'spoofed' },
+      ],
       nodeSelector: { 'kubernetes.io/os': 'linux' },
       tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'atoms', effect: 'NoSchedule' }],
-      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] } } },
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }],
+          },
+        },
+      },
       priorityClassName: 'integrations',
       labels: { team: 'payments', 'app.kubernetes.io/name': 'spoofed' },
       annotations: { 'example.com/owner': 'payments' },
@@ -39,7 +56,11 @@ const cases = {
     withStorage({ size: '20Gi', storageClassName: 'fast', deleteClaimOnAtomDeletion: true }),
     withNetworkPolicy({ egressCIDRs: ['203.0.113.0/24'], proxy: { cidr: '10.0.0.15/32', port: 3128 } }),
   ),
-  'empty-dir-no-dns': atom('throwaway', withStorage({ emptyDir: { sizeLimit: '5Gi' } }), withNetworkPolicy({ allowDNS: false })),
+  'empty-dir-no-dns': atom(
+    'throwaway',
+    withStorage({ emptyDir: { sizeLimit: '5Gi' } }),
+    withNetworkPolicy({ allowDNS: false }),
+  ),
 };
 
 describe.each(Object.entries(cases))('children of the %s Atom', (name, a) => {
@@ -49,14 +70,23 @@ describe.each(Object.entries(cases))('children of the %s Atom', (name, a) => {
   const sa = desiredServiceAccount(a);
 
   it('match the golden file', async () => {
-    await expect(dump({ pod, claim: claim ?? null, policy: policy ?? null, serviceAccount: sa ?? null }, { lineWidth: -1 })).toMatchFileSnapshot(`__golden__/${name}.yaml`);
+    await expect(
+      dump({ pod, claim: claim ?? null, policy: policy ?? null, serviceAccount: sa ?? null }, { lineWidth: -1 }),
+    ).toMatchFileSnapshot(`__golden__/${name}.yaml`);
   });
 
   it('validate against the Kubernetes schemas', () => {
     expect(() => new Pod(pod as ConstructorParameters<typeof Pod>[0]).validate()).not.toThrow();
-    if (claim) expect(() => new PersistentVolumeClaim(claim as ConstructorParameters<typeof PersistentVolumeClaim>[0]).validate()).not.toThrow();
-    if (policy) expect(() => new NetworkPolicy(policy as ConstructorParameters<typeof NetworkPolicy>[0]).validate()).not.toThrow();
-    if (sa) expect(() => new ServiceAccount(sa as ConstructorParameters<typeof ServiceAccount>[0]).validate()).not.toThrow();
+    if (claim)
+      expect(() =>
+        new PersistentVolumeClaim(claim as ConstructorParameters<typeof PersistentVolumeClaim>[0]).validate(),
+      ).not.toThrow();
+    if (policy)
+      expect(() =>
+        new NetworkPolicy(policy as ConstructorParameters<typeof NetworkPolicy>[0]).validate(),
+      ).not.toThrow();
+    if (sa)
+      expect(() => new ServiceAccount(sa as ConstructorParameters<typeof ServiceAccount>[0]).validate()).not.toThrow();
   });
 
   it('run under the restricted Pod Security Standard with no API credentials', () => {
@@ -64,7 +94,12 @@ describe.each(Object.entries(cases))('children of the %s Atom', (name, a) => {
     expect(spec.automountServiceAccountToken).toBe(false);
     expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     for (const c of spec.containers) {
-      expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+      expect(c.securityContext).toEqual({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ['ALL'] },
+      });
       expect(c.lifecycle?.preStop?.exec?.command).toEqual(['sh', '/home/boomi/scaledown.sh']);
     }
     expect(spec.volumes!.filter((v) => v.hostPath)).toEqual([]);
@@ -73,12 +108,29 @@ describe.each(Object.entries(cases))('children of the %s Atom', (name, a) => {
   it('mount the registration Secret read-only with mode 0400', () => {
     const vol = pod.spec!.volumes!.find((v) => v.name === 'registration')!;
     expect(vol.secret).toMatchObject({ secretName: `${a.metadata.name}-registration`, defaultMode: 0o400 });
-    expect(pod.spec!.containers[0]!.volumeMounts!.find((m) => m.name === 'registration')).toEqual({ name: 'registration', mountPath: '/etc/atom/registration', readOnly: true });
+    expect(pod.spec!.containers[0]!.volumeMounts!.find((m) => m.name === 'registration')).toEqual({
+      name: 'registration',
+      mountPath: '/etc/atom/registration',
+      readOnly: true,
+    });
   });
 
   it('are owned by the Atom and labelled for it', () => {
-    expect(pod.metadata!.ownerReferences).toEqual([{ apiVersion: 'atomoperator.io/v1alpha1', kind: 'Atom', name: a.metadata.name, uid: a.metadata.uid, controller: true, blockOwnerDeletion: true }]);
-    expect(pod.metadata!.labels).toMatchObject({ 'app.kubernetes.io/name': 'atom', 'app.kubernetes.io/managed-by': 'atom-operator', 'atomoperator.io/atom': a.metadata.name });
+    expect(pod.metadata!.ownerReferences).toEqual([
+      {
+        apiVersion: 'atomoperator.io/v1alpha1',
+        kind: 'Atom',
+        name: a.metadata.name,
+        uid: a.metadata.uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ]);
+    expect(pod.metadata!.labels).toMatchObject({
+      'app.kubernetes.io/name': 'atom',
+      'app.kubernetes.io/managed-by': 'atom-operator',
+      'atomoperator.io/atom': a.metadata.name,
+    });
   });
 });
 
@@ -87,8 +139,14 @@ describe('desiredPod', () => {
   it('gives the agent its identity from the Atom, and a user variable never shadows one', () => {
     const env = desiredPod(a, inputs).spec!.containers[0]!.env!;
     expect(env.filter((e) => e.name === 'BOOMI_ACCOUNTID')).toEqual([{ name: 'BOOMI_ACCOUNTID', value: 'acme-0001' }]);
-    expect(env).toContainEqual({ name: 'ATOM_LOCALHOSTID', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } });
-    expect(env).toContainEqual({ name: 'INSTALL_TOKEN', valueFrom: { secretKeyRef: { name: 'shaped-token', key: 'token' } } });
+    expect(env).toContainEqual({
+      name: 'ATOM_LOCALHOSTID',
+      valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } },
+    });
+    expect(env).toContainEqual({
+      name: 'INSTALL_TOKEN',
+      valueFrom: { secretKeyRef: { name: 'shaped-token', key: 'token' } },
+    });
     expect(env).toContainEqual({ name: 'EXTRA', value: '1' });
   });
 
@@ -96,17 +154,17 @@ describe('desiredPod', () => {
     const hash = (i: PodInputs) => desiredPod(a, i).metadata!.annotations![podSpecHashAnnotation];
     expect(hash(inputs)).toBe(hash({ ...inputs }));
     expect(hash({ ...inputs, certificateHash: 'fedcba9876543210' })).not.toBe(hash(inputs));
-    expect(hash({ ...inputs, image: 'boomi/atom@sha256:' + 'b'.repeat(64) })).not.toBe(hash(inputs));
+    expect(hash({ ...inputs, image: `boomi/atom@sha256:${'b'.repeat(64)}` })).not.toBe(hash(inputs));
   });
 
-  it('uses the user\'s ServiceAccount when named, and then creates none', () => {
+  it("uses the user's ServiceAccount when named, and then creates none", () => {
     const own = atom('own', withPod({ serviceAccountName: 'custom' }));
     expect(desiredPod(own, inputs).spec!.serviceAccountName).toBe('custom');
     expect(desiredServiceAccount(own)).toBeUndefined();
   });
 
   it.each([
-    [{ digest: 'sha256:' + 'c'.repeat(64), tag: '5.0.2' }, 'r/atom@sha256:' + 'c'.repeat(64)],
+    [{ digest: `sha256:${'c'.repeat(64)}`, tag: '5.0.2' }, `r/atom@sha256:${'c'.repeat(64)}`],
     [{ tag: '5.0.2' }, 'r/atom:5.0.2'],
     [{}, 'r/atom:latest'],
   ])('refers to the image by digest whenever one is known (%j)', (ref, expected) => {
@@ -115,19 +173,29 @@ describe('desiredPod', () => {
 });
 
 describe('desiredNetworkPolicy', () => {
-  it('selects exactly the Atom\'s pod, admits nothing in, and lets out only 443, DNS and the proxy', () => {
+  it("selects exactly the Atom's pod, admits nothing in, and lets out only 443, DNS and the proxy", () => {
     const policy = desiredNetworkPolicy(cases['full-shaping'], defaultDNSConfig)!;
     expect(policy.spec!.podSelector).toEqual({ matchLabels: { 'atomoperator.io/atom': 'shaped' } });
     expect(policy.spec!.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(policy.spec!.ingress).toBeUndefined();
     const ports = policy.spec!.egress!.flatMap((r) => r.ports!.map((p) => `${p.protocol}/${p.port}`));
     expect(ports).toEqual(['TCP/443', 'UDP/53', 'TCP/53', 'TCP/3128']);
-    expect(policy.spec!.egress![1]!.to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }]);
+    expect(policy.spec!.egress![1]!.to).toEqual([
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+      },
+    ]);
   });
 
   it('defaults to all IPv4 and IPv6 destinations on 443, and drops DNS when asked', () => {
     const policy = desiredNetworkPolicy(cases['empty-dir-no-dns'], defaultDNSConfig)!;
-    expect(policy.spec!.egress).toEqual([{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ protocol: 'TCP', port: 443 }] }]);
+    expect(policy.spec!.egress).toEqual([
+      {
+        to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }],
+        ports: [{ protocol: 'TCP', port: 443 }],
+      },
+    ]);
   });
 
   it('is not wanted when disabled', () => {

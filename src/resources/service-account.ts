@@ -7,5 +7,10 @@ import { childMetadata, serviceAccountName } from './names.js';
 /** The Atom's own ServiceAccount, or undefined when the user names one in spec.pod.serviceAccountName. */
 export function desiredServiceAccount(atom: Atom): V1ServiceAccount | undefined {
   if (atom.spec.pod.serviceAccountName) return undefined;
-  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: childMetadata(atom, serviceAccountName(atom)), automountServiceAccountToken: false };
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: childMetadata(atom, serviceAccountName(atom)),
+    automountServiceAccountToken: false,
+  };
 }

@@ -4,7 +4,13 @@ import { fleetPolicyConfig, resolveLimit } from './config.js';
 
 describe('fleetPolicyConfig', () => {
   it('fills every default', () => {
-    expect(fleetPolicyConfig.parse({})).toEqual({ maxConcurrent: 1, soakSeconds: 300, haltThreshold: 2, scope: 'Cluster', allowCriticalOverride: true });
+    expect(fleetPolicyConfig.parse({})).toEqual({
+      maxConcurrent: 1,
+      soakSeconds: 300,
+      haltThreshold: 2,
+      scope: 'Cluster',
+      allowCriticalOverride: true,
+    });
   });
 
   it.each([
@@ -35,7 +41,9 @@ describe('fleetPolicyConfig', () => {
   });
 
   it('describes every field, so the generated schema documents them', () => {
-    const schema = z.toJSONSchema(fleetPolicyConfig, { io: 'input' }) as { properties: Record<string, { description?: string }> };
+    const schema = z.toJSONSchema(fleetPolicyConfig, { io: 'input' }) as {
+      properties: Record<string, { description?: string }>;
+    };
     for (const [name, property] of Object.entries(schema.properties)) {
       expect(property.description, name).toBeTruthy();
     }

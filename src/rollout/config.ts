@@ -7,7 +7,9 @@ const countOrPercentagePattern = /^([1-9][0-9]*|(100|[1-9][0-9]?)%)$/;
 /** A positive whole number, or a percentage from 1% to 100% ("25%"); digit strings are accepted for env and flags. */
 export const countOrPercentage = z.union([
   z.int().min(1),
-  z.string().regex(countOrPercentagePattern, { message: 'must be a whole number of at least 1 or a percentage from 1% to 100%, such as 3 or 25%' }),
+  z.string().regex(countOrPercentagePattern, {
+    message: 'must be a whole number of at least 1 or a percentage from 1% to 100%, such as 3 or 25%',
+  }),
 ]);
 
 export type CountOrPercentage = z.infer<typeof countOrPercentage>;
@@ -36,7 +38,9 @@ export const fleetPolicyConfig = z
       .min(0)
       .max(7 * 86_400)
       .default(300)
-      .describe('A wave is done when all its Atoms run the new version and have been Ready this many seconds; the next wave starts after that.'),
+      .describe(
+        'A wave is done when all its Atoms run the new version and have been Ready this many seconds; the next wave starts after that.',
+      ),
     haltThreshold: countOrPercentage
       .default(2)
       .describe(
@@ -46,11 +50,15 @@ export const fleetPolicyConfig = z
     scope: z
       .enum(['Cluster', 'Namespace'])
       .default('Cluster')
-      .describe('Where the limits apply: Cluster counts every Atom the operator manages together; Namespace gives each namespace its own limits, waves and halts.'),
+      .describe(
+        'Where the limits apply: Cluster counts every Atom the operator manages together; Namespace gives each namespace its own limits, waves and halts.',
+      ),
     allowCriticalOverride: z
       .boolean()
       .default(true)
-      .describe('Let releases marked critical start outside maintenance windows on Atoms that set update.allowCriticalOutsideWindow. False keeps every update inside the windows.'),
+      .describe(
+        'Let releases marked critical start outside maintenance windows on Atoms that set update.allowCriticalOutsideWindow. False keeps every update inside the windows.',
+      ),
   })
   .describe('How advertised updates roll out across the fleet of Atoms.');
 

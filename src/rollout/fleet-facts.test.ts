@@ -6,9 +6,20 @@ import { atomKey, fleetFactsOf } from './fleet-facts.js';
 import { planFleet } from './fleet.js';
 
 const now = new Date('2025-11-24T12:00:00Z');
-const release: VerifiedRelease = { version: '1.1.0', image: 'boomi/atom', digest: `sha256:${'a'.repeat(64)}`, critical: false, publishedAt: '2025-11-20T00:00:00Z' };
+const release: VerifiedRelease = {
+  version: '1.1.0',
+  image: 'boomi/atom',
+  digest: `sha256:${'a'.repeat(64)}`,
+  critical: false,
+  publishedAt: '2025-11-20T00:00:00Z',
+};
 
-function atom(name: string, spec: Record<string, unknown> = {}, status: Record<string, unknown> = {}, annotations: Record<string, string> = {}): Atom {
+function atom(
+  name: string,
+  spec: Record<string, unknown> = {},
+  status: Record<string, unknown> = {},
+  annotations: Record<string, string> = {},
+): Atom {
   const parsed = parseAtom({
     apiVersion: 'atomoperator.io/v1alpha1',
     kind: 'Atom',
@@ -20,12 +31,28 @@ function atom(name: string, spec: Record<string, unknown> = {}, status: Record<s
   return parsed.atom;
 }
 
-const readySince = (iso: string) => ({ type: 'Ready', status: 'True', reason: 'PodReady', message: 'ready', lastTransitionTime: iso });
+const readySince = (iso: string) => ({
+  type: 'Ready',
+  status: 'True',
+  reason: 'PodReady',
+  message: 'ready',
+  lastTransitionTime: iso,
+});
 
 describe('fleetFactsOf', () => {
   it('reads every fact from the Atom the way the fleet plan expects', () => {
     const facts = fleetFactsOf(
-      atom('a', { update: { wave: 3 } }, { currentVersion: '1.0.0', failedVersions: ['0.9.0'], conditions: [readySince('2025-11-24T10:00:00Z')], rolloutHistory: [{ to: '1.0.0', startedAt: '2025-11-01T00:00:00Z', result: 'Succeeded' }] }, { 'atomoperator.io/resume-rollout': '1.1.0' }),
+      atom(
+        'a',
+        { update: { wave: 3 } },
+        {
+          currentVersion: '1.0.0',
+          failedVersions: ['0.9.0'],
+          conditions: [readySince('2025-11-24T10:00:00Z')],
+          rolloutHistory: [{ to: '1.0.0', startedAt: '2025-11-01T00:00:00Z', result: 'Succeeded' }],
+        },
+        { 'atomoperator.io/resume-rollout': '1.1.0' },
+      ),
       { release, allowCriticalOverride: true, now },
     );
     expect(facts).toEqual({
@@ -48,17 +75,47 @@ describe('fleetFactsOf', () => {
   });
 
   it('an open InProgress record means updating; outside its window an Atom is not ready to start', () => {
-    const updating = fleetFactsOf(atom('u', {}, { currentVersion: '1.0.0', rolloutHistory: [{ from: '1.0.0', to: '1.1.0', startedAt: '2025-11-24T11:55:00Z', result: 'InProgress' }] }), { release, allowCriticalOverride: true, now });
-    expect(updating).toMatchObject({ updating: true, updateStartedAt: new Date('2025-11-24T11:55:00Z'), healthy: false, lastRolloutResult: 'InProgress' });
+    const updating = fleetFactsOf(
+      atom(
+        'u',
+        {},
+        {
+          currentVersion: '1.0.0',
+          rolloutHistory: [{ from: '1.0.0', to: '1.1.0', startedAt: '2025-11-24T11:55:00Z', result: 'InProgress' }],
+        },
+      ),
+      { release, allowCriticalOverride: true, now },
+    );
+    expect(updating).toMatchObject({
+      updating: true,
+      updateStartedAt: new Date('2025-11-24T11:55:00Z'),
+      healthy: false,
+      lastRolloutResult: 'InProgress',
+    });
     expect(updating.readyToStart).toBeUndefined();
 
-    const windowed = fleetFactsOf(atom('w', { update: { windows: [{ days: ['Tue'], start: '02:00', duration: '1h' }] } }, { currentVersion: '1.0.0' }), { release, allowCriticalOverride: true, now });
+    const windowed = fleetFactsOf(
+      atom(
+        'w',
+        { update: { windows: [{ days: ['Tue'], start: '02:00', duration: '1h' }] } },
+        { currentVersion: '1.0.0' },
+      ),
+      { release, allowCriticalOverride: true, now },
+    );
     expect(windowed.readyToStart).toBe(false);
   });
 
   it('pinned and Manual Atoms are facts the plan leaves alone', () => {
-    const pinned = fleetFactsOf(atom('p', { version: '1.0.0', update: { mode: 'Manual' } }, { currentVersion: '1.0.0' }), { release, allowCriticalOverride: true, now });
-    const plan = planFleet({ atoms: [pinned], policy: { maxConcurrent: 1, soakSeconds: 300, haltThreshold: 2, scope: 'Cluster' }, version: '1.1.0', now });
+    const pinned = fleetFactsOf(
+      atom('p', { version: '1.0.0', update: { mode: 'Manual' } }, { currentVersion: '1.0.0' }),
+      { release, allowCriticalOverride: true, now },
+    );
+    const plan = planFleet({
+      atoms: [pinned],
+      policy: { maxConcurrent: 1, soakSeconds: 300, haltThreshold: 2, scope: 'Cluster' },
+      version: '1.1.0',
+      now,
+    });
     expect(pinned).toMatchObject({ pinned: true, mode: 'Manual' });
     expect(plan.allowed.size + plan.waiting.size).toBe(0);
   });

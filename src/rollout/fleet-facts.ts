@@ -50,7 +50,13 @@ export function fleetFactsOf(atom: Atom, context: FleetFactsContext): FleetAtomF
   };
   // Only an Atom that could start needs its own gates evaluated (windows cost a little).
   if (!facts.updating && facts.mode === 'Automatic' && !facts.pinned) {
-    facts.readyToStart = readyToStart({ spec, status, release: context.release, allowCriticalOverride: context.allowCriticalOverride, now: context.now });
+    facts.readyToStart = readyToStart({
+      spec,
+      status,
+      release: context.release,
+      allowCriticalOverride: context.allowCriticalOverride,
+      now: context.now,
+    });
   }
   return facts;
 }

@@ -92,10 +92,15 @@ export interface FleetPlan {
   scopes: ScopeSummary[];
 }
 
-const byWaveThenKey = (a: FleetAtomFacts, b: FleetAtomFacts) => a.wave - b.wave || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+const byWaveThenKey = (a: FleetAtomFacts, b: FleetAtomFacts) =>
+  a.wave - b.wave || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /** The Atoms that share a fleet scope with an Atom in `namespace`. */
-export function atomsInScope<T extends Pick<FleetAtomFacts, 'namespace'>>(atoms: readonly T[], namespace: string, policy: Pick<FleetPolicy, 'scope'>): T[] {
+export function atomsInScope<T extends Pick<FleetAtomFacts, 'namespace'>>(
+  atoms: readonly T[],
+  namespace: string,
+  policy: Pick<FleetPolicy, 'scope'>,
+): T[] {
   return policy.scope === 'Namespace' ? atoms.filter((atom) => atom.namespace === namespace) : [...atoms];
 }
 
@@ -103,18 +108,29 @@ function planScope(scope: string, atoms: FleetAtomFacts[], input: FleetInput, pl
   const { version, policy, now } = input;
   const soakMs = policy.soakSeconds * 1000;
   const failedIt = (atom: FleetAtomFacts) => includesVersion(atom.failedVersions, version);
-  const runsIt = (atom: FleetAtomFacts) => atom.currentVersion !== undefined && !isNewerVersion(version, atom.currentVersion);
-  const soakLeftMs = (atom: FleetAtomFacts) => (atom.healthySince ? Math.max(0, atom.healthySince.getTime() + soakMs - now.getTime()) : soakMs);
-  const done = (atom: FleetAtomFacts) => runsIt(atom) && !atom.updating && atom.healthy && atom.healthySince !== undefined && soakLeftMs(atom) === 0;
+  const runsIt = (atom: FleetAtomFacts) =>
+    atom.currentVersion !== undefined && !isNewerVersion(version, atom.currentVersion);
+  const soakLeftMs = (atom: FleetAtomFacts) =>
+    atom.healthySince ? Math.max(0, atom.healthySince.getTime() + soakMs - now.getTime()) : soakMs;
+  const done = (atom: FleetAtomFacts) =>
+    runsIt(atom) && !atom.updating && atom.healthy && atom.healthySince !== undefined && soakLeftMs(atom) === 0;
 
-  const followers = atoms.filter((atom) => atom.mode === 'Automatic' && !atom.pinned && atom.targetVersion !== undefined && sameVersion(atom.targetVersion, version));
+  const followers = atoms.filter(
+    (atom) =>
+      atom.mode === 'Automatic' &&
+      !atom.pinned &&
+      atom.targetVersion !== undefined &&
+      sameVersion(atom.targetVersion, version),
+  );
   const failures = atoms.filter(failedIt).length;
   const haltAt = resolveLimit(policy.haltThreshold, new Set([...followers, ...atoms.filter(failedIt)]).size);
   const resumer = atoms.find((atom) => atom.resumeRollout !== undefined && sameVersion(atom.resumeRollout, version));
   const maxConcurrent = resolveLimit(policy.maxConcurrent, atoms.length);
   const updating = atoms.filter((atom) => atom.updating).length;
   // A first install (nothing running yet) starts without the fleet, see decideUpdate; it still blocks its wave until soaked.
-  const candidates = followers.filter((atom) => !atom.updating && atom.currentVersion !== undefined && !runsIt(atom) && !failedIt(atom));
+  const candidates = followers.filter(
+    (atom) => !atom.updating && atom.currentVersion !== undefined && !runsIt(atom) && !failedIt(atom),
+  );
   const blocking = followers.filter((atom) => !failedIt(atom) && !done(atom));
   const openWave = blocking.length > 0 ? Math.min(...blocking.map((atom) => atom.wave)) : undefined;
   const summary: ScopeSummary = { scope, halted: false, failures, haltAt, maxConcurrent, updating };
@@ -128,7 +144,8 @@ function planScope(scope: string, atoms: FleetAtomFacts[], input: FleetInput, pl
     } else {
       summary.halted = true;
       summary.haltReason = `The rollout of ${version}${where} is halted: ${failures} Atom(s) failed it (threshold ${haltAt}). Investigate them, then annotate any Atom in scope with ${resumeRolloutAnnotation}=${version} to continue, or wait for a newer version.`;
-      for (const atom of candidates) plan.waiting.set(atom.key, { reason: R.RolloutHalted, message: summary.haltReason });
+      for (const atom of candidates)
+        plan.waiting.set(atom.key, { reason: R.RolloutHalted, message: summary.haltReason });
       return;
     }
   }
@@ -139,7 +156,6 @@ function planScope(scope: string, atoms: FleetAtomFacts[], input: FleetInput, pl
     if (openWave !== undefined && atom.wave > openWave) {
       plan.waiting.set(atom.key, waveWait(atom, blocking, openWave, version, { runsIt, soakLeftMs }));
     } else if (atom.readyToStart === false) {
-      continue; // waits for its own window; keeps no slot
     } else if (granted < slots) {
       plan.allowed.add(atom.key);
       if (summary.resumedBy) plan.resumed.set(atom.key, summary.resumedBy);
@@ -167,7 +183,9 @@ function waveWait(
   const message = soakingOnly
     ? `Wave ${atom.wave} waits until the ${pending} Atom(s) of earlier waves have been Ready on ${version} for the soak time.`
     : `Wave ${atom.wave} waits for wave ${openWave}: ${pending} Atom(s) of earlier waves do not run ${version} healthily yet (for example ${earlier[0]?.key}).`;
-  const requeueAfter = soakingOnly ? Math.max(1, Math.ceil(Math.max(...earlier.map(facts.soakLeftMs)) / 1000)) : fleetPollSeconds;
+  const requeueAfter = soakingOnly
+    ? Math.max(1, Math.ceil(Math.max(...earlier.map(facts.soakLeftMs)) / 1000))
+    : fleetPollSeconds;
   return { reason: R.WaitingForEarlierWave, message, requeueAfter };
 }
 
@@ -191,7 +209,11 @@ export function fleetGateFor(plan: FleetPlan, key: string): FleetGate {
   if (plan.allowed.has(key)) {
     const resumedBy = plan.resumed.get(key);
     return resumedBy
-      ? { kind: 'Allowed', reason: R.RolloutResumed, message: `The halted rollout was resumed by ${resumeRolloutAnnotation} on ${resumedBy}.` }
+      ? {
+          kind: 'Allowed',
+          reason: R.RolloutResumed,
+          message: `The halted rollout was resumed by ${resumeRolloutAnnotation} on ${resumedBy}.`,
+        }
       : { kind: 'Allowed' };
   }
   const wait = plan.waiting.get(key);
@@ -201,5 +223,10 @@ export function fleetGateFor(plan: FleetPlan, key: string): FleetGate {
     return gate;
   }
   // Not a candidate when the plan was made (e.g. outside its own window then): no slot is held for it.
-  return { kind: 'Waiting', reason: R.ConcurrencyLimitReached, message: 'No fleet slot was reserved for this Atom; it is planned again shortly.', requeueAfterSeconds: fleetPollSeconds };
+  return {
+    kind: 'Waiting',
+    reason: R.ConcurrencyLimitReached,
+    message: 'No fleet slot was reserved for this Atom; it is planned again shortly.',
+    requeueAfterSeconds: fleetPollSeconds,
+  };
 }

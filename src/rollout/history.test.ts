@@ -10,9 +10,23 @@ describe('rollout status bookkeeping', () => {
     const started = rolloutStartedStatus({ currentVersion: '1.0.0' }, to, now, 'UpdateStarting');
     expect(started).toEqual({
       targetVersion: '1.1.0',
-      rolloutHistory: [{ from: '1.0.0', to: '1.1.0', image: 'repo@sha256:new', startedAt: now.toISOString(), result: 'InProgress', reason: 'UpdateStarting' }],
+      rolloutHistory: [
+        {
+          from: '1.0.0',
+          to: '1.1.0',
+          image: 'repo@sha256:new',
+          startedAt: now.toISOString(),
+          result: 'InProgress',
+          reason: 'UpdateStarting',
+        },
+      ],
     });
-    const succeeded = rolloutSucceededStatus({ currentVersion: '1.0.0', rolloutHistory: started.rolloutHistory, failedVersions: ['1.1.0', '0.9.0'] }, to, later, 'UpdateSucceeded');
+    const succeeded = rolloutSucceededStatus(
+      { currentVersion: '1.0.0', rolloutHistory: started.rolloutHistory, failedVersions: ['1.1.0', '0.9.0'] },
+      to,
+      later,
+      'UpdateSucceeded',
+    );
     expect(succeeded).toEqual({
       currentVersion: '1.1.0',
       currentImage: 'repo@sha256:new',
@@ -20,7 +34,17 @@ describe('rollout status bookkeeping', () => {
       lastGoodVersion: '1.1.0',
       lastGoodImage: 'repo@sha256:new',
       failedVersions: ['0.9.0'],
-      rolloutHistory: [{ from: '1.0.0', to: '1.1.0', image: 'repo@sha256:new', startedAt: now.toISOString(), finishedAt: later.toISOString(), result: 'Succeeded', reason: 'UpdateSucceeded' }],
+      rolloutHistory: [
+        {
+          from: '1.0.0',
+          to: '1.1.0',
+          image: 'repo@sha256:new',
+          startedAt: now.toISOString(),
+          finishedAt: later.toISOString(),
+          result: 'Succeeded',
+          reason: 'UpdateSucceeded',
+        },
+      ],
     });
   });
 

@@ -32,7 +32,14 @@ function bounded(history: RolloutRecord[]): RolloutRecord[] {
  */
 export function withFinishedRecord(
   history: readonly RolloutRecord[] | undefined,
-  finished: { from?: string | undefined; to: string; image?: string | undefined; result: Exclude<RolloutRecord['result'], 'InProgress'>; reason: string; now: Date },
+  finished: {
+    from?: string | undefined;
+    to: string;
+    image?: string | undefined;
+    result: Exclude<RolloutRecord['result'], 'InProgress'>;
+    reason: string;
+    now: Date;
+  },
 ): RolloutRecord[] {
   const list = [...(history ?? [])];
   let index = -1;
@@ -60,10 +67,26 @@ export function withFinishedRecord(
   return bounded(list);
 }
 
-export type RolloutStatusUpdate = Partial<Pick<AtomStatus, 'currentVersion' | 'currentImage' | 'targetVersion' | 'lastGoodVersion' | 'lastGoodImage' | 'failedVersions' | 'rolloutHistory'>>;
+export type RolloutStatusUpdate = Partial<
+  Pick<
+    AtomStatus,
+    | 'currentVersion'
+    | 'currentImage'
+    | 'targetVersion'
+    | 'lastGoodVersion'
+    | 'lastGoodImage'
+    | 'failedVersions'
+    | 'rolloutHistory'
+  >
+>;
 
 /** Status fields to write when decideUpdate says Start: the target and an InProgress record. */
-export function rolloutStartedStatus(status: Pick<AtomStatus, 'currentVersion' | 'rolloutHistory'> | undefined, to: RolloutTarget, now: Date, reason: string): RolloutStatusUpdate {
+export function rolloutStartedStatus(
+  status: Pick<AtomStatus, 'currentVersion' | 'rolloutHistory'> | undefined,
+  to: RolloutTarget,
+  now: Date,
+  reason: string,
+): RolloutStatusUpdate {
   const record: RolloutRecord = {
     ...(status?.currentVersion !== undefined ? { from: status.currentVersion } : {}),
     to: to.version,
@@ -93,7 +116,14 @@ export function rolloutSucceededStatus(
     lastGoodVersion: to.version,
     lastGoodImage: to.image,
     failedVersions: withoutFailedVersion(status?.failedVersions, to.version),
-    rolloutHistory: withFinishedRecord(status?.rolloutHistory, { from: status?.currentVersion, to: to.version, image: to.image, result: 'Succeeded', reason, now }),
+    rolloutHistory: withFinishedRecord(status?.rolloutHistory, {
+      from: status?.currentVersion,
+      to: to.version,
+      image: to.image,
+      result: 'Succeeded',
+      reason,
+      now,
+    }),
   };
 }
 

@@ -1,7 +1,15 @@
 // The rollout decisions, for the controller: pure functions, the clock always an input.
 export * from './versions.js';
 export * from './go-duration.js';
-export { windowState, validateWindow, describeWindow, maxWindowMs, type WindowSpec, type WindowState, type WindowProblem } from './windows.js';
+export {
+  windowState,
+  validateWindow,
+  describeWindow,
+  maxWindowMs,
+  type WindowSpec,
+  type WindowState,
+  type WindowProblem,
+} from './windows.js';
 export * from './policy.js';
 export * from './progress.js';
 export * from './history.js';

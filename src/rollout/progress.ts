@@ -28,7 +28,12 @@ export interface ProgressInput {
 export type FailureReason = typeof R.ProgressDeadlineExceeded | typeof R.CrashLoopBackOff | typeof R.PodFailed;
 
 export type ProgressVerdict =
-  | { verdict: 'Progressing'; reason: typeof R.UpdateProgressing; message: string; /** seconds until the deadline */ requeueAfter: number }
+  | {
+      verdict: 'Progressing';
+      reason: typeof R.UpdateProgressing;
+      message: string /** seconds until the deadline */;
+      requeueAfter: number;
+    }
   | { verdict: 'Succeeded'; reason: typeof R.UpdateSucceeded; message: string }
   | { verdict: 'Failed'; reason: FailureReason; message: string };
 
@@ -41,7 +46,11 @@ export function judgeProgress(input: ProgressInput): ProgressVerdict {
   const maxRestarts = input.maxRestarts ?? defaultMaxRestarts;
   const waiting = input.waitingReason ? ` (container waiting: ${input.waitingReason})` : '';
   if (input.podFailed) {
-    return { verdict: 'Failed', reason: R.PodFailed, message: `The new version's pod failed${waiting}; check its events and logs.` };
+    return {
+      verdict: 'Failed',
+      reason: R.PodFailed,
+      message: `The new version's pod failed${waiting}; check its events and logs.`,
+    };
   }
   if (input.podReady) return { verdict: 'Succeeded', reason: R.UpdateSucceeded, message: 'The new version is Ready.' };
   if (input.crashLooping || input.waitingReason === 'CrashLoopBackOff' || input.restartCount >= maxRestarts) {
@@ -61,7 +70,12 @@ export function judgeProgress(input: ProgressInput): ProgressVerdict {
     };
   }
   const requeueAfter = Math.max(1, Math.ceil(remainingMs / 1000));
-  return { verdict: 'Progressing', reason: R.UpdateProgressing, message: `Waiting for the new version to become Ready${waiting}; ${requeueAfter}s left before it is rolled back.`, requeueAfter };
+  return {
+    verdict: 'Progressing',
+    reason: R.UpdateProgressing,
+    message: `Waiting for the new version to become Ready${waiting}; ${requeueAfter}s left before it is rolled back.`,
+    requeueAfter,
+  };
 }
 
 export interface ConditionValue {
@@ -82,7 +96,10 @@ export type RollbackPlan = {
   | { kind: 'NoRollbackTarget'; reason: typeof R.NoRollbackTarget }
 );
 
-type RollbackStatus = Pick<AtomStatus, 'currentVersion' | 'lastGoodVersion' | 'lastGoodImage' | 'failedVersions' | 'rolloutHistory'>;
+type RollbackStatus = Pick<
+  AtomStatus,
+  'currentVersion' | 'lastGoodVersion' | 'lastGoodImage' | 'failedVersions' | 'rolloutHistory'
+>;
 
 /**
  * What to do after `failedVersion` failed on this Atom: return to the last good version and
@@ -110,7 +127,13 @@ export function rollbackPlan(
       status: {
         targetVersion: lastGood,
         failedVersions: withFailedVersion(status?.failedVersions, failedVersion),
-        rolloutHistory: withFinishedRecord(status?.rolloutHistory, { from, to: failedVersion, result: 'RolledBack', reason: failure.reason, now }),
+        rolloutHistory: withFinishedRecord(status?.rolloutHistory, {
+          from,
+          to: failedVersion,
+          result: 'RolledBack',
+          reason: failure.reason,
+          now,
+        }),
       },
       degraded: { status: 'True', reason: R.RolledBack, message },
       event: { type: 'Warning', reason: R.RolledBack, message },
@@ -124,8 +147,16 @@ export function rollbackPlan(
     kind: 'NoRollbackTarget',
     reason: R.NoRollbackTarget,
     status: {
-      failedVersions: lastGoodFailed ? [...(status?.failedVersions ?? [])] : withFailedVersion(status?.failedVersions, failedVersion),
-      rolloutHistory: withFinishedRecord(status?.rolloutHistory, { from, to: failedVersion, result: 'Failed', reason: failure.reason, now }),
+      failedVersions: lastGoodFailed
+        ? [...(status?.failedVersions ?? [])]
+        : withFailedVersion(status?.failedVersions, failedVersion),
+      rolloutHistory: withFinishedRecord(status?.rolloutHistory, {
+        from,
+        to: failedVersion,
+        result: 'Failed',
+        reason: failure.reason,
+        now,
+      }),
     },
     degraded: { status: 'True', reason: R.NoRollbackTarget, message },
     event: { type: 'Warning', reason: R.NoRollbackTarget, message },

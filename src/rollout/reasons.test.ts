@@ -4,7 +4,9 @@ import * as reasons from './reasons.js';
 import { reasonActions, rolloutReasons } from './reasons.js';
 
 const source = readFileSync(new URL('./reasons.ts', import.meta.url), 'utf8');
-const constants = (Object.entries(reasons) as [string, unknown][]).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+const constants = (Object.entries(reasons) as [string, unknown][]).filter(
+  (entry): entry is [string, string] => typeof entry[1] === 'string',
+);
 
 describe('reason constants', () => {
   it.each(constants)('%s is CamelCase, named after itself, listed and has an action', (name, value) => {

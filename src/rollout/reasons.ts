@@ -83,27 +83,34 @@ export type RolloutReason = (typeof rolloutReasons)[number];
 /** What a person can do about each reason (the troubleshooting doc's second column). */
 export const reasonActions: Record<RolloutReason, string> = {
   UpToDate: 'Nothing to do.',
-  NoReleaseAdvertised: 'Check the UpToDate message and the operator events for platform errors; the channel may have no release yet.',
+  NoReleaseAdvertised:
+    'Check the UpToDate message and the operator events for platform errors; the channel may have no release yet.',
   Pinned: 'To follow advertised versions, remove spec.version and set update.mode Automatic.',
   UpdateAvailable: 'Approve the version by setting spec.version to it, or set update.mode Automatic.',
   UpdatesDisabled: 'Set update.mode to Manual or Automatic to receive updates.',
   KnownBadVersion: 'Wait for a newer release, or remove the version from status.failedVersions to retry it.',
   OutsideMaintenanceWindow: 'Wait for the window named in the message, or widen update.windows.',
   InvalidMaintenanceWindow: 'Fix the window named in the message (IANA time zone, duration up to 168h).',
-  ConcurrencyLimitReached: 'Wait; raise fleet maxConcurrent in the operator configuration to update more Atoms at once.',
+  ConcurrencyLimitReached:
+    'Wait; raise fleet maxConcurrent in the operator configuration to update more Atoms at once.',
   WaitingForEarlierWave: 'Wait for the earlier wave to finish and soak; check its Atoms if it does not.',
-  RolloutHalted: 'Investigate the failed Atoms; annotate any Atom in scope with atomoperator.io/resume-rollout set to the version to continue.',
-  RolloutResumed: 'Remove the resume annotation once the rollout is done, so a later halt of this version takes effect again.',
+  RolloutHalted:
+    'Investigate the failed Atoms; annotate any Atom in scope with atomoperator.io/resume-rollout set to the version to continue.',
+  RolloutResumed:
+    'Remove the resume annotation once the rollout is done, so a later halt of this version takes effect again.',
   UpdateStarting: 'Nothing to do; watch the Progressing condition.',
-  CriticalUpdateOutsideWindow: 'Nothing to do; set update.allowCriticalOutsideWindow false to keep critical releases inside the windows.',
+  CriticalUpdateOutsideWindow:
+    'Nothing to do; set update.allowCriticalOutsideWindow false to keep critical releases inside the windows.',
   InitialInstall: 'Nothing to do.',
   PinRollingOut: 'Nothing to do; watch the Progressing condition.',
   PinRollingOutByTag: 'Set spec.image.digest to the digest of the pinned version so exactly that image runs.',
   UpdateProgressing: 'Wait; the message says how long until the progress deadline.',
   UpdateSucceeded: 'Nothing to do.',
-  ProgressDeadlineExceeded: 'Check the pod events and logs; raise update.progressDeadlineSeconds if the Atom needs longer to start.',
+  ProgressDeadlineExceeded:
+    'Check the pod events and logs; raise update.progressDeadlineSeconds if the Atom needs longer to start.',
   CrashLoopBackOff: 'Check the logs of the previous container (kubectl logs --previous) and report them to the vendor.',
   PodFailed: 'Check the pod events and logs and report them to the vendor.',
-  RolledBack: 'The Atom runs its last good version again; report the failure to the vendor and wait for a newer release.',
+  RolledBack:
+    'The Atom runs its last good version again; report the failure to the vendor and wait for a newer release.',
   NoRollbackTarget: 'Fix the cause shown in the pod events or logs, or pin a version that works with spec.version.',
 };

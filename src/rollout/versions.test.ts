@@ -14,9 +14,12 @@ describe('parseVersion', () => {
     expect(parseVersion(text)).toEqual({ raw: text, release, prerelease });
   });
 
-  it.each(['latest', '', '1.2.3-', '1..2', '1.2.3+', 'sha256:abc', '1.2.3-rc..1', '1.2.3.4.5.6.7.8.9'])('rejects %j', (text) => {
-    expect(parseVersion(text)).toBeUndefined();
-  });
+  it.each(['latest', '', '1.2.3-', '1..2', '1.2.3+', 'sha256:abc', '1.2.3-rc..1', '1.2.3.4.5.6.7.8.9'])(
+    'rejects %j',
+    (text) => {
+      expect(parseVersion(text)).toBeUndefined();
+    },
+  );
 });
 
 describe('compareVersions', () => {

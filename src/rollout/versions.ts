@@ -11,7 +11,8 @@ export interface Version {
   prerelease: string[];
 }
 
-const versionPattern = /^v?(\d+(?:\.\d+){0,7})(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+const versionPattern =
+  /^v?(\d+(?:\.\d+){0,7})(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 const numeric = /^\d+$/;
 
 function stripZeros(digits: string): string {

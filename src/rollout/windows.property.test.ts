@@ -5,13 +5,23 @@ import { describe, expect, it } from 'vitest';
 import { weekdays } from '../api/atom-spec.js';
 import { windowState, type WindowSpec } from './windows.js';
 
-const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'America/Sao_Paulo', 'Pacific/Chatham'];
+const zones = [
+  'UTC',
+  'Europe/Berlin',
+  'America/New_York',
+  'Asia/Kolkata',
+  'Australia/Lord_Howe',
+  'America/Sao_Paulo',
+  'Pacific/Chatham',
+];
 const from2025 = Date.UTC(2025, 0, 1);
 const yearMs = 365 * 86_400_000;
 
 const windowArbitrary: fc.Arbitrary<WindowSpec> = fc.record({
   days: fc.uniqueArray(fc.constantFrom(...weekdays), { minLength: 1, maxLength: 7 }),
-  start: fc.tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 15, 30, 45)).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`),
+  start: fc
+    .tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 15, 30, 45))
+    .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`),
   duration: fc.integer({ min: 1, max: 48 * 4 }).map((quarters) => `${quarters * 15}m`),
   timeZone: fc.constantFrom(...zones),
 });

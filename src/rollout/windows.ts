@@ -83,7 +83,10 @@ function openings(window: ValidWindow, now: number): Interval[] {
   for (let offset = -lookBackDays; offset <= lookAheadDays; offset++) {
     const date = addDays(today, offset);
     if (!window.days.has(date.weekday)) continue;
-    const opensAt = instantOfWallClock({ ...date, hour: window.hour, minute: window.minute, second: 0 }, window.timeZone);
+    const opensAt = instantOfWallClock(
+      { ...date, hour: window.hour, minute: window.minute, second: 0 },
+      window.timeZone,
+    );
     result.push({ opensAt, closesAt: opensAt + window.durationMs });
   }
   return result;

@@ -53,12 +53,12 @@ export function wallClockAt(instant: number, timeZone: string): WallClock {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
   return {
-    year: parts['year'] ?? 0,
-    month: parts['month'] ?? 0,
-    day: parts['day'] ?? 0,
-    hour: parts['hour'] ?? 0,
-    minute: parts['minute'] ?? 0,
-    second: parts['second'] ?? 0,
+    year: parts.year ?? 0,
+    month: parts.month ?? 0,
+    day: parts.day ?? 0,
+    hour: parts.hour ?? 0,
+    minute: parts.minute ?? 0,
+    second: parts.second ?? 0,
   };
 }
 
@@ -73,7 +73,14 @@ export function utcOffsetAt(instant: number, timeZone: string): number {
 }
 
 function sameClock(a: WallClock, b: WallClock): boolean {
-  return a.year === b.year && a.month === b.month && a.day === b.day && a.hour === b.hour && a.minute === b.minute && a.second === b.second;
+  return (
+    a.year === b.year &&
+    a.month === b.month &&
+    a.day === b.day &&
+    a.hour === b.hour &&
+    a.minute === b.minute &&
+    a.second === b.second
+  );
 }
 
 /** The instant a local wall-clock time names in `timeZone` (gap and overlap resolved as above). */
@@ -89,7 +96,15 @@ export function instantOfWallClock(clock: WallClock, timeZone: string): number {
 }
 
 /** The calendar date `days` after the given one, with its weekday (0 = Sunday). */
-export function addDays(date: Pick<WallClock, 'year' | 'month' | 'day'>, days: number): { year: number; month: number; day: number; weekday: number } {
+export function addDays(
+  date: Pick<WallClock, 'year' | 'month' | 'day'>,
+  days: number,
+): { year: number; month: number; day: number; weekday: number } {
   const shifted = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
-  return { year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate(), weekday: shifted.getUTCDay() };
+  return {
+    year: shifted.getUTCFullYear(),
+    month: shifted.getUTCMonth() + 1,
+    day: shifted.getUTCDate(),
+    weekday: shifted.getUTCDay(),
+  };
 }

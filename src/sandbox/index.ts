@@ -53,7 +53,10 @@ export interface SandboxStore {
    * Calls `listener` synchronously on every stored change of `resource` (invariant
    * checkers that must not miss a state between two samples). Returns the unsubscribe.
    */
-  onChange(resource: string, listener: (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject) => void): () => void;
+  onChange(
+    resource: string,
+    listener: (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject) => void,
+  ): () => void;
 }
 
 export interface Sandbox {
@@ -91,9 +94,26 @@ function sandboxNode(): KubeObject {
     },
     spec: {},
     status: {
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now }],
-      addresses: [{ type: 'InternalIP', address: '10.0.0.10' }, { type: 'Hostname', address: 'sandbox-node' }],
-      nodeInfo: { kubeletVersion: 'v1.32.0', containerRuntimeVersion: 'sandbox://1.0', operatingSystem: 'linux', architecture: 'amd64' },
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: 'kubelet is posting ready status',
+          lastHeartbeatTime: now,
+          lastTransitionTime: now,
+        },
+      ],
+      addresses: [
+        { type: 'InternalIP', address: '10.0.0.10' },
+        { type: 'Hostname', address: 'sandbox-node' },
+      ],
+      nodeInfo: {
+        kubeletVersion: 'v1.32.0',
+        containerRuntimeVersion: 'sandbox://1.0',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+      },
       capacity: { cpu: '8', memory: '32Gi', pods: '110' },
       allocatable: { cpu: '8', memory: '32Gi', pods: '110' },
     },
@@ -113,13 +133,25 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const watches = new WatchHub(cluster.store, opts.bookmarkIntervalMs ?? 1000);
   const faults = new SandboxFaults(watches);
   const stats = new SandboxStats();
-  const kubelet = new SandboxKubelet(cluster, opts.kubeletMode ?? 'manual', opts.podStartDelayMs ?? 50, opts.podTerminationDelayMs ?? 100, report);
+  const kubelet = new SandboxKubelet(
+    cluster,
+    opts.kubeletMode ?? 'manual',
+    opts.podStartDelayMs ?? 50,
+    opts.podTerminationDelayMs ?? 100,
+    report,
+  );
 
   const ca = await createCertificateAuthority('sandbox-ca');
   const serving = await ca.issue({ commonName: 'kube-apiserver', hosts: ['127.0.0.1', 'localhost'], usage: 'server' });
   const token = randomBytes(24).toString('hex');
   const server = createApiServer({
-    cluster, watches, faults, stats, token, cert: serving.cert, key: serving.key,
+    cluster,
+    watches,
+    faults,
+    stats,
+    token,
+    cert: serving.cert,
+    key: serving.key,
     onInternalError: (err) => report(err),
   });
   const sockets = new Set<import('node:net').Socket>();
@@ -142,7 +174,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     dump({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'sandbox', cluster: { server: url, 'certificate-authority-data': Buffer.from(ca.cert).toString('base64') } }],
+      clusters: [
+        {
+          name: 'sandbox',
+          cluster: { server: url, 'certificate-authority-data': Buffer.from(ca.cert).toString('base64') },
+        },
+      ],
       users: [{ name: 'sandbox', user: { token } }],
       contexts: [{ name: 'sandbox', context: { cluster: 'sandbox', user: 'sandbox', namespace: 'default' } }],
       'current-context': 'sandbox',

@@ -15,7 +15,12 @@ describe('sandbox PKI', () => {
 
   it('can issue an expired certificate and one whose key does not match', async () => {
     const ca = await createCertificateAuthority('test-ca');
-    const expired = await ca.issue({ commonName: 'old', usage: 'client', notBefore: new Date(0), notAfter: new Date(1000) });
+    const expired = await ca.issue({
+      commonName: 'old',
+      usage: 'client',
+      notBefore: new Date(0),
+      notAfter: new Date(1000),
+    });
     expect(new Date(new X509Certificate(expired.cert).validTo).getTime()).toBeLessThan(Date.now());
     const mismatched = await ca.issue({ commonName: 'x', usage: 'client', mismatchedKey: true });
     expect(new X509Certificate(mismatched.cert).checkPrivateKey(createPrivateKey(mismatched.key))).toBe(false);

@@ -35,12 +35,17 @@ export interface IssueOptions {
 }
 
 function pem(label: string, der: ArrayBuffer): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
 function serial(): string {
-  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1');
+  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
+    .toString('hex')
+    .replace(/^[89a-f]/, '1');
 }
 
 async function generateKeys(): Promise<CryptoKeyPair> {
@@ -68,7 +73,7 @@ export async function createCertificateAuthority(commonName: string, days = 365)
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  const caPem = caCert.toString('pem') + '\n';
+  const caPem = `${caCert.toString('pem')}\n`;
   return {
     cert: caPem,
     key: await exportKey(keys.privateKey),
@@ -87,7 +92,9 @@ export async function createCertificateAuthority(commonName: string, days = 365)
       if (options.hosts?.length) {
         extensions.push(
           new x509.SubjectAlternativeNameExtension(
-            options.hosts.map((h) => (isIP(h) ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h })),
+            options.hosts.map((h) =>
+              isIP(h) ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h },
+            ),
           ),
         );
       }
@@ -103,7 +110,7 @@ export async function createCertificateAuthority(commonName: string, days = 365)
         extensions,
       });
       const key = options.mismatchedKey ? (await generateKeys()).privateKey : leafKeys.privateKey;
-      return { cert: leaf.toString('pem') + '\n', key: await exportKey(key) };
+      return { cert: `${leaf.toString('pem')}\n`, key: await exportKey(key) };
     },
   };
 }

@@ -27,7 +27,9 @@ const atoms = yamlFiles(examplesDir)
 
 describe('examples', () => {
   it('has a minimal, a full and a fleet example', () => {
-    expect(atoms.map((a) => a.file)).toEqual(expect.arrayContaining(['minimal/atom.yaml', 'full/atom.yaml', 'fleet/atom-eu-1.yaml']));
+    expect(atoms.map((a) => a.file)).toEqual(
+      expect.arrayContaining(['minimal/atom.yaml', 'full/atom.yaml', 'fleet/atom-eu-1.yaml']),
+    );
   });
 
   it.each(atoms)('$file is accepted by the zod schema and by the CRD schema', ({ doc }) => {
@@ -43,9 +45,17 @@ describe('examples', () => {
     });
     it('builds with kubectl kustomize into a namespace and Atoms in waves', () => {
       const out = execFileSync(kubectl, ['kustomize', join(examplesDir, 'fleet')], { encoding: 'utf8' });
-      const docs = loadAll(out) as { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: { update?: { wave?: number } } }[];
-      expect(docs.filter((d) => d.kind === 'Atom').map((d) => [d.metadata.namespace, d.metadata.labels?.fleet])).toEqual(Array(4).fill(['atoms-eu', 'eu']));
-      expect(docs.filter((d) => d.kind === 'Atom').every((d) => parseAtom(d).ok && validateByCRD(d).length === 0)).toBe(true);
+      const docs = loadAll(out) as {
+        kind: string;
+        metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+        spec?: { update?: { wave?: number } };
+      }[];
+      expect(
+        docs.filter((d) => d.kind === 'Atom').map((d) => [d.metadata.namespace, d.metadata.labels?.fleet]),
+      ).toEqual(Array(4).fill(['atoms-eu', 'eu']));
+      expect(docs.filter((d) => d.kind === 'Atom').every((d) => parseAtom(d).ok && validateByCRD(d).length === 0)).toBe(
+        true,
+      );
     });
   });
 });
@@ -64,10 +74,26 @@ describe('invalid specs are rejected by both schemas, naming the field', () => {
     ['unknown update mode', { update: { mode: 'Sometimes' } }, 'spec.update.mode'],
     ['image digest that is not sha256', { image: { digest: 'sha1:abc' } }, 'spec.image.digest'],
     ['progress deadline below 30 s', { update: { progressDeadlineSeconds: 5 } }, 'spec.update.progressDeadlineSeconds'],
-    ['window duration that is not a duration', { update: { windows: [{ days: ['Sat'], start: '02:00', duration: 'four hours' }] } }, 'spec.update.windows[0].duration'],
-    ['egress CIDR that is not a CIDR', { networkPolicy: { egressCIDRs: ['0.0.0.0'] } }, 'spec.networkPolicy.egressCIDRs[0]'],
-    ['emptyDir and a claim to delete', { storage: { emptyDir: {}, deleteClaimOnAtomDeletion: true } }, 'spec.storage.deleteClaimOnAtomDeletion'],
-    ['proxy with the policy disabled', { networkPolicy: { enabled: false, proxy: { cidr: '10.0.0.1/32', port: 3128 } } }, 'spec.networkPolicy.proxy'],
+    [
+      'window duration that is not a duration',
+      { update: { windows: [{ days: ['Sat'], start: '02:00', duration: 'four hours' }] } },
+      'spec.update.windows[0].duration',
+    ],
+    [
+      'egress CIDR that is not a CIDR',
+      { networkPolicy: { egressCIDRs: ['0.0.0.0'] } },
+      'spec.networkPolicy.egressCIDRs[0]',
+    ],
+    [
+      'emptyDir and a claim to delete',
+      { storage: { emptyDir: {}, deleteClaimOnAtomDeletion: true } },
+      'spec.storage.deleteClaimOnAtomDeletion',
+    ],
+    [
+      'proxy with the policy disabled',
+      { networkPolicy: { enabled: false, proxy: { cidr: '10.0.0.1/32', port: 3128 } } },
+      'spec.networkPolicy.proxy',
+    ],
     ['missing account', { platform: {} }, 'spec.platform.accountId'],
   ])('%s', (_name, spec, field) => {
     const doc = { ...base, spec: { ...base.spec, ...spec } };
@@ -76,7 +102,10 @@ describe('invalid specs are rejected by both schemas, naming the field', () => {
     if (!parsed.ok) expect(parsed.problems.map((p) => p.field)).toContain(field);
     const crdErrors = validateByCRD(doc);
     expect(crdErrors.length).toBeGreaterThan(0);
-    expect(crdErrors.some((e) => e.startsWith(`${field}:`)), crdErrors.join('\n')).toBe(true);
+    expect(
+      crdErrors.some((e) => e.startsWith(`${field}:`)),
+      crdErrors.join('\n'),
+    ).toBe(true);
   });
 });
 

@@ -20,13 +20,24 @@ const counts = z
   })
   .strict();
 // Creation and rollout cannot happen without requests; an idle window may rightly have none.
-const requests = counts.refine((c) => c.total > 0 && Object.keys(c.byVerb).length > 0 && Object.keys(c.byVerbAndResource).length > 0, 'no requests counted');
+const requests = counts.refine(
+  (c) => c.total > 0 && Object.keys(c.byVerb).length > 0 && Object.keys(c.byVerbAndResource).length > 0,
+  'no requests counted',
+);
 const sizeResult = z
   .object({
     atoms: z.literal(20),
     setupSeconds: figure,
     resyncPeriodSeconds: figure,
-    creation: z.object({ totalSeconds: figure, perAtomMs: distribution, requestsPerAtom: requests, minimumWritesPerAtom: z.literal(5), cpuSeconds: figure }).strict(),
+    creation: z
+      .object({
+        totalSeconds: figure,
+        perAtomMs: distribution,
+        requestsPerAtom: requests,
+        minimumWritesPerAtom: z.literal(5),
+        cpuSeconds: figure,
+      })
+      .strict(),
     idle: z
       .object({
         windowSeconds: figure,
@@ -38,15 +49,36 @@ const sizeResult = z
             pollIntervalSeconds: figure,
             intervals: figure,
             groups: z
-              .array(z.object({ group: z.enum(['shared', 'own']), channel: z.string(), atoms: z.literal(10), secrets: z.number().int(), credentials: z.literal(2), requestsPerInterval: figure }).strict())
+              .array(
+                z
+                  .object({
+                    group: z.enum(['shared', 'own']),
+                    channel: z.string(),
+                    atoms: z.literal(10),
+                    secrets: z.number().int(),
+                    credentials: z.literal(2),
+                    requestsPerInterval: figure,
+                  })
+                  .strict(),
+              )
               .length(2),
           })
           .strict(),
       })
       .strict(),
     latency: z.object({ method: z.literal('first-write'), ms: distribution }).strict(),
-    rollout: z.object({ atomsUpdated: z.literal(20), totalSeconds: figure, requestsPerAtom: requests, cpuSeconds: figure }).strict(),
-    operator: z.object({ runtime: z.literal('tsx'), peakRssMiB: figure.positive(), idleRssMiB: figure.positive(), idleHeapUsedMiB: figure.positive(), cpuSeconds: figure.positive() }).strict(),
+    rollout: z
+      .object({ atomsUpdated: z.literal(20), totalSeconds: figure, requestsPerAtom: requests, cpuSeconds: figure })
+      .strict(),
+    operator: z
+      .object({
+        runtime: z.literal('tsx'),
+        peakRssMiB: figure.positive(),
+        idleRssMiB: figure.positive(),
+        idleHeapUsedMiB: figure.positive(),
+        cpuSeconds: figure.positive(),
+      })
+      .strict(),
   })
   .strict();
 const resultsFile = z
@@ -54,7 +86,15 @@ const resultsFile = z
     startedAt: z.iso.datetime(),
     finishedAt: z.iso.datetime(),
     target: z.literal('sandbox'),
-    machine: z.object({ nproc: z.number().int().positive(), cpuModel: z.string(), memoryMiB: figure, node: z.string(), platform: z.string() }).strict(),
+    machine: z
+      .object({
+        nproc: z.number().int().positive(),
+        cpuModel: z.string(),
+        memoryMiB: figure,
+        node: z.string(),
+        platform: z.string(),
+      })
+      .strict(),
     settings: z.record(z.string(), z.union([z.string(), z.number()])),
     sizes: z.array(sizeResult).length(1),
   })
@@ -66,7 +106,15 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 describe('npm run bench', () => {
   it('measures a 20-Atom fleet and writes every figure to the results file', async () => {
     // tsx instead of a compiled dist/ keeps this quick; short periods keep the idle window short.
-    const opts = parseBenchOptions(['--sizes=20', '--operator=tsx', `--out=${out}`, '--certificates=2', '--latency-samples=3', '--poll-interval=1s', '--resync-period=2s']);
+    const opts = parseBenchOptions([
+      '--sizes=20',
+      '--operator=tsx',
+      `--out=${out}`,
+      '--certificates=2',
+      '--latency-samples=3',
+      '--poll-interval=1s',
+      '--resync-period=2s',
+    ]);
     const { results, file } = await runBench(opts, () => undefined);
     expect(readdirSync(out)).toEqual([file.slice(out.length + 1)]);
     const parsed = resultsFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));

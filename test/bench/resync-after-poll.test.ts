@@ -13,7 +13,11 @@ describe('a resync after an unchanged platform poll', () => {
     await ctx.h.readyAtom(NS, 'steady');
     await ctx.h.settle();
     const polls = ctx.h.simulator.requests.length;
-    await ctx.h.waitFor('a poll answered 304', () => ctx.h.simulator.requests.slice(polls).some((r) => r.status === 304), 10_000);
+    await ctx.h.waitFor(
+      'a poll answered 304',
+      () => ctx.h.simulator.requests.slice(polls).some((r) => r.status === 304),
+      10_000,
+    );
     // Seconds precision: let the check time move to a later second than the one written.
     await new Promise((r) => setTimeout(r, 1_100));
     ctx.h.sandbox.stats.reset();

@@ -33,12 +33,23 @@ export interface ChaosFleet {
 
 export const digestOf = (c: string) => `sha256:${c.repeat(64)}`;
 export const imageOf = (c: string) => `${REPOSITORY}@${digestOf(c)}`;
-export const releaseOf = (version: string, c: string) => ({ version, image: REPOSITORY, digest: digestOf(c), publishedAt: '2026-11-20T00:00:00Z', critical: false });
+export const releaseOf = (version: string, c: string) => ({
+  version,
+  image: REPOSITORY,
+  digest: digestOf(c),
+  publishedAt: '2026-11-20T00:00:00Z',
+  critical: false,
+});
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 export async function startChaosFleet(size: number): Promise<ChaosFleet> {
-  const sandbox = await startSandbox({ kubeletMode: 'auto', podStartDelayMs: 50, podTerminationDelayMs: 100, watchHistory: 5000 });
+  const sandbox = await startSandbox({
+    kubeletMode: 'auto',
+    podStartDelayMs: 50,
+    podTerminationDelayMs: 100,
+    watchHistory: 5000,
+  });
   const simulator = await startPlatformSimulator();
   const api = new KubeApi(new KubeClient(sandbox.kubeConfig()), [AtomType]);
   await api.applyObject(atomCRD() as unknown as KubeObject, { fieldManager: USER });
@@ -50,13 +61,26 @@ export async function startChaosFleet(size: number): Promise<ChaosFleet> {
   const issued = await simulator.issueRegistrationCertificate('fleet');
   const data = { 'tls.crt': b64(issued.cert), 'tls.key': b64(issued.key), 'ca.crt': b64(issued.ca) };
   for (const name of names) {
-    await api.applyObject({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: `${name}-registration`, namespace: NS }, data } as KubeObject, { fieldManager: USER });
+    await api.applyObject(
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'kubernetes.io/tls',
+        metadata: { name: `${name}-registration`, namespace: NS },
+        data,
+      } as KubeObject,
+      { fieldManager: USER },
+    );
     await api.applyObject(
       {
         apiVersion: 'atomoperator.io/v1alpha1',
         kind: 'Atom',
         metadata: { name, namespace: NS },
-        spec: { platform: { accountId: 'acme' }, registration: { certificateSecretRef: { name: `${name}-registration` } }, update: { channel: CHANNEL } },
+        spec: {
+          platform: { accountId: 'acme' },
+          registration: { certificateSecretRef: { name: `${name}-registration` } },
+          update: { channel: CHANNEL },
+        },
       } as KubeObject,
       { fieldManager: USER },
     );
@@ -76,7 +100,12 @@ export async function startChaosFleet(size: number): Promise<ChaosFleet> {
 }
 
 interface AtomState {
-  status?: { currentVersion?: string; conditions?: { type: string; status: string; reason: string }[]; rolloutHistory?: { to: string; result: string }[]; failedVersions?: string[] };
+  status?: {
+    currentVersion?: string;
+    conditions?: { type: string; status: string; reason: string }[];
+    rolloutHistory?: { to: string; result: string }[];
+    failedVersions?: string[];
+  };
 }
 
 export function atomState(fleet: ChaosFleet, name: string): AtomState | undefined {
@@ -111,7 +140,8 @@ export function convergenceGaps(fleet: ChaosFleet, version: string, image: strin
     if (atom.status?.currentVersion !== version) gaps.push(`currentVersion ${atom.status?.currentVersion ?? 'none'}`);
     const own = pods.get(name) ?? [];
     if (own.length !== 1) gaps.push(`${own.length} pods`);
-    else if (own[0]?.spec?.containers[0]?.image !== image) gaps.push(`pod image ${own[0]?.spec?.containers[0]?.image ?? 'none'}`);
+    else if (own[0]?.spec?.containers[0]?.image !== image)
+      gaps.push(`pod image ${own[0]?.spec?.containers[0]?.image ?? 'none'}`);
     if (!claims.has(`${name}-install`)) gaps.push('no PVC');
     if (!policies.has(`${name}-egress`)) gaps.push('no NetworkPolicy');
     if (!accounts.has(`${name}-agent`)) gaps.push('no ServiceAccount');
@@ -120,7 +150,8 @@ export function convergenceGaps(fleet: ChaosFleet, version: string, image: strin
 }
 
 export function leaseHolder(fleet: ChaosFleet): string | undefined {
-  const lease = fleet.sandbox.store.get('leases.coordination.k8s.io', NS, LEASE) as { spec?: { holderIdentity?: string } } | undefined;
+  const lease = fleet.sandbox.store.get('leases.coordination.k8s.io', NS, LEASE) as
+    | { spec?: { holderIdentity?: string } }
+    | undefined;
   return lease?.spec?.holderIdentity || undefined;
 }
-

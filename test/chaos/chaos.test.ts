@@ -9,7 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchFleetInvariants, type FleetInvariants } from '../support/fleet-invariants.js';
 import { spawnOperator, type OperatorProcess } from '../support/operator-process.js';
 import { seedFromEnv, seededRandom } from '../support/seeded-random.js';
-import { CHANNEL, atomState, convergenceGaps, imageOf, leaseHolder, releaseOf, startChaosFleet, type ChaosFleet } from './chaos-fleet.js';
+import {
+  CHANNEL,
+  atomState,
+  convergenceGaps,
+  imageOf,
+  leaseHolder,
+  releaseOf,
+  startChaosFleet,
+  type ChaosFleet,
+} from './chaos-fleet.js';
 
 const SIZE = Number(process.env.CHAOS_ATOMS ?? 200);
 const CHAOS_MS = Number(process.env.CHAOS_SECONDS ?? 60) * 1000;
@@ -65,7 +74,9 @@ function restartExited(): void {
   for (const id of IDS) {
     const replica = replicas.get(id);
     if (replica && !replica.running()) {
-      note(`replica ${id} had exited (${String(replica.output().split('\n').filter(Boolean).at(-1) ?? '').slice(0, 160)})`);
+      note(
+        `replica ${id} had exited (${String(replica.output().split('\n').filter(Boolean).at(-1) ?? '').slice(0, 160)})`,
+      );
       start(id);
     }
   }
@@ -75,13 +86,21 @@ function restartExited(): void {
 function advertise(version: string, c: string, key: 'trusted' | 'forged' | 'unsigned'): void {
   // Trusted first: the operator may act on it as soon as it is served.
   if (key === 'trusted') invariants.trust(imageOf(c));
-  fleet.simulator.signWith(key === 'trusted' ? fleet.simulator.releaseKeys.privateKeyPem : key === 'forged' ? fleet.forgerKeyPem : null);
+  fleet.simulator.signWith(
+    key === 'trusted' ? fleet.simulator.releaseKeys.privateKeyPem : key === 'forged' ? fleet.forgerKeyPem : null,
+  );
   fleet.simulator.setRelease(CHANNEL, releaseOf(version, c));
   note(`advertised ${version} (${key})`);
 }
 
 const rollingTo = (version: string) =>
-  (fleet.sandbox.store.list('atoms.atomoperator.io') as { status?: { rolloutHistory?: { to: string; result: string }[] } }[]).some((a) => a.status?.rolloutHistory?.at(-1)?.to === version && a.status.rolloutHistory.at(-1)?.result === 'InProgress');
+  (
+    fleet.sandbox.store.list('atoms.atomoperator.io') as {
+      status?: { rolloutHistory?: { to: string; result: string }[] };
+    }[]
+  ).some(
+    (a) => a.status?.rolloutHistory?.at(-1)?.to === version && a.status.rolloutHistory.at(-1)?.result === 'InProgress',
+  );
 
 // A takeover waits for the lease to expire (8s): kills closer together than about twice that
 // would leave the fleet without a leader most of the run, and prove nothing more.
@@ -165,7 +184,9 @@ describe(`a fleet of ${SIZE} Atoms under chaos (seed ${seed})`, () => {
     const code = rng.pick([500, 503, 429] as const);
     fleet.sandbox.faults.error({ code, rate: errorRate });
     fleet.sandbox.faults.error({ code: 500, rate: errorRate / 3 });
-    note(`requests fail: ${code} at ${(errorRate * 100).toFixed(0)}% plus 500 at ${((errorRate / 3) * 100).toFixed(0)}%`);
+    note(
+      `requests fail: ${code} at ${(errorRate * 100).toFixed(0)}% plus 500 at ${((errorRate / 3) * 100).toFixed(0)}%`,
+    );
 
     // Releases on a script (the points in time are the seed's), faults in between.
     const chaosEnds = Date.now() + CHAOS_MS;
@@ -180,7 +201,10 @@ describe(`a fleet of ${SIZE} Atoms under chaos (seed ${seed})`, () => {
           const leader = leaseHolder(fleet);
           if (IDS.includes(leader as Id)) {
             lastKillAt = Date.now();
-            await kill(leader as Id, `the leader, mid-rollout to 1.1.0 (${rollingTo('1.1.0') ? 'rollouts in progress' : 'no rollout seen yet'})`);
+            await kill(
+              leader as Id,
+              `the leader, mid-rollout to 1.1.0 (${rollingTo('1.1.0') ? 'rollouts in progress' : 'no rollout seen yet'})`,
+            );
             await sleep(rng.int(200, 1500));
             start(leader as Id);
           }
@@ -218,17 +242,26 @@ describe(`a fleet of ${SIZE} Atoms under chaos (seed ${seed})`, () => {
       await sleep(1000);
     }
     note(`converged: ${gaps.length === 0}`);
-    console.log(`chaos seed ${seed}: ${invariants.podsCreated} pods created, images seen ${[...invariants.imagesSeen].join(', ')}\n${journal.join('\n')}`);
-    const context = () => `seed ${seed} (CHAOS_SEED=${seed})\n${journal.join('\n')}\n--- replica output ---\n${[...replicas].map(([id, r]) => `[${id}] ${r.output().slice(-4000)}`).join('\n')}`;
+    console.log(
+      `chaos seed ${seed}: ${invariants.podsCreated} pods created, images seen ${[...invariants.imagesSeen].join(', ')}\n${journal.join('\n')}`,
+    );
+    const context = () =>
+      `seed ${seed} (CHAOS_SEED=${seed})\n${journal.join('\n')}\n--- replica output ---\n${[...replicas].map(([id, r]) => `[${id}] ${r.output().slice(-4000)}`).join('\n')}`;
 
     expect(invariants.violations(), context()).toEqual([]);
     expect(gaps.slice(0, 20), `not converged after the faults stopped:\n${context()}`).toEqual([]);
-    expect(fleet.names.every((n) => (atomState(fleet, n)?.status?.failedVersions ?? []).length === 0), 'a version was marked failed').toBe(true);
+    expect(
+      fleet.names.every((n) => (atomState(fleet, n)?.status?.failedVersions ?? []).length === 0),
+      'a version was marked failed',
+    ).toBe(true);
     expect(fleet.sandbox.store.list('atoms.atomoperator.io')).toHaveLength(SIZE);
     expect(invariants.imagesSeen.has(imageOf('f')), 'the forged release ran').toBe(false);
     expect(invariants.imagesSeen.has(imageOf('e')), 'the unsigned release ran').toBe(false);
     // Whether the operator gets a rollout going under faults is liveness, not safety: a harsh seed
     // (leader lost every few seconds) may keep it from starting one. Said loudly, not failed.
-    if (rolledDuringFaults.length === 0) console.warn(`chaos seed ${seed}: no rollout started while the faults were on; only the convergence afterwards was tested`);
+    if (rolledDuringFaults.length === 0)
+      console.warn(
+        `chaos seed ${seed}: no rollout started while the faults were on; only the convergence afterwards was tested`,
+      );
   }, 240_000);
 });

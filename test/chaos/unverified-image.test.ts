@@ -4,7 +4,16 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { watchFleetInvariants, type FleetInvariants } from '../support/fleet-invariants.js';
 import { spawnOperator, type OperatorProcess } from '../support/operator-process.js';
-import { CHANNEL, NS, atomState, convergenceGaps, imageOf, releaseOf, startChaosFleet, type ChaosFleet } from './chaos-fleet.js';
+import {
+  CHANNEL,
+  NS,
+  atomState,
+  convergenceGaps,
+  imageOf,
+  releaseOf,
+  startChaosFleet,
+  type ChaosFleet,
+} from './chaos-fleet.js';
 
 let fleet: ChaosFleet;
 let invariants: FleetInvariants;
@@ -30,13 +39,22 @@ it('keeps a new Atom without a pod while the platform fails, then installs the s
   operator = spawnOperator({
     kubeconfigPath: fleet.sandbox.kubeconfigPath,
     identity: 'solo',
-    args: ['--leader-election-enabled=false', `--platform-url=${fleet.simulator.url}`, '--platform-poll-interval=1s', `--platform-release-public-keys-file=${fleet.keysFile}`, '--metrics-address=127.0.0.1:0', '--health-address=127.0.0.1:0', '--log-level=warn'],
+    args: [
+      '--leader-election-enabled=false',
+      `--platform-url=${fleet.simulator.url}`,
+      '--platform-poll-interval=1s',
+      `--platform-release-public-keys-file=${fleet.keysFile}`,
+      '--metrics-address=127.0.0.1:0',
+      '--health-address=127.0.0.1:0',
+      '--log-level=warn',
+    ],
   });
   const name = fleet.names[0]!;
   const upToDate = () => atomState(fleet, name)?.status?.conditions?.find((c) => c.type === 'UpToDate');
   const deadline = Date.now() + 30_000;
   while (!fleet.simulator.requests.some((r) => r.status === 503) || !upToDate()) {
-    if (Date.now() > deadline || !operator.running()) throw new Error(`no status after a failed platform answer:\n${operator.output()}`);
+    if (Date.now() > deadline || !operator.running())
+      throw new Error(`no status after a failed platform answer:\n${operator.output()}`);
     await sleep(50);
   }
   // A few reconciles and polls more: still nothing may run.
@@ -48,7 +66,10 @@ it('keeps a new Atom without a pod while the platform fails, then installs the s
   fleet.simulator.failNext(0, 503);
   const installed = Date.now() + 30_000;
   while (convergenceGaps(fleet, '1.0.0', imageOf('1')).length > 0) {
-    if (Date.now() > installed) throw new Error(`not installed once the platform answered: ${convergenceGaps(fleet, '1.0.0', imageOf('1')).join('; ')}`);
+    if (Date.now() > installed)
+      throw new Error(
+        `not installed once the platform answered: ${convergenceGaps(fleet, '1.0.0', imageOf('1')).join('; ')}`,
+      );
     await sleep(100);
   }
   expect(invariants.violations()).toEqual([]);

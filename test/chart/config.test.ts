@@ -13,7 +13,11 @@ interface EnvVar {
 interface PodTemplate {
   spec: {
     containers: { env: EnvVar[]; volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[] }[];
-    volumes: { name: string; secret?: { secretName: string; items?: { key: string; path: string }[] }; configMap?: { name: string } }[];
+    volumes: {
+      name: string;
+      secret?: { secretName: string; items?: { key: string; path: string }[] };
+      configMap?: { name: string };
+    }[];
   };
 }
 
@@ -27,7 +31,12 @@ function operatorEnv(objects: Manifest[]): Record<string, string> {
   return Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));
 }
 
-const sources = (env: Record<string, string>) => ({ argv: [], env, podNamespace: () => 'from-file', hostname: () => 'pod-0' });
+const sources = (env: Record<string, string>) => ({
+  argv: [],
+  env,
+  podNamespace: () => 'from-file',
+  hostname: () => 'pod-0',
+});
 
 describe.each(scenarioList)('the operator accepts the configuration rendered with %s values', (_name, values) => {
   const objects = render(values);
@@ -42,7 +51,11 @@ describe.each(scenarioList)('the operator accepts the configuration rendered wit
 
   it('stops reconciling before the kubelet kills the pod', () => {
     const config = parseConfig(sources(operatorEnv(objects)));
-    const grace = (only(objects, 'Deployment') as unknown as { spec: { template: { spec: { terminationGracePeriodSeconds: number } } } }).spec.template.spec.terminationGracePeriodSeconds;
+    const grace = (
+      only(objects, 'Deployment') as unknown as {
+        spec: { template: { spec: { terminationGracePeriodSeconds: number } } };
+      }
+    ).spec.template.spec.terminationGracePeriodSeconds;
     expect(config.shutdownTimeout).toBeLessThan(grace * 1000);
   });
 });
@@ -54,10 +67,20 @@ describe('chart values reach the operator', () => {
     expect(config.platform).toMatchObject({ pollInterval: 300_000 });
     expect(config.platform.url).toBeUndefined();
     expect(config.platform.releasePublicKeysFile).toBeUndefined();
-    expect(config.atoms).toMatchObject({ dnsNamespace: 'kube-system', dnsPodLabels: ['k8s-app=kube-dns'], certificateWarning: 720 * 3_600_000 });
+    expect(config.atoms).toMatchObject({
+      dnsNamespace: 'kube-system',
+      dnsPodLabels: ['k8s-app=kube-dns'],
+      certificateWarning: 720 * 3_600_000,
+    });
     expect(config.atoms.agentProfileFile).toBeUndefined();
     // Counts arrive as digit strings from env, which the fleet policy accepts as they are.
-    expect(config.fleet).toEqual({ maxConcurrent: '1', soakSeconds: 300, haltThreshold: '2', scope: 'Cluster', allowCriticalOverride: true });
+    expect(config.fleet).toEqual({
+      maxConcurrent: '1',
+      soakSeconds: 300,
+      haltThreshold: '2',
+      scope: 'Cluster',
+      allowCriticalOverride: true,
+    });
     expect(config).toMatchObject({ workers: 4, logLevel: 'info', resyncPeriod: 600_000 });
   });
 
@@ -74,32 +97,63 @@ describe('chart values reach the operator', () => {
       noProxy: '.internal,10.0.0.0/8',
       releasePublicKeysFile: '/etc/atom-operator/release-keys/keys.pem',
     });
-    expect(config.atoms).toMatchObject({ dnsNamespace: 'dns-system', dnsPodLabels: ['app.kubernetes.io/name=coredns', 'tier=dns'], agentProfileFile: '/etc/atom-operator/agent-profile/profile.yaml' });
-    expect(config.fleet).toEqual({ maxConcurrent: '25%', soakSeconds: 60, haltThreshold: '3', scope: 'Namespace', allowCriticalOverride: false });
+    expect(config.atoms).toMatchObject({
+      dnsNamespace: 'dns-system',
+      dnsPodLabels: ['app.kubernetes.io/name=coredns', 'tier=dns'],
+      agentProfileFile: '/etc/atom-operator/agent-profile/profile.yaml',
+    });
+    expect(config.fleet).toEqual({
+      maxConcurrent: '25%',
+      soakSeconds: 60,
+      haltThreshold: '3',
+      scope: 'Namespace',
+      allowCriticalOverride: false,
+    });
     expect(config.leaderElection.leaseDuration).toBe(30_000);
   });
 
   it('mounts the release public keys Secret read-only where the operator is told to read them', () => {
     const pod = podTemplate(render(scenarios.everything));
     const volume = pod.spec.volumes.find((v) => v.name === 'release-keys');
-    expect(volume?.secret).toMatchObject({ secretName: 'atom-release-keys', items: [{ key: 'keys.pem', path: 'keys.pem' }] });
-    expect(pod.spec.containers[0]?.volumeMounts).toContainEqual({ name: 'release-keys', mountPath: '/etc/atom-operator/release-keys', readOnly: true });
+    expect(volume?.secret).toMatchObject({
+      secretName: 'atom-release-keys',
+      items: [{ key: 'keys.pem', path: 'keys.pem' }],
+    });
+    expect(pod.spec.containers[0]?.volumeMounts).toContainEqual({
+      name: 'release-keys',
+      mountPath: '/etc/atom-operator/release-keys',
+      readOnly: true,
+    });
   });
 
   it('renders the agent profile into a ConfigMap mounted where the operator is told to read it', () => {
     const objects = render(scenarios.everything);
-    const configMap = only(objects, 'ConfigMap') as unknown as { metadata: { name: string }; data: Record<string, string> };
+    const configMap = only(objects, 'ConfigMap') as unknown as {
+      metadata: { name: string };
+      data: Record<string, string>;
+    };
     expect(configMap.data['profile.yaml']).toBe('containerName: agent\nrunAsUser: 2000\n');
     const pod = podTemplate(objects);
-    expect(pod.spec.volumes.find((v) => v.name === 'agent-profile')?.configMap).toEqual({ name: configMap.metadata.name });
-    expect(pod.spec.containers[0]?.volumeMounts).toContainEqual({ name: 'agent-profile', mountPath: '/etc/atom-operator/agent-profile', readOnly: true });
+    expect(pod.spec.volumes.find((v) => v.name === 'agent-profile')?.configMap).toEqual({
+      name: configMap.metadata.name,
+    });
+    expect(pod.spec.containers[0]?.volumeMounts).toContainEqual({
+      name: 'agent-profile',
+      mountPath: '/etc/atom-operator/agent-profile',
+      readOnly: true,
+    });
   });
 
   it('rolls the operator pods when the agent profile changes, since it is read once at start', () => {
     const annotations = (agentProfile: Record<string, unknown>) =>
-      (only(render({ podAnnotations: { 'example.com/a': 'b' }, operator: { agentProfile } }), 'Deployment') as unknown as {
-        spec: { template: { metadata: { annotations: Record<string, string> } } };
-      }).spec.template.metadata.annotations;
+      (
+        only(
+          render({ podAnnotations: { 'example.com/a': 'b' }, operator: { agentProfile } }),
+          'Deployment',
+        ) as unknown as {
+          spec: { template: { metadata: { annotations: Record<string, string> } } };
+        }
+      ).spec.template.metadata.annotations;
     const first = annotations({ runAsUser: 2000 });
     const second = annotations({ runAsUser: 2001 });
     expect(first['example.com/a']).toBe('b');
@@ -109,6 +163,8 @@ describe('chart values reach the operator', () => {
 
   it('an extra ATOM_OPERATOR_* variable the operator does not know makes it refuse to start, naming it', () => {
     const objects = render({ operator: { extraEnv: [{ name: 'ATOM_OPERATOR_POLL_INTERVAL_SECONDS', value: '30' }] } });
-    expect(() => parseConfig(sources(operatorEnv(objects)))).toThrow(/ATOM_OPERATOR_POLL_INTERVAL_SECONDS: unknown setting/);
+    expect(() => parseConfig(sources(operatorEnv(objects)))).toThrow(
+      /ATOM_OPERATOR_POLL_INTERVAL_SECONDS: unknown setting/,
+    );
   });
 });

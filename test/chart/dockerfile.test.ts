@@ -46,9 +46,9 @@ describe('Dockerfile', () => {
     expect(stages[1]?.lines.some((l) => /npm ci --omit=dev/.test(l))).toBe(true);
     expect(runtime?.lines).toContain('ENTRYPOINT ["node", "dist/main.js"]');
     expect(existsSync(join(repoRoot, 'src', 'main.ts')), 'dist/main.js is compiled from src/main.ts').toBe(true);
-    const build = z.object({ compilerOptions: z.object({ outDir: z.literal('dist'), rootDir: z.literal('src') }) }).safeParse(
-      JSON.parse(readFileSync(join(repoRoot, 'tsconfig.build.json'), 'utf8')),
-    );
+    const build = z
+      .object({ compilerOptions: z.object({ outDir: z.literal('dist'), rootDir: z.literal('src') }) })
+      .safeParse(JSON.parse(readFileSync(join(repoRoot, 'tsconfig.build.json'), 'utf8')));
     expect(build.success).toBe(true);
   });
 
@@ -69,7 +69,12 @@ describe('Dockerfile', () => {
   it('copies from the build context only files .dockerignore lets in, and that exist', () => {
     const sources = instructions
       .filter((l) => /^COPY\s/i.test(l) && !/--from=/.test(l))
-      .flatMap((l) => l.split(/\s+/).slice(1, -1).filter((a) => !a.startsWith('--')))
+      .flatMap((l) =>
+        l
+          .split(/\s+/)
+          .slice(1, -1)
+          .filter((a) => !a.startsWith('--')),
+      )
       .map((p) => p.replace(/^\.\//, '').replace(/\/$/, ''));
     expect(sources.length).toBeGreaterThan(0);
     for (const source of sources) {
@@ -77,6 +82,7 @@ describe('Dockerfile', () => {
       expect(inContext(source), `${source} is in the build context`).toBe(true);
     }
     // Secrets, local tools and build output never go into the context.
-    for (const excluded of ['node_modules', 'dist', '.tools', '.git', 'test', 'charts']) expect(inContext(excluded), excluded).toBe(false);
+    for (const excluded of ['node_modules', 'dist', '.tools', '.git', 'test', 'charts'])
+      expect(inContext(excluded), excluded).toBe(false);
   });
 });

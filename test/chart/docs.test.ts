@@ -5,7 +5,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import { z } from 'zod';
-import { chartReadme, chartReadmePath, chartValuesDoc, undocumentedValues, valueDocs, valuesDocPath, valuesPath, valuesSchemaPath, valuesSchemaWithDescriptions } from '../../hack/generate-chart-docs.js';
+import {
+  chartReadme,
+  chartReadmePath,
+  chartValuesDoc,
+  undocumentedValues,
+  valueDocs,
+  valuesDocPath,
+  valuesPath,
+  valuesSchemaPath,
+  valuesSchemaWithDescriptions,
+} from '../../hack/generate-chart-docs.js';
 import { repoRoot } from './helm.js';
 
 const valuesText = readFileSync(join(repoRoot, valuesPath), 'utf8');
@@ -26,7 +36,9 @@ const schemaNode: z.ZodType<SchemaNode> = z.lazy(() =>
     })
     .loose(),
 );
-const schema = schemaNode.parse(JSON.parse(readFileSync(join(repoRoot, 'charts/atom-operator/values.schema.json'), 'utf8')));
+const schema = schemaNode.parse(
+  JSON.parse(readFileSync(join(repoRoot, 'charts/atom-operator/values.schema.json'), 'utf8')),
+);
 
 /** Paths of the schema's declared properties, as values.yaml keys. */
 function schemaPaths(node: SchemaNode, prefix = ''): string[] {
@@ -69,7 +81,9 @@ describe('chart values documentation', () => {
 
   it(`${valuesSchemaPath} describes each value as values.yaml does`, () => {
     const onDisk = readFileSync(join(repoRoot, valuesSchemaPath), 'utf8');
-    expect(onDisk, 'stale: run `npx tsx hack/generate-chart-docs.ts`').toBe(valuesSchemaWithDescriptions(onDisk, valuesText));
+    expect(onDisk, 'stale: run `npx tsx hack/generate-chart-docs.ts`').toBe(
+      valuesSchemaWithDescriptions(onDisk, valuesText),
+    );
   });
 
   it('every value in values.yaml has a "# --" description', () => {
@@ -85,7 +99,9 @@ describe('chart values documentation', () => {
   it('documents objects as a whole when the object carries the description', () => {
     const text = ['# -- Requests and limits.', 'resources:', '  limits:', '    cpu: 1', ''].join('\n');
     expect(undocumentedValues(text)).toEqual([]);
-    expect(valueDocs(text)).toEqual([{ key: 'resources', type: 'object', default: { limits: { cpu: 1 } }, description: 'Requests and limits.' }]);
+    expect(valueDocs(text)).toEqual([
+      { key: 'resources', type: 'object', default: { limits: { cpu: 1 } }, description: 'Requests and limits.' },
+    ]);
   });
 });
 
@@ -99,9 +115,23 @@ describe('values.schema.json', () => {
     expect(new Set(declared)).toEqual(new Set(inValues));
   });
 
-  it('rejects unknown keys at every level of the chart\'s own structure', () => {
+  it("rejects unknown keys at every level of the chart's own structure", () => {
     const open = new Set(openObjects(schema));
-    const allowedOpen = ['global', 'operator.agentProfile', 'affinity.nodeAffinity', 'affinity.podAffinity', 'affinity.podAntiAffinity', 'serviceAccount.annotations', 'podAnnotations', 'podLabels', 'nodeSelector', 'metrics.service.annotations', 'serviceMonitor.labels', 'prometheusRule.labels', 'prometheusRule.additionalAlertLabels'];
+    const allowedOpen = [
+      'global',
+      'operator.agentProfile',
+      'affinity.nodeAffinity',
+      'affinity.podAffinity',
+      'affinity.podAntiAffinity',
+      'serviceAccount.annotations',
+      'podAnnotations',
+      'podLabels',
+      'nodeSelector',
+      'metrics.service.annotations',
+      'serviceMonitor.labels',
+      'prometheusRule.labels',
+      'prometheusRule.additionalAlertLabels',
+    ];
     expect([...open].sort()).toEqual(allowedOpen.sort());
     expect(schema.additionalProperties).toBe(false);
   });

@@ -54,13 +54,23 @@ describe('hack/e2e manifests', () => {
     const parsed = parseAtom(atom);
     expect(parsed.ok ? '' : describeProblems(parsed.problems)).toBe('');
     expect(crdValidator(atomCRD())(atom)).toEqual([]);
-    expect(atom).toMatchObject({ spec: { image: { pullPolicy: 'Never' }, platform: { url: `https://${host}` }, update: { mode: 'Manual' } } });
+    expect(atom).toMatchObject({
+      spec: { image: { pullPolicy: 'Never' }, platform: { url: `https://${host}` }, update: { mode: 'Manual' } },
+    });
   });
 
   it('the platform simulator Deployment and Service are valid and serve on 443 itself', () => {
-    const docs = loadAll(readFileSync(join(repoRoot, 'hack/e2e/platform-simulator.yaml'), 'utf8').replaceAll('@IMAGE@', 'atom-operator:e2e')) as {
+    const docs = loadAll(
+      readFileSync(join(repoRoot, 'hack/e2e/platform-simulator.yaml'), 'utf8').replaceAll(
+        '@IMAGE@',
+        'atom-operator:e2e',
+      ),
+    ) as {
       kind: string;
-      spec: { ports?: { port: number }[]; template?: { spec: { containers: { ports: { containerPort: number }[] }[] } } };
+      spec: {
+        ports?: { port: number }[];
+        template?: { spec: { containers: { ports: { containerPort: number }[] }[] } };
+      };
     }[];
     const deployment = docs.find((d) => d.kind === 'Deployment');
     const service = docs.find((d) => d.kind === 'Service');
@@ -71,9 +81,14 @@ describe('hack/e2e manifests', () => {
     expect(service?.spec.ports?.[0]?.port).toBe(443);
   });
 
-  it('the release the simulator advertises, once signed, passes the operator\'s checks for the e2e Atom', async () => {
-    const releases = JSON.parse(readFileSync(join(repoRoot, 'hack/e2e/releases.json'), 'utf8')) as Record<string, Record<string, unknown>>;
-    const [atom] = loadAll(readFileSync(join(repoRoot, 'hack/e2e/atom.yaml'), 'utf8')) as { spec: { image: { repository: string } } }[];
+  it("the release the simulator advertises, once signed, passes the operator's checks for the e2e Atom", async () => {
+    const releases = JSON.parse(readFileSync(join(repoRoot, 'hack/e2e/releases.json'), 'utf8')) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    const [atom] = loadAll(readFileSync(join(repoRoot, 'hack/e2e/atom.yaml'), 'utf8')) as {
+      spec: { image: { repository: string } };
+    }[];
     const { files } = await e2eMaterial(host, ['atom-e2e']);
     const signed = signAdvertisement({ channel: 'stable', ...releases.stable }, files['release-private.pem'] ?? '');
     const verdict = validateAdvertisement(signed, {

@@ -25,7 +25,10 @@ function fakeTools(kindVersion: string): { path: string; calls: () => string[] }
   };
   stub('docker', 'exit 0');
   stub('kind', `if [[ "$1" == version ]]; then echo "${kindVersion}"; fi; exit 0`);
-  return { path: `${dir}:${process.env.PATH ?? ''}`, calls: () => readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+  return {
+    path: `${dir}:${process.env.PATH ?? ''}`,
+    calls: () => readFileSync(log, 'utf8').split('\n').filter(Boolean),
+  };
 }
 
 function run(env: Record<string, string>): { status: number | null; stderr: string } {

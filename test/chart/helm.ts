@@ -18,7 +18,10 @@ export interface HelmResult {
 
 export function helm(args: string[]): HelmResult {
   const { helm: bin } = ensureTools();
-  const r = spawnSync(bin, args, { encoding: 'utf8', env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'atom-helm-cache') } });
+  const r = spawnSync(bin, args, {
+    encoding: 'utf8',
+    env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'atom-helm-cache') },
+  });
   if (r.error) throw r.error;
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -58,7 +61,8 @@ export function render(values: Record<string, unknown> = {}): Manifest[] {
 
 export function only(objects: Manifest[], kind: string, name?: string): Manifest {
   const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
-  if (found.length !== 1) throw new Error(`expected exactly one ${kind}${name ? ` ${name}` : ''}, found ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(`expected exactly one ${kind}${name ? ` ${name}` : ''}, found ${found.length}`);
   return found[0] as Manifest;
 }
 
@@ -83,7 +87,13 @@ export const scenarios = {
       releasePublicKeys: { secretName: 'atom-release-keys', key: 'keys.pem' },
       dns: { namespace: 'dns-system', podLabels: ['app.kubernetes.io/name=coredns', 'tier=dns'] },
       agentProfile: { containerName: 'agent', runAsUser: 2000 },
-      fleet: { maxConcurrent: '25%', soakSeconds: 60, haltThreshold: 3, scope: 'Namespace', allowCriticalOverride: false },
+      fleet: {
+        maxConcurrent: '25%',
+        soakSeconds: 60,
+        haltThreshold: 3,
+        scope: 'Namespace',
+        allowCriticalOverride: false,
+      },
       extraEnv: [{ name: 'ATOM_OPERATOR_LEADER_ELECTION_LEASE_DURATION', value: '30s' }],
     },
     imagePullSecrets: [{ name: 'regcred' }],
@@ -92,7 +102,15 @@ export const scenarios = {
     podLabels: { team: 'integration' },
     nodeSelector: { 'kubernetes.io/os': 'linux' },
     tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'ops', effect: 'NoSchedule' }],
-    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64', 'arm64'] }] }] } } },
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64', 'arm64'] }] },
+          ],
+        },
+      },
+    },
     serviceAccount: { annotations: { 'example.com/role': 'atom-operator' } },
   },
   single: { replicaCount: 1, leaderElection: { enabled: false } },

@@ -27,7 +27,10 @@ it('helm package produces a chart with the CRD, the schema and the generated RBA
   try {
     const r = helm(['package', chartDir, '--destination', dir]);
     expect(r.status, r.stderr).toBe(0);
-    const listing = execFileSync('tar', ['-tzf', join(dir, 'atom-operator-0.1.0.tgz')], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+    const listing = execFileSync('tar', ['-tzf', join(dir, 'atom-operator-0.1.0.tgz')], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .sort();
     expect(listing).toEqual(
       expect.arrayContaining([
         'atom-operator/Chart.yaml',
@@ -52,4 +55,3 @@ it('renders for the oldest Kubernetes the chart supports', () => {
   expect(tooOld.status).not.toBe(0);
   expect(tooOld.stderr).toMatch(/kubeVersion/i);
 });
-

@@ -12,9 +12,15 @@ interface RenderedRule {
   resources: string[];
   verbs: string[];
 }
-type Bound = Manifest & { rules?: RenderedRule[]; roleRef?: { kind: string; name: string }; subjects?: { kind: string; name: string; namespace: string }[] };
+type Bound = Manifest & {
+  rules?: RenderedRule[];
+  roleRef?: { kind: string; name: string };
+  subjects?: { kind: string; name: string; namespace: string }[];
+};
 
-const strip = (rules: { apiGroups: readonly string[]; resources: readonly string[]; verbs: readonly string[] }[]): RenderedRule[] =>
+const strip = (
+  rules: { apiGroups: readonly string[]; resources: readonly string[]; verbs: readonly string[] }[],
+): RenderedRule[] =>
   rules.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
 
 function features(values: Record<string, unknown>): Set<RuleFeature> {
@@ -60,8 +66,16 @@ describe.each(scenarioList)('RBAC with %s values', (_name, values) => {
     expect(bindings).toHaveLength(roles.length);
     for (const b of bindings) {
       expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: sa?.metadata.name, namespace: releaseNamespace }]);
-      const role = roles.find((r) => r.kind === b.roleRef?.kind && r.metadata.name === b.roleRef.name && r.metadata.namespace === b.metadata.namespace);
-      expect(role, `${b.kind} ${b.metadata.namespace ?? ''}/${b.metadata.name} refers to a role the chart renders`).toBeDefined();
+      const role = roles.find(
+        (r) =>
+          r.kind === b.roleRef?.kind &&
+          r.metadata.name === b.roleRef.name &&
+          r.metadata.namespace === b.metadata.namespace,
+      );
+      expect(
+        role,
+        `${b.kind} ${b.metadata.namespace ?? ''}/${b.metadata.name} refers to a role the chart renders`,
+      ).toBeDefined();
     }
   });
 

@@ -11,7 +11,17 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
-import { chartDir, helmWithValues, only, releaseNamespace, render, repoRoot, scenarioList, scenarios, type Manifest } from './helm.js';
+import {
+  chartDir,
+  helmWithValues,
+  only,
+  releaseNamespace,
+  render,
+  repoRoot,
+  scenarioList,
+  scenarios,
+  type Manifest,
+} from './helm.js';
 
 type Validatable = { validate(): void };
 const models: Record<string, (o: Manifest) => Validatable> = {
@@ -92,7 +102,11 @@ describe.each(scenarioList)('helm template with %s values', (_name, values) => {
 
   it('runs the operator under the restricted Pod Security profile with a read-only root file system', () => {
     const { pod, container } = deployment(objects);
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(container.securityContext).toMatchObject({
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
@@ -128,8 +142,13 @@ describe.each(scenarioList)('helm template with %s values', (_name, values) => {
   });
 
   it('installs the CRD from files/crds with its schema unchanged and keeps it on uninstall', () => {
-    const crd = only(objects, 'CustomResourceDefinition') as unknown as { metadata: { annotations?: Record<string, string> }; spec: unknown };
-    const source = load(readFileSync(join(chartDir, 'files', 'crds', 'atoms.atomoperator.io.yaml'), 'utf8')) as { spec: unknown };
+    const crd = only(objects, 'CustomResourceDefinition') as unknown as {
+      metadata: { annotations?: Record<string, string> };
+      spec: unknown;
+    };
+    const source = load(readFileSync(join(chartDir, 'files', 'crds', 'atoms.atomoperator.io.yaml'), 'utf8')) as {
+      spec: unknown;
+    };
     expect(crd.spec).toEqual(source.spec);
     expect(crd.metadata.annotations?.['helm.sh/resource-policy']).toBe('keep');
   });
@@ -143,11 +162,16 @@ describe('deployment shape per mode', () => {
     expect(env(container).ATOM_OPERATOR_LEADER_ELECTION_ENABLED).toBe('true');
     expect(env(container).ATOM_OPERATOR_LEADER_ELECTION_NAMESPACE).toBe(releaseNamespace);
     expect(env(container).ATOM_OPERATOR_WATCH_NAMESPACES).toBe('');
-    expect(pod.topologySpreadConstraints?.map((t) => t.topologyKey)).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+    expect(pod.topologySpreadConstraints?.map((t) => t.topologyKey)).toEqual([
+      'kubernetes.io/hostname',
+      'topology.kubernetes.io/zone',
+    ]);
     expect(pod.terminationGracePeriodSeconds).toBe(30);
     expect(container.image).toBe('atom-operator:0.1.0');
     expect(only(objects, 'PodDisruptionBudget').spec).toMatchObject({ minAvailable: 1 });
-    expect(objects.filter((o) => o.apiVersion.startsWith('monitoring.coreos.com') || o.kind === 'NetworkPolicy')).toEqual([]);
+    expect(
+      objects.filter((o) => o.apiVersion.startsWith('monitoring.coreos.com') || o.kind === 'NetworkPolicy'),
+    ).toEqual([]);
   });
 
   it('with one replica and no leader election renders no PDB (it would block drains) and no spread constraints', () => {
@@ -160,7 +184,9 @@ describe('deployment shape per mode', () => {
   });
 
   it('in namespaced mode tells the operator which namespaces to watch', () => {
-    expect(env(deployment(render(scenarios.namespaced)).container).ATOM_OPERATOR_WATCH_NAMESPACES).toBe('team-a,team-b');
+    expect(env(deployment(render(scenarios.namespaced)).container).ATOM_OPERATOR_WATCH_NAMESPACES).toBe(
+      'team-a,team-b',
+    );
   });
 
   it('with everything on pins the image by digest and renders ServiceMonitor, PrometheusRule and NetworkPolicy', () => {
@@ -170,7 +196,10 @@ describe('deployment shape per mode', () => {
     expect(pod.imagePullSecrets).toEqual([{ name: 'regcred' }]);
     expect(pod.priorityClassName).toBe('system-cluster-critical');
     expect(env(container)).toMatchObject({ ATOM_OPERATOR_PLATFORM_URL: 'https://platform.example.com' });
-    const monitor = only(objects, 'ServiceMonitor') as unknown as { metadata: { labels: Record<string, string> }; spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string }[] } };
+    const monitor = only(objects, 'ServiceMonitor') as unknown as {
+      metadata: { labels: Record<string, string> };
+      spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string }[] };
+    };
     expect(monitor.metadata.labels.release).toBe('prometheus');
     expect(monitor.spec.endpoints[0]?.port).toBe('metrics');
     // The ServiceMonitor must select the metrics Service and nothing else.
@@ -180,10 +209,21 @@ describe('deployment shape per mode', () => {
 
   it('alerts on operator down, reconcile errors, expiring certificates, halted rollouts and degraded Atoms, each with a runbook', () => {
     const rule = only(render(scenarios.everything), 'PrometheusRule') as unknown as {
-      spec: { groups: { rules: { alert: string; expr: string; labels: Record<string, string>; annotations: Record<string, string> }[] }[] };
+      spec: {
+        groups: {
+          rules: { alert: string; expr: string; labels: Record<string, string>; annotations: Record<string, string> }[];
+        }[];
+      };
     };
     const rules = rule.spec.groups.flatMap((g) => g.rules);
-    expect(rules.map((r) => r.alert)).toEqual(['AtomOperatorDown', 'AtomOperatorNoLeader', 'AtomOperatorReconcileErrors', 'AtomCertificateExpiringSoon', 'AtomRolloutHalted', 'AtomDegraded']);
+    expect(rules.map((r) => r.alert)).toEqual([
+      'AtomOperatorDown',
+      'AtomOperatorNoLeader',
+      'AtomOperatorReconcileErrors',
+      'AtomCertificateExpiringSoon',
+      'AtomRolloutHalted',
+      'AtomDegraded',
+    ]);
     for (const r of rules) {
       expect(r.annotations.summary, r.alert).toMatch(/\w/);
       expect(r.annotations.runbook, r.alert).toMatch(/kubectl/);
@@ -191,38 +231,60 @@ describe('deployment shape per mode', () => {
       expect(r.labels.team).toBe('integration');
       expect(r.expr, r.alert).toContain('job="ops-atom-operator-metrics"');
     }
-    expect(rules.find((r) => r.alert === 'AtomCertificateExpiringSoon')?.expr).toContain('atom_operator_certificate_expiry_timestamp_seconds');
+    expect(rules.find((r) => r.alert === 'AtomCertificateExpiringSoon')?.expr).toContain(
+      'atom_operator_certificate_expiry_timestamp_seconds',
+    );
     expect(rules.find((r) => r.alert === 'AtomCertificateExpiringSoon')?.expr).toContain(`< ${14 * 86400}`);
     expect(rules.find((r) => r.alert === 'AtomRolloutHalted')?.expr).toContain('atom_operator_rollout_halted');
-    expect(rules.find((r) => r.alert === 'AtomOperatorReconcileErrors')?.expr).toContain('controller_runtime_reconcile_errors_total');
+    expect(rules.find((r) => r.alert === 'AtomOperatorReconcileErrors')?.expr).toContain(
+      'controller_runtime_reconcile_errors_total',
+    );
     expect(rules.find((r) => r.alert === 'AtomOperatorNoLeader')?.expr).toContain('leader_election_master_status');
     expect(rules.find((r) => r.alert === 'AtomDegraded')?.expr).toContain('condition="Degraded"');
   });
 
   it('isolates the operator: ingress only to metrics and health, egress only to DNS, the API server and 443', () => {
     const policy = only(render(scenarios.everything), 'NetworkPolicy') as unknown as {
-      spec: { policyTypes: string[]; ingress: { ports: { port: string | number }[]; from?: unknown[] }[]; egress: { ports: { port: number; protocol: string }[]; to?: unknown[] }[] };
+      spec: {
+        policyTypes: string[];
+        ingress: { ports: { port: string | number }[]; from?: unknown[] }[];
+        egress: { ports: { port: number; protocol: string }[]; to?: unknown[] }[];
+      };
     };
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(policy.spec.ingress.flatMap((r) => r.ports.map((p) => p.port))).toEqual(['metrics', 'health']);
-    expect(policy.spec.ingress[0]?.from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
-    expect(policy.spec.egress.map((r) => r.ports.map((p) => `${p.protocol}/${p.port}`))).toEqual([['UDP/53', 'TCP/53'], ['TCP/443', 'TCP/6443'], ['TCP/443']]);
+    expect(policy.spec.ingress[0]?.from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+    ]);
+    expect(policy.spec.egress.map((r) => r.ports.map((p) => `${p.protocol}/${p.port}`))).toEqual([
+      ['UDP/53', 'TCP/53'],
+      ['TCP/443', 'TCP/6443'],
+      ['TCP/443'],
+    ]);
     expect(policy.spec.egress[1]?.to).toEqual([{ ipBlock: { cidr: '10.0.0.1/32' } }]);
     expect(policy.spec.egress[2]?.to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }]);
     // DNS goes to the same pods the operator lets Atoms reach.
     expect(policy.spec.egress[0]?.to).toEqual([
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dns-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'coredns', tier: 'dns' } } },
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dns-system' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'coredns', tier: 'dns' } },
+      },
     ]);
   });
 
   it('does not alert on a missing leader when leader election is off', () => {
-    const rule = only(render({ ...scenarios.single, prometheusRule: { enabled: true } }), 'PrometheusRule') as unknown as { spec: { groups: { rules: { alert: string }[] }[] } };
+    const rule = only(
+      render({ ...scenarios.single, prometheusRule: { enabled: true } }),
+      'PrometheusRule',
+    ) as unknown as { spec: { groups: { rules: { alert: string }[] }[] } };
     expect(rule.spec.groups.flatMap((g) => g.rules.map((r) => r.alert))).not.toContain('AtomOperatorNoLeader');
   });
 
   it('leaves the CRD out when crds.enabled is false, and drops the keep policy when crds.keep is false', () => {
     expect(render({ crds: { enabled: false } }).some((o) => o.kind === 'CustomResourceDefinition')).toBe(false);
-    const crd = only(render({ crds: { keep: false } }), 'CustomResourceDefinition') as unknown as { metadata: { annotations?: Record<string, string> } };
+    const crd = only(render({ crds: { keep: false } }), 'CustomResourceDefinition') as unknown as {
+      metadata: { annotations?: Record<string, string> };
+    };
     expect(crd.metadata.annotations?.['helm.sh/resource-policy']).toBeUndefined();
   });
 });
@@ -237,9 +299,21 @@ describe('values that would break the operator fail the render', () => {
     ['an unknown log level', { operator: { logLevel: 'verbose' } }, /logLevel/],
     ['zero replicas', { replicaCount: 0 }, /replicaCount/],
     ['a namespace name that is not a DNS label', { watchNamespaces: ['Team_A'] }, /watchNamespaces/],
-    ['two replicas without leader election', { replicaCount: 2, leaderElection: { enabled: false } }, /needs leaderElection.enabled=true/],
-    ['a PodDisruptionBudget that would block every drain', { replicaCount: 2, pdb: { minAvailable: 2 } }, /pdb.minAvailable must be lower than replicaCount/],
-    ['an existing service account left unnamed', { serviceAccount: { create: false } }, /serviceAccount.name is required/],
+    [
+      'two replicas without leader election',
+      { replicaCount: 2, leaderElection: { enabled: false } },
+      /needs leaderElection.enabled=true/,
+    ],
+    [
+      'a PodDisruptionBudget that would block every drain',
+      { replicaCount: 2, pdb: { minAvailable: 2 } },
+      /pdb.minAvailable must be lower than replicaCount/,
+    ],
+    [
+      'an existing service account left unnamed',
+      { serviceAccount: { create: false } },
+      /serviceAccount.name is required/,
+    ],
   ])('%s', (_what, values, message) => {
     const r = helmWithValues(['template', 'ops', chartDir], values);
     expect(r.status).not.toBe(0);

@@ -10,10 +10,16 @@ import { operatorConfigSchema } from '../../src/config/schema.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const valueAt = (root: unknown, path: string): unknown =>
-  path.split('.').reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined), root);
+  path
+    .split('.')
+    .reduce<unknown>(
+      (node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined),
+      root,
+    );
 // Count-or-percentage settings keep a flag's digits as a string ("2") where the default is the number 2;
 // resolveLimit reads both alike, so the comparison treats them as equal.
-const sameMeaning = (value: unknown): unknown => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+const sameMeaning = (value: unknown): unknown =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 const parse = (argv: string[]) => parseConfig({ argv, env: {}, hostname: () => 'docs', podNamespace: () => 'ns' });
 
 describe('docs/configuration.md', () => {
@@ -31,15 +37,21 @@ describe('docs/configuration.md', () => {
 
   const settings = settingDocs();
   const withDefault = settings.filter((s) => s.defaultText !== undefined);
-  it.each(withDefault.map((s) => [s.flag, s] as const))('%s: giving the documented default changes nothing', (_flag, setting) => {
-    const implicit = valueAt(parse([]), setting.path);
-    const explicit = valueAt(parse([`${setting.flag}=${setting.defaultText ?? ''}`]), setting.path);
-    expect(sameMeaning(explicit)).toEqual(sameMeaning(implicit));
-  });
+  it.each(withDefault.map((s) => [s.flag, s] as const))(
+    '%s: giving the documented default changes nothing',
+    (_flag, setting) => {
+      const implicit = valueAt(parse([]), setting.path);
+      const explicit = valueAt(parse([`${setting.flag}=${setting.defaultText ?? ''}`]), setting.path);
+      expect(sameMeaning(explicit)).toEqual(sameMeaning(implicit));
+    },
+  );
 
-  it.each(settings.filter((s) => s.defaultText === undefined).map((s) => [s.flag, s] as const))('%s: documented without default, and has none', (_flag, setting) => {
-    expect(valueAt(operatorConfigSchema.parse({}), setting.path)).toBeUndefined();
-  });
+  it.each(settings.filter((s) => s.defaultText === undefined).map((s) => [s.flag, s] as const))(
+    '%s: documented without default, and has none',
+    (_flag, setting) => {
+      expect(valueAt(operatorConfigSchema.parse({}), setting.path)).toBeUndefined();
+    },
+  );
 
   it('names the choices of enum settings', () => {
     expect(settings.find((s) => s.path === 'logLevel')?.choices).toContain('debug');

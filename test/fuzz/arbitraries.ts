@@ -8,25 +8,58 @@ import { signAdvertisement } from '../../src/platform/advertisement.js';
 
 /** Sometimes the plausible value, sometimes anything at all. */
 const orGarbage = <T>(arb: fc.Arbitrary<T>, garbageWeight = 1): fc.Arbitrary<unknown> =>
-  fc.oneof({ arbitrary: arb, weight: 40 }, { arbitrary: fc.anything({ maxDepth: 2 }), weight: Math.round(garbageWeight * 5) });
+  fc.oneof(
+    { arbitrary: arb, weight: 40 },
+    { arbitrary: fc.anything({ maxDepth: 2 }), weight: Math.round(garbageWeight * 5) },
+  );
 
 const weirdString = fc.oneof(
   fc.string({ maxLength: 12 }),
   fc.string({ unit: 'grapheme', maxLength: 12 }),
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${HOME} is one of the hostile inputs
   fc.constantFrom('', ' ', '\u0000', '../../etc', '${HOME}', 'a'.repeat(300), '💥', '\n\t'),
 );
 const dnsName = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/);
-const quantity = fc.oneof(fc.constantFrom('1Gi', '10Gi', '0', '1', '500m', '1e3', '0.5Gi', '999Ei', '1.5', '+1Ki'), fc.integer({ min: 0, max: 1e12 }), weirdString);
-const version = fc.oneof(fc.tuple(fc.nat(99), fc.nat(99), fc.nat(99)).map(([a, b, c]) => `${a}.${b}.${c}`), fc.constantFrom('24.11.0', '1.2.3-rc.1+build', 'latest', 'v1', ''), weirdString);
-const digest = fc.oneof(fc.stringMatching(/^sha256:[a-f0-9]{64}$/), fc.constantFrom('sha256:', 'sha512:abc', 'md5:00'), weirdString);
-const cidr = fc.oneof(fc.constantFrom('0.0.0.0/0', '::/0', '10.0.0.0/8', '192.168.1.1/32', 'fe80::/10', '300.1.1.1/8', '10.0.0.0/33', '1.2.3.4'), weirdString);
+const quantity = fc.oneof(
+  fc.constantFrom('1Gi', '10Gi', '0', '1', '500m', '1e3', '0.5Gi', '999Ei', '1.5', '+1Ki'),
+  fc.integer({ min: 0, max: 1e12 }),
+  weirdString,
+);
+const version = fc.oneof(
+  fc.tuple(fc.nat(99), fc.nat(99), fc.nat(99)).map(([a, b, c]) => `${a}.${b}.${c}`),
+  fc.constantFrom('24.11.0', '1.2.3-rc.1+build', 'latest', 'v1', ''),
+  weirdString,
+);
+const digest = fc.oneof(
+  fc.stringMatching(/^sha256:[a-f0-9]{64}$/),
+  fc.constantFrom('sha256:', 'sha512:abc', 'md5:00'),
+  weirdString,
+);
+const cidr = fc.oneof(
+  fc.constantFrom(
+    '0.0.0.0/0',
+    '::/0',
+    '10.0.0.0/8',
+    '192.168.1.1/32',
+    'fe80::/10',
+    '300.1.1.1/8',
+    '10.0.0.0/33',
+    '1.2.3.4',
+  ),
+  weirdString,
+);
 const stringMap = fc.dictionary(fc.oneof(dnsName, weirdString), fc.oneof(dnsName, weirdString), { maxKeys: 4 });
 const window = fc.record(
   {
-    days: fc.array(fc.oneof(fc.constantFrom('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'), weirdString), { maxLength: 8 }),
+    days: fc.array(fc.oneof(fc.constantFrom('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'), weirdString), {
+      maxLength: 8,
+    }),
     start: fc.oneof(fc.constantFrom('00:00', '23:59', '02:30', '24:00', '9:00'), weirdString),
     duration: fc.oneof(fc.constantFrom('4h', '90m', '168h', '169h', '0s', '1h30m', '-1h', '1d'), weirdString),
-    timeZone: fc.oneof(fc.constantFrom('UTC', 'Europe/Berlin', 'America/St_Johns', 'Asia/Kathmandu', 'Mars/Olympus', 'Etc/GMT+14'), weirdString),
+    timeZone: fc.oneof(
+      fc.constantFrom('UTC', 'Europe/Berlin', 'America/St_Johns', 'Asia/Kathmandu', 'Mars/Olympus', 'Etc/GMT+14'),
+      weirdString,
+    ),
   },
   { requiredKeys: ['days', 'start', 'duration'] },
 );
@@ -36,7 +69,10 @@ export const atomSpecArb: fc.Arbitrary<Record<string, unknown>> = fc.record(
     image: orGarbage(
       fc.record(
         {
-          repository: fc.oneof(fc.constantFrom('boomi/atom', 'registry.example.com:5000/team/atom', 'a', 'UPPER/case', 'x//y'), weirdString),
+          repository: fc.oneof(
+            fc.constantFrom('boomi/atom', 'registry.example.com:5000/team/atom', 'a', 'UPPER/case', 'x//y'),
+            weirdString,
+          ),
           tag: fc.oneof(fc.constantFrom('latest', '5.0.1', '-bad', 'a'.repeat(129)), weirdString),
           digest,
           pullPolicy: fc.oneof(fc.constantFrom('IfNotPresent', 'Always', 'Never', 'Sometimes')),
@@ -49,9 +85,29 @@ export const atomSpecArb: fc.Arbitrary<Record<string, unknown>> = fc.record(
     platform: orGarbage(
       fc.record(
         {
-          url: fc.oneof(fc.constantFrom('https://platform.example.com', 'https://[::1]:8443/base', 'http://plain.example.com', 'https://x?y=1', 'ftp://a'), fc.webUrl(), weirdString),
-          accountId: fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.constant('a'.repeat(200)), fc.constant('')),
-          caSecretRef: fc.record({ name: fc.oneof(dnsName, weirdString), key: fc.oneof(fc.constantFrom('ca.crt', 'bundle.pem'), weirdString) }, { requiredKeys: ['name'] }),
+          url: fc.oneof(
+            fc.constantFrom(
+              'https://platform.example.com',
+              'https://[::1]:8443/base',
+              'http://plain.example.com',
+              'https://x?y=1',
+              'ftp://a',
+            ),
+            fc.webUrl(),
+            weirdString,
+          ),
+          accountId: fc.oneof(
+            fc.string({ minLength: 1, maxLength: 40 }),
+            fc.constant('a'.repeat(200)),
+            fc.constant(''),
+          ),
+          caSecretRef: fc.record(
+            {
+              name: fc.oneof(dnsName, weirdString),
+              key: fc.oneof(fc.constantFrom('ca.crt', 'bundle.pem'), weirdString),
+            },
+            { requiredKeys: ['name'] },
+          ),
         },
         { requiredKeys: ['accountId'] },
       ),
@@ -61,7 +117,10 @@ export const atomSpecArb: fc.Arbitrary<Record<string, unknown>> = fc.record(
       fc.record(
         {
           certificateSecretRef: fc.record({ name: fc.oneof(dnsName, weirdString) }),
-          installTokenSecretRef: fc.record({ name: fc.oneof(dnsName, weirdString), key: fc.oneof(fc.constant('token'), weirdString) }, { requiredKeys: ['name'] }),
+          installTokenSecretRef: fc.record(
+            { name: fc.oneof(dnsName, weirdString), key: fc.oneof(fc.constant('token'), weirdString) },
+            { requiredKeys: ['name'] },
+          ),
         },
         { requiredKeys: ['certificateSecretRef'] },
       ),
@@ -106,11 +165,50 @@ export const atomSpecArb: fc.Arbitrary<Record<string, unknown>> = fc.record(
     pod: orGarbage(
       fc.record(
         {
-          resources: fc.record({ requests: fc.dictionary(fc.constantFrom('cpu', 'memory', 'ephemeral-storage', 'nvidia.com/gpu'), quantity), limits: fc.dictionary(fc.constantFrom('cpu', 'memory'), quantity) }, { requiredKeys: [] }),
-          env: fc.array(fc.record({ name: fc.oneof(fc.constantFrom('ATOM_NAME', 'JAVA_OPTS', 'X', '1BAD', 'a.b-c'), weirdString), value: weirdString }, { requiredKeys: ['name'] }), { maxLength: 4 }),
+          resources: fc.record(
+            {
+              requests: fc.dictionary(
+                fc.constantFrom('cpu', 'memory', 'ephemeral-storage', 'nvidia.com/gpu'),
+                quantity,
+              ),
+              limits: fc.dictionary(fc.constantFrom('cpu', 'memory'), quantity),
+            },
+            { requiredKeys: [] },
+          ),
+          env: fc.array(
+            fc.record(
+              {
+                name: fc.oneof(fc.constantFrom('ATOM_NAME', 'JAVA_OPTS', 'X', '1BAD', 'a.b-c'), weirdString),
+                value: weirdString,
+              },
+              { requiredKeys: ['name'] },
+            ),
+            { maxLength: 4 },
+          ),
           nodeSelector: stringMap,
-          tolerations: fc.array(fc.record({ key: weirdString, operator: fc.constantFrom('Exists', 'Equal', 'Like'), value: weirdString, effect: fc.constantFrom('NoSchedule', 'NoExecute', 'Maybe'), tolerationSeconds: fc.integer() }, { requiredKeys: [] }), { maxLength: 2 }),
-          affinity: fc.oneof(fc.constant({}), fc.constant({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] } } })),
+          tolerations: fc.array(
+            fc.record(
+              {
+                key: weirdString,
+                operator: fc.constantFrom('Exists', 'Equal', 'Like'),
+                value: weirdString,
+                effect: fc.constantFrom('NoSchedule', 'NoExecute', 'Maybe'),
+                tolerationSeconds: fc.integer(),
+              },
+              { requiredKeys: [] },
+            ),
+            { maxLength: 2 },
+          ),
+          affinity: fc.oneof(
+            fc.constant({}),
+            fc.constant({
+              nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                  nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }],
+                },
+              },
+            }),
+          ),
           priorityClassName: fc.oneof(dnsName, weirdString),
           labels: stringMap,
           annotations: stringMap,
@@ -126,12 +224,17 @@ export const atomSpecArb: fc.Arbitrary<Record<string, unknown>> = fc.record(
 
 /** An Atom object around a spec, as a user would send it. */
 export const atomArb = (namespace = 'default') =>
-  fc.record({ name: fc.oneof(dnsName, fc.constant('a'.repeat(63)), fc.constant(`x${'.y'.repeat(40)}`)), spec: atomSpecArb }).map(({ name, spec }) => ({
-    apiVersion: 'atomoperator.io/v1alpha1',
-    kind: 'Atom',
-    metadata: { name, namespace, uid: `uid-${name}`, generation: 1 },
-    spec,
-  }));
+  fc
+    .record({
+      name: fc.oneof(dnsName, fc.constant('a'.repeat(63)), fc.constant(`x${'.y'.repeat(40)}`)),
+      spec: atomSpecArb,
+    })
+    .map(({ name, spec }) => ({
+      apiVersion: 'atomoperator.io/v1alpha1',
+      kind: 'Atom',
+      metadata: { name, namespace, uid: `uid-${name}`, generation: 1 },
+      spec,
+    }));
 
 /** A small pool of real PEM material, so valid and mismatched pairs appear among the garbage. */
 export interface PemPool {
@@ -141,7 +244,8 @@ export interface PemPool {
   otherKey: string;
 }
 
-const pemBlock = (label: string, body: fc.Arbitrary<string>) => body.map((b) => `-----BEGIN ${label}-----\n${b}\n-----END ${label}-----\n`);
+const pemBlock = (label: string, body: fc.Arbitrary<string>) =>
+  body.map((b) => `-----BEGIN ${label}-----\n${b}\n-----END ${label}-----\n`);
 const base64ish = fc.oneof(fc.base64String({ maxLength: 200 }), fc.string({ maxLength: 80 }));
 
 const secretValue = (pool: PemPool, real: keyof PemPool) =>
@@ -177,7 +281,12 @@ export const advertisementArb = (channel: string, repository: string, signingKey
         {
           channel: fc.oneof({ arbitrary: fc.constant(channel), weight: 6 }, fc.constant('other'), fc.integer()),
           version: fc.oneof({ arbitrary: version, weight: 4 }, fc.integer(), fc.constant(null)),
-          image: fc.oneof({ arbitrary: fc.constant(repository), weight: 6 }, fc.constant('evil.example.com/atom'), fc.constant(`${repository}:tag`), fc.constant({})),
+          image: fc.oneof(
+            { arbitrary: fc.constant(repository), weight: 6 },
+            fc.constant('evil.example.com/atom'),
+            fc.constant(`${repository}:tag`),
+            fc.constant({}),
+          ),
           digest: fc.oneof({ arbitrary: digest, weight: 3 }, fc.constant(null), fc.constant(['sha256:x'])),
           publishedAt: fc.oneof(fc.constant('2026-11-20T00:00:00Z'), fc.constant('yesterday'), fc.integer()),
           critical: fc.oneof(fc.boolean(), fc.constant('yes')),
@@ -197,21 +306,49 @@ export const advertisementArb = (channel: string, repository: string, signingKey
       if (signing === 'tampered') ad.critical = ad.critical !== true;
       const json = JSON.stringify(ad);
       const body =
-        framing === 'truncated' ? json.slice(0, Math.floor(json.length / 2)) : framing === 'not-json' ? `<html>${json}</html>` : framing === 'array' ? `[${json}]` : framing === 'huge' ? JSON.stringify({ ...ad, padding: 'p'.repeat(2_000_000) }) : json;
+        framing === 'truncated'
+          ? json.slice(0, Math.floor(json.length / 2))
+          : framing === 'not-json'
+            ? `<html>${json}</html>`
+            : framing === 'array'
+              ? `[${json}]`
+              : framing === 'huge'
+                ? JSON.stringify({ ...ad, padding: 'p'.repeat(2_000_000) })
+                : json;
       return { ad, body, signing, framing };
     });
 
 // --- Atoms the API server accepts, at their weird corners -----------------------
 
-const validQuantity = fc.oneof(fc.constantFrom('1Gi', '0', '1', '500m', '1e3', '0.5Gi', '999Ei', '1.5', '+1Ki', '10Gi'), fc.integer({ min: 0, max: 2 ** 31 }));
-const anyText = fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }), fc.constantFrom('💥', 'a b', '../x', '$(HOME)'));
+const validQuantity = fc.oneof(
+  fc.constantFrom('1Gi', '0', '1', '500m', '1e3', '0.5Gi', '999Ei', '1.5', '+1Ki', '10Gi'),
+  fc.integer({ min: 0, max: 2 ** 31 }),
+);
+const anyText = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 20 }),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }),
+  fc.constantFrom('💥', 'a b', '../x', '$(HOME)'),
+);
 const validCidr = fc.constantFrom('0.0.0.0/0', '::/0', '10.0.0.0/8', '192.168.1.1/32', 'fe80::/10', '100.64.0.0/10');
 const validWindow = fc.record(
   {
-    days: fc.uniqueArray(fc.constantFrom('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'), { minLength: 1, maxLength: 7 }),
-    start: fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`),
+    days: fc.uniqueArray(fc.constantFrom('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'), {
+      minLength: 1,
+      maxLength: 7,
+    }),
+    start: fc
+      .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+      .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`),
     duration: fc.constantFrom('1m', '4h', '90m', '168h', '1h30m', '2h0m0s'),
-    timeZone: fc.constantFrom('UTC', 'Europe/Berlin', 'America/St_Johns', 'Asia/Kathmandu', 'Pacific/Chatham', 'Etc/GMT+12', 'Australia/Lord_Howe'),
+    timeZone: fc.constantFrom(
+      'UTC',
+      'Europe/Berlin',
+      'America/St_Johns',
+      'Asia/Kathmandu',
+      'Pacific/Chatham',
+      'Etc/GMT+12',
+      'Australia/Lord_Howe',
+    ),
   },
   { requiredKeys: ['days', 'start', 'duration'] },
 );
@@ -237,21 +374,49 @@ export const validAtomSpecArb: fc.Arbitrary<Record<string, unknown>> = fc
         },
         { requiredKeys: [] },
       ),
-      pin: fc.option(fc.tuple(fc.tuple(fc.nat(99), fc.nat(99), fc.nat(99)).map(([a, b, c]) => `${a}.${b}.${c}`), fc.constantFrom('Manual', 'Disabled')), { nil: undefined }),
+      pin: fc.option(
+        fc.tuple(
+          fc.tuple(fc.nat(99), fc.nat(99), fc.nat(99)).map(([a, b, c]) => `${a}.${b}.${c}`),
+          fc.constantFrom('Manual', 'Disabled'),
+        ),
+        { nil: undefined },
+      ),
       platform: fc.record(
         {
-          url: fc.constantFrom('https://platform.example.com', 'https://[::1]:8443/base', 'https://a', 'https://p.example.com/x/y'),
+          url: fc.constantFrom(
+            'https://platform.example.com',
+            'https://[::1]:8443/base',
+            'https://a',
+            'https://p.example.com/x/y',
+          ),
           accountId: fc.string({ minLength: 1, maxLength: 128 }),
-          caSecretRef: fc.record({ name: dnsName, key: fc.constantFrom('ca.crt', 'bundle.pem', 'x') }, { requiredKeys: ['name'] }),
+          caSecretRef: fc.record(
+            { name: dnsName, key: fc.constantFrom('ca.crt', 'bundle.pem', 'x') },
+            { requiredKeys: ['name'] },
+          ),
         },
         { requiredKeys: ['accountId'] },
       ),
       registration: fc.record(
-        { certificateSecretRef: fc.record({ name: dnsName }), installTokenSecretRef: fc.record({ name: dnsName, key: fc.constantFrom('token', 'x.y') }, { requiredKeys: ['name'] }) },
+        {
+          certificateSecretRef: fc.record({ name: dnsName }),
+          installTokenSecretRef: fc.record(
+            { name: dnsName, key: fc.constantFrom('token', 'x.y') },
+            { requiredKeys: ['name'] },
+          ),
+        },
         { requiredKeys: ['certificateSecretRef'] },
       ),
       storage: fc.oneof(
-        fc.record({ size: validQuantity, storageClassName: anyText, accessMode: fc.constantFrom('ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany'), deleteClaimOnAtomDeletion: fc.boolean() }, { requiredKeys: [] }),
+        fc.record(
+          {
+            size: validQuantity,
+            storageClassName: anyText,
+            accessMode: fc.constantFrom('ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany'),
+            deleteClaimOnAtomDeletion: fc.boolean(),
+          },
+          { requiredKeys: [] },
+        ),
         fc.record({ emptyDir: fc.record({ sizeLimit: validQuantity }, { requiredKeys: [] }) }),
       ),
       update: fc.record(
@@ -265,20 +430,59 @@ export const validAtomSpecArb: fc.Arbitrary<Record<string, unknown>> = fc
         { requiredKeys: [] },
       ),
       networkPolicy: fc.oneof(
-        fc.record({ enabled: fc.constant(true), egressCIDRs: fc.array(validCidr, { minLength: 1, maxLength: 4 }), allowDNS: fc.boolean(), proxy: fc.record({ cidr: validCidr, port: fc.integer({ min: 1, max: 65_535 }) }) }, { requiredKeys: [] }),
+        fc.record(
+          {
+            enabled: fc.constant(true),
+            egressCIDRs: fc.array(validCidr, { minLength: 1, maxLength: 4 }),
+            allowDNS: fc.boolean(),
+            proxy: fc.record({ cidr: validCidr, port: fc.integer({ min: 1, max: 65_535 }) }),
+          },
+          { requiredKeys: [] },
+        ),
         fc.record({ enabled: fc.constant(false), allowDNS: fc.boolean() }),
       ),
       pod: fc.record(
         {
           // Requests above limits, fractional extended resources and repeated env names pass the
           // CRD but make the API server refuse the pod: the operator must say so in the status.
-          resources: fc.record({ requests: fc.dictionary(fc.constantFrom('cpu', 'memory', 'nvidia.com/gpu'), validQuantity), limits: fc.dictionary(fc.constantFrom('cpu', 'memory'), validQuantity) }, { requiredKeys: [] }),
-          env: fc.array(fc.record({ name: fc.constantFrom('ATOM_NAME', 'JAVA_OPTS', 'X', 'a.b-c', '_'), value: fc.string({ maxLength: 20 }) }, { requiredKeys: ['name'] }), { maxLength: 4 }),
+          resources: fc.record(
+            {
+              requests: fc.dictionary(fc.constantFrom('cpu', 'memory', 'nvidia.com/gpu'), validQuantity),
+              limits: fc.dictionary(fc.constantFrom('cpu', 'memory'), validQuantity),
+            },
+            { requiredKeys: [] },
+          ),
+          env: fc.array(
+            fc.record(
+              {
+                name: fc.constantFrom('ATOM_NAME', 'JAVA_OPTS', 'X', 'a.b-c', '_'),
+                value: fc.string({ maxLength: 20 }),
+              },
+              { requiredKeys: ['name'] },
+            ),
+            { maxLength: 4 },
+          ),
           nodeSelector: fc.dictionary(dnsName, dnsName, { maxKeys: 3 }),
-          tolerations: fc.array(fc.record({ key: dnsName, operator: fc.constantFrom('Exists', 'Equal'), effect: fc.constantFrom('NoSchedule', 'NoExecute') }, { requiredKeys: [] }), { maxLength: 2 }),
+          tolerations: fc.array(
+            fc.record(
+              {
+                key: dnsName,
+                operator: fc.constantFrom('Exists', 'Equal'),
+                effect: fc.constantFrom('NoSchedule', 'NoExecute'),
+              },
+              { requiredKeys: [] },
+            ),
+            { maxLength: 2 },
+          ),
           priorityClassName: dnsName,
-          labels: fc.dictionary(fc.oneof(dnsName, fc.constantFrom('example.com/team', 'app.kubernetes.io/name', 'atomoperator.io/atom')), fc.oneof(dnsName, fc.constant('')), { maxKeys: 3 }),
-          annotations: fc.dictionary(fc.oneof(dnsName, fc.constant('example.com/note')), fc.string({ maxLength: 40 }), { maxKeys: 3 }),
+          labels: fc.dictionary(
+            fc.oneof(dnsName, fc.constantFrom('example.com/team', 'app.kubernetes.io/name', 'atomoperator.io/atom')),
+            fc.oneof(dnsName, fc.constant('')),
+            { maxKeys: 3 },
+          ),
+          annotations: fc.dictionary(fc.oneof(dnsName, fc.constant('example.com/note')), fc.string({ maxLength: 40 }), {
+            maxKeys: 3,
+          }),
           terminationGracePeriodSeconds: fc.integer({ min: 0, max: 3_600 }),
           // A ServiceAccount that does not exist: the API server refuses the pod (ServiceAccount admission).
           serviceAccountName: dnsName,
@@ -288,7 +492,11 @@ export const validAtomSpecArb: fc.Arbitrary<Record<string, unknown>> = fc
     },
     { requiredKeys: ['platform', 'registration'] },
   )
-  .map(({ pin, update, ...spec }) => ({ ...spec, update: pin ? { ...update, mode: pin[1] } : update, ...(pin ? { version: pin[0] } : {}) }));
+  .map(({ pin, update, ...spec }) => ({
+    ...spec,
+    update: pin ? { ...update, mode: pin[1] } : update,
+    ...(pin ? { version: pin[0] } : {}),
+  }));
 
 /** An Atom the API server accepts (before its own validation, which the properties still apply). */
 export const validAtomArb = (namespace = 'default', names: fc.Arbitrary<string> = atomNameArb) =>

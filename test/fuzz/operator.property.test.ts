@@ -49,7 +49,14 @@ it('never crashes and always leaves a valid status with reasons, whatever the in
       fc.oneof({ arbitrary: validAtomArb(NS), weight: 3 }, { arbitrary: atomArb(NS), weight: 1 }),
       // A sound Secret often, so the platform's (random) answers are exercised too.
       fc.oneof(
-        { arbitrary: fc.constant({ 'tls.crt': Buffer.from(pool?.cert ?? ''), 'tls.key': Buffer.from(pool?.key ?? ''), 'ca.crt': Buffer.from(pool?.ca ?? '') }), weight: 2 },
+        {
+          arbitrary: fc.constant({
+            'tls.crt': Buffer.from(pool?.cert ?? ''),
+            'tls.key': Buffer.from(pool?.key ?? ''),
+            'ca.crt': Buffer.from(pool?.ca ?? ''),
+          }),
+          weight: 2,
+        },
         { arbitrary: fc.option(secretDataArb(pool), { nil: undefined }), weight: 2 },
       ),
       async (input, data) => {
@@ -59,17 +66,39 @@ it('never crashes and always leaves a valid status with reasons, whatever the in
         const secretName = `${name}-registration`;
         const spec = { ...(typeof input.spec === 'object' && input.spec ? input.spec : {}) } as Record<string, unknown>;
         // Keep the random spec, but point it at this run's Secret, channel and the simulator.
-        if (spec.registration && typeof spec.registration === 'object') spec.registration = { ...spec.registration, certificateSecretRef: { name: secretName } };
-        if (spec.platform && typeof spec.platform === 'object') spec.platform = { ...(spec.platform as object), url: h.simulator.url };
+        if (spec.registration && typeof spec.registration === 'object')
+          spec.registration = { ...spec.registration, certificateSecretRef: { name: secretName } };
+        if (spec.platform && typeof spec.platform === 'object')
+          spec.platform = { ...(spec.platform as object), url: h.simulator.url };
         if (spec.update && typeof spec.update === 'object') spec.update = { ...(spec.update as object), channel };
-        const ad = fc.sample(advertisementArb(channel, 'boomi/atom', h.simulator.releaseKeys.privateKeyPem), { numRuns: 1, seed: run })[0]!;
+        const ad = fc.sample(advertisementArb(channel, 'boomi/atom', h.simulator.releaseKeys.privateKeyPem), {
+          numRuns: 1,
+          seed: run,
+        })[0]!;
         h.simulator.serveRaw(channel, ad.body);
         if (data) {
           const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.toString('base64')]));
-          await h.api.applyObject({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: secretName, namespace: NS }, data: encoded } as KubeObject, { fieldManager: USER });
+          await h.api.applyObject(
+            {
+              apiVersion: 'v1',
+              kind: 'Secret',
+              type: 'kubernetes.io/tls',
+              metadata: { name: secretName, namespace: NS },
+              data: encoded,
+            } as KubeObject,
+            { fieldManager: USER },
+          );
         }
         try {
-          await h.api.applyObject({ apiVersion: 'atomoperator.io/v1alpha1', kind: 'Atom', metadata: { name, namespace: NS }, spec } as KubeObject, { fieldManager: USER });
+          await h.api.applyObject(
+            {
+              apiVersion: 'atomoperator.io/v1alpha1',
+              kind: 'Atom',
+              metadata: { name, namespace: NS },
+              spec,
+            } as KubeObject,
+            { fieldManager: USER },
+          );
         } catch (err) {
           // The API server refused it (CRD validation): nothing reaches the operator.
           expect(String(err)).toMatch(/422|Invalid|invalid|400/);
@@ -84,15 +113,26 @@ it('never crashes and always leaves a valid status with reasons, whatever the in
           .waitFor(`a status for generation ${stored.metadata.generation} of ${name}`, () => {
             const status = h.atom(NS, name)?.status;
             // An Atom polls when its certificate is usable and its platform CA (if it names one) exists.
-            const polls = h.condition(NS, name, 'CertificateValid')?.status === 'True' && h.condition(NS, name, 'Ready')?.reason !== 'PlatformCANotFound';
-            return status?.observedGeneration === stored.metadata.generation && (status.conditions?.length ?? 0) > 0 && (!polls || status.lastUpdateCheckTime !== undefined);
+            const polls =
+              h.condition(NS, name, 'CertificateValid')?.status === 'True' &&
+              h.condition(NS, name, 'Ready')?.reason !== 'PlatformCANotFound';
+            return (
+              status?.observedGeneration === stored.metadata.generation &&
+              (status.conditions?.length ?? 0) > 0 &&
+              (!polls || status.lastUpdateCheckTime !== undefined)
+            );
           })
           .catch((err: unknown) => {
-            throw new Error(`${String(err)}\nadvertisement: ${ad.signing}, ${ad.framing}, ${ad.body.length} bytes: ${ad.body.slice(0, 300)}\nqueue: ${h.operator?.atoms.controller.queue.length} queued, ${h.operator?.atoms.controller.queue.processingCount} processing, result: ${JSON.stringify(h.operator?.atoms.poller.resultFor(`${NS}/${name}`))}\nevents: ${JSON.stringify(h.events(NS, name).map((e) => `${e.type} ${e.reason}: ${e.message}`))}\nsimulator saw: ${JSON.stringify(h.simulator.requests.filter((r) => r.channel === channel))}\nstatus: ${JSON.stringify(h.atom(NS, name)?.status)}\nspec: ${JSON.stringify(spec)}`);
+            throw new Error(
+              `${String(err)}\nadvertisement: ${ad.signing}, ${ad.framing}, ${ad.body.length} bytes: ${ad.body.slice(0, 300)}\nqueue: ${h.operator?.atoms.controller.queue.length} queued, ${h.operator?.atoms.controller.queue.processingCount} processing, result: ${JSON.stringify(h.operator?.atoms.poller.resultFor(`${NS}/${name}`))}\nevents: ${JSON.stringify(h.events(NS, name).map((e) => `${e.type} ${e.reason}: ${e.message}`))}\nsimulator saw: ${JSON.stringify(h.simulator.requests.filter((r) => r.channel === channel))}\nstatus: ${JSON.stringify(h.atom(NS, name)?.status)}\nspec: ${JSON.stringify(spec)}`,
+            );
           });
         if (h.atom(NS, name)?.status?.lastUpdateCheckTime) outcomes.polled += 1;
         await h.settle();
-        expect(statusProblems(name), `Atom ${name}: ${JSON.stringify(spec)}\nadvertisement (${ad.signing}, ${ad.framing})`).toEqual([]);
+        expect(
+          statusProblems(name),
+          `Atom ${name}: ${JSON.stringify(spec)}\nadvertisement (${ad.signing}, ${ad.framing})`,
+        ).toEqual([]);
         const types = (h.atom(NS, name)?.status?.conditions ?? []).map((c: { type: string }) => c.type);
         for (const t of types) expect(conditionTypes).toContain(t);
         expect(types).toContain('Ready');
@@ -107,7 +147,13 @@ it('never crashes and always leaves a valid status with reasons, whatever the in
   expect(outcomes.stored).toBeGreaterThanOrEqual(Math.ceil(RUNS / 3));
   // Still alive and working after all of it: a plain Atom gets its pod.
   await h.createRegistrationSecret(NS, 'after-registration', { commonName: 'fuzz' });
-  h.simulator.setRelease('stable', { version: '1.0.0', image: 'boomi/atom', digest: `sha256:${'a'.repeat(64)}`, publishedAt: '2026-11-20T00:00:00Z', critical: false });
+  h.simulator.setRelease('stable', {
+    version: '1.0.0',
+    image: 'boomi/atom',
+    digest: `sha256:${'a'.repeat(64)}`,
+    publishedAt: '2026-11-20T00:00:00Z',
+    critical: false,
+  });
   await h.applyAtom(NS, 'after');
   await h.waitFor('the plain Atom Ready', () => h.condition(NS, 'after', 'Ready')?.status === 'True', 30_000);
 }, 240_000);
@@ -117,12 +163,21 @@ it('never crashes and always leaves a valid status with reasons, whatever the in
 // answers), the reconcile failed before its status write; the Atom kept saying "waiting for the
 // first answer of the platform" and retried silently with backoff. Now the status must say so.
 it('says so in the status when the API server refuses the pod', async () => {
-  h.simulator.setRelease('sa-channel', { version: '1.0.0', image: 'boomi/atom', digest: `sha256:${'b'.repeat(64)}`, publishedAt: '2026-11-20T00:00:00Z', critical: false });
+  h.simulator.setRelease('sa-channel', {
+    version: '1.0.0',
+    image: 'boomi/atom',
+    digest: `sha256:${'b'.repeat(64)}`,
+    publishedAt: '2026-11-20T00:00:00Z',
+    critical: false,
+  });
   await h.createRegistrationSecret(NS, 'own-sa-registration', { commonName: 'fuzz' });
   await h.applyAtom(NS, 'own-sa', { update: { channel: 'sa-channel' }, pod: { serviceAccountName: 'custom' } });
   await h.waitFor(
     'the refused pod named in the status',
-    () => (h.atom(NS, 'own-sa')?.status?.conditions ?? []).some((c: { message: string }) => /refused|forbidden|service ?account/i.test(c.message)),
+    () =>
+      (h.atom(NS, 'own-sa')?.status?.conditions ?? []).some((c: { message: string }) =>
+        /refused|forbidden|service ?account/i.test(c.message),
+      ),
     15_000,
   );
 }, 30_000);

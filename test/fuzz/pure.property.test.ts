@@ -9,7 +9,13 @@ import { parseAtom } from '../../src/api/index.js';
 import type { JSONSchema } from '../../src/api/crd.js';
 import { certificateReasons, inspectRegistration } from '../../src/certificates/inspect.js';
 import { validateAdvertisement, validateAdvertisementJSON } from '../../src/platform/advertisement.js';
-import { defaultDNSConfig, desiredClaim, desiredNetworkPolicy, desiredPod, desiredServiceAccount } from '../../src/resources/index.js';
+import {
+  defaultDNSConfig,
+  desiredClaim,
+  desiredNetworkPolicy,
+  desiredPod,
+  desiredServiceAccount,
+} from '../../src/resources/index.js';
 import { defaultAgentProfile } from '../../src/resources/profile.js';
 import { createCertificateAuthority } from '../../src/sandbox/pki.js';
 import { crdValidator } from '../support/crd-validator.js';
@@ -34,12 +40,16 @@ beforeAll(async () => {
 });
 
 /** What the API server says about a child object's metadata (names and labels). */
-function metadataProblems(obj: { metadata?: { name?: string; labels?: Record<string, string> } } | undefined): string[] {
+function metadataProblems(
+  obj: { metadata?: { name?: string; labels?: Record<string, string> } } | undefined,
+): string[] {
   if (!obj) return [];
   const problems: string[] = [];
   const name = obj.metadata?.name ?? '';
-  if (name.length > 253 || !dnsSubdomain.test(name)) problems.push(`name "${name}" is not a DNS subdomain of at most 253 characters`);
-  for (const [k, v] of Object.entries(obj.metadata?.labels ?? {})) if (v.length > 63 || !labelValue.test(v)) problems.push(`label ${k}="${v}" is not a valid label value`);
+  if (name.length > 253 || !dnsSubdomain.test(name))
+    problems.push(`name "${name}" is not a DNS subdomain of at most 253 characters`);
+  for (const [k, v] of Object.entries(obj.metadata?.labels ?? {}))
+    if (v.length > 63 || !labelValue.test(v)) problems.push(`label ${k}="${v}" is not a valid label value`);
   return problems;
 }
 
@@ -78,11 +88,21 @@ describe('the desired children of any accepted Atom', () => {
         if (!parsed.ok) return;
         const atom = parsed.atom;
         const image = `${atom.spec.image.repository}@sha256:${hex}`;
-        const pod = desiredPod(atom, { image, certificateHash: 'h', platformUrl: 'https://platform.example.com', profile: defaultAgentProfile });
+        const pod = desiredPod(atom, {
+          image,
+          certificateHash: 'h',
+          platformUrl: 'https://platform.example.com',
+          profile: defaultAgentProfile,
+        });
         expect(pod.spec?.containers).toHaveLength(1);
         expect(pod.spec?.containers[0]?.image).toBe(image);
         expect(pod.spec?.automountServiceAccountToken).toBe(false);
-        const children = [pod, desiredClaim(atom), desiredNetworkPolicy(atom, defaultDNSConfig), desiredServiceAccount(atom)];
+        const children = [
+          pod,
+          desiredClaim(atom),
+          desiredNetworkPolicy(atom, defaultDNSConfig),
+          desiredServiceAccount(atom),
+        ];
         expect(children.flatMap((c) => metadataProblems(c as never))).toEqual([]);
         const policy = desiredNetworkPolicy(atom, defaultDNSConfig);
         if (policy) expect(policy.spec?.ingress ?? []).toEqual([]);
@@ -96,7 +116,12 @@ describe('the desired children of any accepted Atom', () => {
   it('are never needed for a name too long to be a label value: the CRD and parseAtom refuse it', () => {
     fc.assert(
       fc.property(fc.integer({ min: 64, max: 253 }), (length) => {
-        const input = { apiVersion: 'atomoperator.io/v1alpha1', kind: 'Atom', metadata: { name: `x${'y'.repeat(length - 1)}`, namespace: 'default', uid: 'u', generation: 1 }, spec: { platform: { accountId: 'a' }, registration: { certificateSecretRef: { name: 'r' } } } };
+        const input = {
+          apiVersion: 'atomoperator.io/v1alpha1',
+          kind: 'Atom',
+          metadata: { name: `x${'y'.repeat(length - 1)}`, namespace: 'default', uid: 'u', generation: 1 },
+          spec: { platform: { accountId: 'a' }, registration: { certificateSecretRef: { name: 'r' } } },
+        };
         expect(validateCRD(input).length).toBeGreaterThan(0);
         expect(parseAtom(input).ok).toBe(false);
       }),

@@ -11,15 +11,40 @@ const ctx = useHarness();
 const certCondition = (name: string) => ctx.h.condition(NS, name, 'CertificateValid');
 
 async function putSecret(name: string, data: Record<string, string>) {
-  await ctx.h.api.applyObject({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace: NS }, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) } as KubeObject, { fieldManager: USER });
+  await ctx.h.api.applyObject(
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/tls',
+      metadata: { name, namespace: NS },
+      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+    } as KubeObject,
+    { fieldManager: USER },
+  );
 }
 
 describe('an Atom whose registration certificate cannot be used', () => {
   it.each([
     ['missing', async () => undefined, 'SecretNotFound'],
-    ['malformed', async (n: string) => putSecret(`${n}-registration`, { 'tls.crt': 'not a certificate', 'tls.key': 'nor a key' }), 'Malformed'],
-    ['with a key of another certificate', async (n: string) => ctx.h.createRegistrationSecret(NS, `${n}-registration`, { mismatchedKey: true }), 'KeyMismatch'],
-    ['expired', async (n: string) => ctx.h.createRegistrationSecret(NS, `${n}-registration`, { notBefore: new Date(Date.now() - 10 * DAY), notAfter: new Date(Date.now() - DAY) }), 'Expired'],
+    [
+      'malformed',
+      async (n: string) => putSecret(`${n}-registration`, { 'tls.crt': 'not a certificate', 'tls.key': 'nor a key' }),
+      'Malformed',
+    ],
+    [
+      'with a key of another certificate',
+      async (n: string) => ctx.h.createRegistrationSecret(NS, `${n}-registration`, { mismatchedKey: true }),
+      'KeyMismatch',
+    ],
+    [
+      'expired',
+      async (n: string) =>
+        ctx.h.createRegistrationSecret(NS, `${n}-registration`, {
+          notBefore: new Date(Date.now() - 10 * DAY),
+          notAfter: new Date(Date.now() - DAY),
+        }),
+      'Expired',
+    ],
   ])('%s: starts no pod, says why in a condition and a Warning event', async (label, prepare, reason) => {
     const name = `cert-${label.split(' ')[0]}`;
     await prepare(name);
@@ -28,7 +53,9 @@ describe('an Atom whose registration certificate cannot be used', () => {
     expect(certCondition(name)!.status).toBe('False');
     expect(ctx.h.condition(NS, name, 'Ready')).toMatchObject({ status: 'False', reason: 'CertificateInvalid' });
     expect(ctx.h.atom(NS, name).status.phase).toBe('Failed');
-    await ctx.h.waitFor('the Warning event', () => ctx.h.events(NS, name).some((e) => e.type === 'Warning' && e.reason === 'CertificateInvalid'));
+    await ctx.h.waitFor('the Warning event', () =>
+      ctx.h.events(NS, name).some((e) => e.type === 'Warning' && e.reason === 'CertificateInvalid'),
+    );
     await ctx.h.settle();
     expect(ctx.h.pods(NS, name)).toHaveLength(0);
     // Nothing secret leaks into status or events.
@@ -63,7 +90,12 @@ describe('a rotated certificate', () => {
     await ctx.h.createRegistrationSecret(NS, 'rot-registration');
     await ctx.h.waitFor('the new pod Ready on the new certificate', () => {
       const pods = ctx.h.pods(NS, 'rot');
-      return pods.length === 1 && pods[0]!.metadata!.uid !== first && ctx.h.condition(NS, 'rot', 'Ready')?.status === 'True' && ctx.h.atom(NS, 'rot').status.certificate.fingerprintSHA256 !== fingerprint;
+      return (
+        pods.length === 1 &&
+        pods[0]!.metadata!.uid !== first &&
+        ctx.h.condition(NS, 'rot', 'Ready')?.status === 'True' &&
+        ctx.h.atom(NS, 'rot').status.certificate.fingerprintSHA256 !== fingerprint
+      );
     });
     expect(ctx.h.events(NS, 'rot').filter((e) => e.reason === 'CertificateRotated')).toHaveLength(1);
   });
@@ -85,10 +117,17 @@ describe('a platform CA Secret that is missing', () => {
   it('starts no pod and says which Secret to create, then starts once it exists', async () => {
     await ctx.h.createRegistrationSecret(NS, 'ca-less-registration');
     await ctx.h.applyAtom(NS, 'ca-less', { platform: { accountId: 'acme', caSecretRef: { name: 'platform-ca' } } });
-    await ctx.h.waitFor('PlatformCANotFound', () => ctx.h.condition(NS, 'ca-less', 'Ready')?.reason === 'PlatformCANotFound');
-    expect(ctx.h.condition(NS, 'ca-less', 'Ready')!.message).toContain('Secret platform-ca named by spec.platform.caSecretRef does not exist');
+    await ctx.h.waitFor(
+      'PlatformCANotFound',
+      () => ctx.h.condition(NS, 'ca-less', 'Ready')?.reason === 'PlatformCANotFound',
+    );
+    expect(ctx.h.condition(NS, 'ca-less', 'Ready')!.message).toContain(
+      'Secret platform-ca named by spec.platform.caSecretRef does not exist',
+    );
     expect(ctx.h.atom(NS, 'ca-less').status.phase).toBe('Failed');
-    await ctx.h.waitFor('the Warning event', () => ctx.h.events(NS, 'ca-less').some((e) => e.type === 'Warning' && e.reason === 'PlatformCANotFound'));
+    await ctx.h.waitFor('the Warning event', () =>
+      ctx.h.events(NS, 'ca-less').some((e) => e.type === 'Warning' && e.reason === 'PlatformCANotFound'),
+    );
     expect(ctx.h.pods(NS, 'ca-less')).toHaveLength(0);
     await putSecret('platform-ca', { 'ca.crt': ctx.h.simulator.caPem });
     await ctx.h.waitFor('Ready once the CA exists', () => ctx.h.condition(NS, 'ca-less', 'Ready')?.status === 'True');
@@ -98,9 +137,15 @@ describe('a platform CA Secret that is missing', () => {
 describe('a pinned version on an Atom that cannot start', () => {
   it('records no rollout while the certificate is unusable', async () => {
     await ctx.h.applyAtom(NS, 'pinned-blocked', { version: '5.0.2', update: { mode: 'Manual' } });
-    await ctx.h.waitFor('SecretNotFound', () => ctx.h.condition(NS, 'pinned-blocked', 'CertificateValid')?.reason === 'SecretNotFound');
+    await ctx.h.waitFor(
+      'SecretNotFound',
+      () => ctx.h.condition(NS, 'pinned-blocked', 'CertificateValid')?.reason === 'SecretNotFound',
+    );
     await ctx.h.settle();
     expect(ctx.h.atom(NS, 'pinned-blocked').status.rolloutHistory).toBeUndefined();
-    expect(ctx.h.condition(NS, 'pinned-blocked', 'UpToDate')).toMatchObject({ status: 'Unknown', reason: 'CertificateInvalid' });
+    expect(ctx.h.condition(NS, 'pinned-blocked', 'UpToDate')).toMatchObject({
+      status: 'Unknown',
+      reason: 'CertificateInvalid',
+    });
   });
 });

@@ -17,7 +17,14 @@ describe('kubectl', () => {
     const { kubectl } = ensureTools();
     await ctx.h.createRegistrationSecret(NS, 'waited-registration');
     await ctx.h.applyAtom(NS, 'waited');
-    const { stdout } = await run(kubectl, ['--kubeconfig', ctx.h.sandbox.kubeconfigPath, 'wait', '--for=condition=Ready', 'atom/waited', '--timeout=30s']);
+    const { stdout } = await run(kubectl, [
+      '--kubeconfig',
+      ctx.h.sandbox.kubeconfigPath,
+      'wait',
+      '--for=condition=Ready',
+      'atom/waited',
+      '--timeout=30s',
+    ]);
     expect(stdout).toContain('atom.atomoperator.io/waited condition met');
   });
 });
@@ -32,7 +39,12 @@ describe('an agent that crash-loops', () => {
     expect(ctx.h.condition(NS, 'crashy', 'Ready')?.status).toBe('False');
     expect(ctx.h.atom(NS, 'crashy').status.phase).toBe('Degraded');
     ctx.h.sandbox.kubelet.setPodReady(NS, 'crashy-agent', true);
-    await ctx.h.waitFor('recovered', () => ctx.h.condition(NS, 'crashy', 'Degraded')?.status === 'False' && ctx.h.condition(NS, 'crashy', 'Ready')?.status === 'True');
+    await ctx.h.waitFor(
+      'recovered',
+      () =>
+        ctx.h.condition(NS, 'crashy', 'Degraded')?.status === 'False' &&
+        ctx.h.condition(NS, 'crashy', 'Ready')?.status === 'True',
+    );
   });
 });
 
@@ -43,7 +55,9 @@ describe('a pod that keeps failing', () => {
     ctx.h.sandbox.kubelet.setPodPhase(NS, 'failing-agent', 'Failed', { reason: 'Evicted', message: 'node pressure' });
     await ctx.h.waitFor('a replacement pod', () => ctx.h.pods(NS, 'failing').some((p) => p.metadata?.uid !== first));
     // Events are written asynchronously, after the pod.
-    await ctx.h.waitFor('PodFailed and PodCreated events', () => ['PodFailed', 'PodCreated'].every((r) => ctx.h.events(NS, 'failing').some((e) => e.reason === r)));
+    await ctx.h.waitFor('PodFailed and PodCreated events', () =>
+      ['PodFailed', 'PodCreated'].every((r) => ctx.h.events(NS, 'failing').some((e) => e.reason === r)),
+    );
     await ctx.h.waitFor('the replacement Ready', () => ctx.h.pods(NS, 'failing')[0]?.status?.phase === 'Running');
     // It fails again before becoming healthy: the next pod waits.
     ctx.h.sandbox.kubelet.setPodPhase(NS, 'failing-agent', 'Failed', { reason: 'Error' });
@@ -65,12 +79,14 @@ describe('metrics', () => {
 });
 
 describe('a pod the API server refuses', () => {
-  it('is reported with the server\'s reason instead of retried silently', async () => {
+  it("is reported with the server's reason instead of retried silently", async () => {
     await ctx.h.createRegistrationSecret(NS, 'own-sa-registration');
     await ctx.h.applyAtom(NS, 'own-sa', { pod: { serviceAccountName: 'custom' } });
     await ctx.h.waitFor('PodRefused', () => ctx.h.condition(NS, 'own-sa', 'Ready')?.reason === 'PodRefused');
     expect(ctx.h.condition(NS, 'own-sa', 'Ready')!.message).toMatch(/refused pod own-sa-agent: .*serviceaccount/i);
     expect(ctx.h.atom(NS, 'own-sa').status.phase).toBe('Failed');
-    await ctx.h.waitFor('a Warning event', () => ctx.h.events(NS, 'own-sa').some((e) => e.type === 'Warning' && e.reason === 'PodRefused'));
+    await ctx.h.waitFor('a Warning event', () =>
+      ctx.h.events(NS, 'own-sa').some((e) => e.type === 'Warning' && e.reason === 'PodRefused'),
+    );
   });
 });

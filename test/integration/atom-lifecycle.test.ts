@@ -18,9 +18,16 @@ describe('a new Atom', () => {
     expect(ctx.h.sandbox.store.get('networking.k8s.io/networkpolicies', NS, 'alpha-egress')).toBeDefined();
     expect(ctx.h.sandbox.store.get('serviceaccounts', NS, 'alpha-agent')).toBeDefined();
     const status = ctx.h.atom(NS, 'alpha').status;
-    expect(status).toMatchObject({ phase: 'Running', currentVersion: '5.0.2', advertisedVersion: '5.0.2', podName: 'alpha-agent', observedGeneration: 1 });
+    expect(status).toMatchObject({
+      phase: 'Running',
+      currentVersion: '5.0.2',
+      advertisedVersion: '5.0.2',
+      podName: 'alpha-agent',
+      observedGeneration: 1,
+    });
     expect(status.certificate.subject).toBe('CN=default.alpha-registration');
-    for (const type of ['CertificateValid', 'NetworkIsolated', 'UpToDate']) expect(ctx.h.condition(NS, 'alpha', type)?.status).toBe('True');
+    for (const type of ['CertificateValid', 'NetworkIsolated', 'UpToDate'])
+      expect(ctx.h.condition(NS, 'alpha', type)?.status).toBe('True');
     expect(ctx.h.condition(NS, 'alpha', 'Degraded')?.status).toBe('False');
   });
 
@@ -28,12 +35,15 @@ describe('a new Atom', () => {
     await ctx.h.waitFor('UpdateSucceeded', () => ctx.h.events(NS, 'alpha').some((e) => e.reason === 'UpdateSucceeded'));
     const events = ctx.h.events(NS, 'alpha');
     expect(events.map((e) => e.reason).sort()).toEqual(['Created', 'InitialInstall', 'UpdateSucceeded']);
-    expect(events.find((e) => e.reason === 'Created')!.message).toBe('created ServiceAccount alpha-agent, PersistentVolumeClaim alpha-install, NetworkPolicy alpha-egress');
+    expect(events.find((e) => e.reason === 'Created')!.message).toBe(
+      'created ServiceAccount alpha-agent, PersistentVolumeClaim alpha-install, NetworkPolicy alpha-egress',
+    );
   });
 
   it('costs zero writes when reconciled again with nothing changed', async () => {
     await ctx.h.settle();
-    const reconciles = async () => (await ctx.h.operator!.manager.metrics.reconcileTotal.get()).values.reduce((n, v) => n + v.value, 0);
+    const reconciles = async () =>
+      (await ctx.h.operator!.manager.metrics.reconcileTotal.get()).values.reduce((n, v) => n + v.value, 0);
     const before = await reconciles();
     ctx.h.sandbox.stats.reset();
     for (let i = 0; i < 3; i++) {
@@ -51,42 +61,82 @@ describe('children are kept as desired', () => {
   it('recreates a deleted pod', async () => {
     await readyAtom('bravo');
     const before = ctx.h.pods(NS, 'bravo')[0]!.metadata!.uid;
-    await ctx.h.api.deleteObject({ apiVersion: 'v1', kind: 'Pod', namespace: NS, name: 'bravo-agent' }, { gracePeriodSeconds: 0 });
-    await ctx.h.waitFor('a new pod', () => ctx.h.pods(NS, 'bravo').some((p) => p.metadata?.uid !== before && !p.metadata?.deletionTimestamp));
+    await ctx.h.api.deleteObject(
+      { apiVersion: 'v1', kind: 'Pod', namespace: NS, name: 'bravo-agent' },
+      { gracePeriodSeconds: 0 },
+    );
+    await ctx.h.waitFor('a new pod', () =>
+      ctx.h.pods(NS, 'bravo').some((p) => p.metadata?.uid !== before && !p.metadata?.deletionTimestamp),
+    );
     expect(ctx.h.pods(NS, 'bravo')).toHaveLength(1);
   });
 
   it('restores a NetworkPolicy someone edited, and one someone deleted', async () => {
     await readyAtom('charlie');
-    await ctx.h.api.mergePatch({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: NS, name: 'charlie-egress' }, { spec: { egress: [{}] } });
+    await ctx.h.api.mergePatch(
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: NS, name: 'charlie-egress' },
+      { spec: { egress: [{}] } },
+    );
     await ctx.h.waitFor('the policy restored', () => {
-      const np = ctx.h.sandbox.store.get('networking.k8s.io/networkpolicies', NS, 'charlie-egress') as { spec: { egress: { ports?: { port: number }[] }[] } } | undefined;
+      const np = ctx.h.sandbox.store.get('networking.k8s.io/networkpolicies', NS, 'charlie-egress') as
+        | { spec: { egress: { ports?: { port: number }[] }[] } }
+        | undefined;
       return np?.spec.egress[0]?.ports?.[0]?.port === 443;
     });
-    await ctx.h.api.deleteObject({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: NS, name: 'charlie-egress' });
-    await ctx.h.waitFor('the policy recreated', () => ctx.h.sandbox.store.get('networking.k8s.io/networkpolicies', NS, 'charlie-egress'));
+    await ctx.h.api.deleteObject({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      namespace: NS,
+      name: 'charlie-egress',
+    });
+    await ctx.h.waitFor('the policy recreated', () =>
+      ctx.h.sandbox.store.get('networking.k8s.io/networkpolicies', NS, 'charlie-egress'),
+    );
     expect(ctx.h.events(NS, 'charlie').some((e) => e.reason === 'Restored')).toBe(true);
   });
 
-  it('tells the user\'s own spec change (Updated) from someone else\'s edit (Restored)', async () => {
+  it("tells the user's own spec change (Updated) from someone else's edit (Restored)", async () => {
     await readyAtom('india');
     await ctx.h.applyAtom(NS, 'india', { networkPolicy: { egressCIDRs: ['203.0.113.0/24'] } });
-    await ctx.h.waitFor('Updated', () => ctx.h.events(NS, 'india').some((e) => e.reason === 'Updated' && e.message.includes('NetworkPolicy india-egress')));
+    await ctx.h.waitFor('Updated', () =>
+      ctx.h.events(NS, 'india').some((e) => e.reason === 'Updated' && e.message.includes('NetworkPolicy india-egress')),
+    );
     expect(ctx.h.events(NS, 'india').some((e) => e.reason === 'Restored')).toBe(false);
   });
 
-  it('removes a pod someone else started with the Atom\'s label, at once', async () => {
+  it("removes a pod someone else started with the Atom's label, at once", async () => {
     await readyAtom('juliet');
-    await ctx.h.api.applyObject({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'juliet-impostor', namespace: NS, labels: { 'atomoperator.io/atom': 'juliet' } }, spec: { containers: [{ name: 'x', image: 'busybox' }] } } as never, { fieldManager: 'someone-else' });
-    await ctx.h.waitFor('the impostor gone', () => !ctx.h.pods(NS, 'juliet').some((p) => p.metadata?.name === 'juliet-impostor' && !p.metadata.deletionTimestamp), 5_000);
-    await ctx.h.waitFor('the StrayPodRemoved warning', () => ctx.h.events(NS, 'juliet').some((e) => e.type === 'Warning' && e.reason === 'StrayPodRemoved'));
+    await ctx.h.api.applyObject(
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'juliet-impostor', namespace: NS, labels: { 'atomoperator.io/atom': 'juliet' } },
+        spec: { containers: [{ name: 'x', image: 'busybox' }] },
+      } as never,
+      { fieldManager: 'someone-else' },
+    );
+    await ctx.h.waitFor(
+      'the impostor gone',
+      () =>
+        !ctx.h.pods(NS, 'juliet').some((p) => p.metadata?.name === 'juliet-impostor' && !p.metadata.deletionTimestamp),
+      5_000,
+    );
+    await ctx.h.waitFor('the StrayPodRemoved warning', () =>
+      ctx.h.events(NS, 'juliet').some((e) => e.type === 'Warning' && e.reason === 'StrayPodRemoved'),
+    );
   });
 
   it('removes the NetworkPolicy when the Atom turns it off, and says so', async () => {
     await readyAtom('delta');
     await ctx.h.applyAtom(NS, 'delta', { networkPolicy: { enabled: false } });
-    await ctx.h.waitFor('the policy gone', () => !ctx.h.sandbox.store.get('networking.k8s.io/networkpolicies', NS, 'delta-egress'));
-    await ctx.h.waitFor('NetworkIsolated False', () => ctx.h.condition(NS, 'delta', 'NetworkIsolated')?.reason === 'PolicyDisabled');
+    await ctx.h.waitFor(
+      'the policy gone',
+      () => !ctx.h.sandbox.store.get('networking.k8s.io/networkpolicies', NS, 'delta-egress'),
+    );
+    await ctx.h.waitFor(
+      'NetworkIsolated False',
+      () => ctx.h.condition(NS, 'delta', 'NetworkIsolated')?.reason === 'PolicyDisabled',
+    );
   });
 });
 
@@ -101,7 +151,12 @@ describe('a spec change', () => {
     await ctx.h.applyAtom(NS, 'echo', { pod: { env: [{ name: 'EXTRA', value: '1' }] } });
     await ctx.h.waitFor('the new pod Ready', () => {
       const pods = ctx.h.pods(NS, 'echo');
-      return pods.length === 1 && pods[0]!.metadata!.uid !== oldUid && ctx.h.condition(NS, 'echo', 'Ready')?.status === 'True' && ctx.h.atom(NS, 'echo').status.observedGeneration === 2;
+      return (
+        pods.length === 1 &&
+        pods[0]!.metadata!.uid !== oldUid &&
+        ctx.h.condition(NS, 'echo', 'Ready')?.status === 'True' &&
+        ctx.h.atom(NS, 'echo').status.observedGeneration === 2
+      );
     });
     clearInterval(timer);
     expect(overlap).toBe(0);
@@ -111,8 +166,10 @@ describe('a spec change', () => {
 });
 
 describe('the API server', () => {
-  it('refuses an Atom whose name is too long for its children\'s labels, saying why', async () => {
-    const error = await ctx.h.applyAtom(NS, `a${'b'.repeat(63)}`).catch((e: unknown) => e as Error & { status?: number });
+  it("refuses an Atom whose name is too long for its children's labels, saying why", async () => {
+    const error = await ctx.h
+      .applyAtom(NS, `a${'b'.repeat(63)}`)
+      .catch((e: unknown) => e as Error & { status?: number });
     expect(error).toBeInstanceOf(Error);
     expect(String((error as Error).message)).toContain('at most 63 characters');
   });
@@ -123,7 +180,10 @@ describe('the install-dir claim', () => {
     await readyAtom('hotel', { storage: { size: '10Gi', storageClassName: 'fast' } });
     const uid = ctx.h.pods(NS, 'hotel')[0]!.metadata!.uid;
     await ctx.h.applyAtom(NS, 'hotel', { storage: { size: '20Gi', storageClassName: 'slow' } });
-    const claim = () => ctx.h.sandbox.store.get('persistentvolumeclaims', NS, 'hotel-install') as unknown as { spec: { storageClassName?: string; accessModes: string[]; resources: { requests: { storage: string } } } };
+    const claim = () =>
+      ctx.h.sandbox.store.get('persistentvolumeclaims', NS, 'hotel-install') as unknown as {
+        spec: { storageClassName?: string; accessModes: string[]; resources: { requests: { storage: string } } };
+      };
     await ctx.h.waitFor('the claim grown', () => claim().spec.resources.requests.storage === '20Gi');
     expect(claim().spec).toMatchObject({ storageClassName: 'fast', accessModes: ['ReadWriteOnce'] });
     await ctx.h.settle();
@@ -135,8 +195,19 @@ describe('the install-dir claim', () => {
 describe('deleting an Atom', () => {
   it('takes its pod, policy and ServiceAccount and keeps the claim by default', async () => {
     await readyAtom('foxtrot');
-    await ctx.h.api.deleteObject({ apiVersion: 'atomoperator.io/v1alpha1', kind: 'Atom', namespace: NS, name: 'foxtrot' });
-    await ctx.h.waitFor('children gone', () => ctx.h.pods(NS, 'foxtrot').length === 0 && !ctx.h.sandbox.store.get('networking.k8s.io/networkpolicies', NS, 'foxtrot-egress') && !ctx.h.sandbox.store.get('serviceaccounts', NS, 'foxtrot-agent'));
+    await ctx.h.api.deleteObject({
+      apiVersion: 'atomoperator.io/v1alpha1',
+      kind: 'Atom',
+      namespace: NS,
+      name: 'foxtrot',
+    });
+    await ctx.h.waitFor(
+      'children gone',
+      () =>
+        ctx.h.pods(NS, 'foxtrot').length === 0 &&
+        !ctx.h.sandbox.store.get('networking.k8s.io/networkpolicies', NS, 'foxtrot-egress') &&
+        !ctx.h.sandbox.store.get('serviceaccounts', NS, 'foxtrot-agent'),
+    );
     expect(ctx.h.sandbox.store.get('persistentvolumeclaims', NS, 'foxtrot-install')).toBeDefined();
   });
 

@@ -22,13 +22,21 @@ describe('make run without a cluster', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'atom-demo-'));
     const env = { ...process.env, HOME: cwd, KUBECONFIG: '' };
     delete (env as Record<string, string | undefined>).KUBECONFIG;
-    child = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'src/main.ts'), '--metrics-address=127.0.0.1:0', '--health-address=127.0.0.1:0', '--log-level=warn'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(
+      join(root, 'node_modules/.bin/tsx'),
+      [join(root, 'src/main.ts'), '--metrics-address=127.0.0.1:0', '--health-address=127.0.0.1:0', '--log-level=warn'],
+      { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const deadline = Date.now() + 60_000;
     while (!stderr.includes('Stop with Ctrl-C') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(stderr).toContain('starting the built-in sandbox');
-    const command = stderr.split('\n').find((l) => l.includes('get atoms -A'))!.trim().split(/\s+/);
+    const command = stderr
+      .split('\n')
+      .find((l) => l.includes('get atoms -A'))!
+      .trim()
+      .split(/\s+/);
     expect(command.slice(0, 3)).toEqual(['kubectl', '--kubeconfig', '.sandbox/kubeconfig']);
     let table = '';
     while (Date.now() < deadline) {
@@ -37,7 +45,23 @@ describe('make run without a cluster', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(table).toMatch(/atom-sample\s+Running\s+5\.0\.2\s+5\.0\.2/);
-    const children = (await run(kubectl, ['--kubeconfig', '.sandbox/kubeconfig', 'get', 'pods,pvc,networkpolicies', '-A', '-l', 'app.kubernetes.io/managed-by=atom-operator', '-o', 'name'], { cwd })).stdout;
+    const children = (
+      await run(
+        kubectl,
+        [
+          '--kubeconfig',
+          '.sandbox/kubeconfig',
+          'get',
+          'pods,pvc,networkpolicies',
+          '-A',
+          '-l',
+          'app.kubernetes.io/managed-by=atom-operator',
+          '-o',
+          'name',
+        ],
+        { cwd },
+      )
+    ).stdout;
     expect(children).toContain('pod/atom-sample-agent');
     expect(children).toContain('persistentvolumeclaim/atom-sample-install');
     expect(children).toContain('networkpolicy.networking.k8s.io/atom-sample-egress');

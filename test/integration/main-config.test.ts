@@ -12,33 +12,56 @@ const dir = mkdtempSync(join(tmpdir(), 'atom-config-'));
 
 function runMain(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(join(root, 'node_modules/.bin/tsx'), [join(root, 'src/main.ts'), `--kubeconfig=${join(dir, 'missing')}`, ...args], { env: { ...process.env, HOME: dir } }, (err, _out, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr });
-    });
+    execFile(
+      join(root, 'node_modules/.bin/tsx'),
+      [join(root, 'src/main.ts'), `--kubeconfig=${join(dir, 'missing')}`, ...args],
+      { env: { ...process.env, HOME: dir } },
+      (err, _out, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr });
+      },
+    );
   });
 }
 
 describe('files named by the configuration', () => {
   it.each([
-    ['a release key that is not ed25519', () => {
-      const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
-      writeFileSync(join(dir, 'rsa.pem'), rsa);
-      return [`--platform-release-public-keys-file=${join(dir, 'rsa.pem')}`];
-    }, 'platform.releasePublicKeysFile'],
-    ['a key file without a public key', () => {
-      writeFileSync(join(dir, 'empty.pem'), 'nothing here');
-      return [`--platform-release-public-keys-file=${join(dir, 'empty.pem')}`];
-    }, 'holds no PEM public key'],
-    ['an agent profile with a wrong field', () => {
-      writeFileSync(join(dir, 'profile.yaml'), 'runAsUser: 0\n');
-      return [`--atoms-agent-profile-file=${join(dir, 'profile.yaml')}`];
-    }, 'runAsUser'],
-  ])('%s: exit 2 and one line saying which', async (_name, args, words) => {
-    const { code, stderr } = await runMain(args());
-    expect(code).toBe(2);
-    const lines = stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^atom-operator: invalid configuration: /);
-    expect(lines[0]).toContain(words);
-  }, 30_000);
+    [
+      'a release key that is not ed25519',
+      () => {
+        const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+          .publicKey.export({ type: 'spki', format: 'pem' })
+          .toString();
+        writeFileSync(join(dir, 'rsa.pem'), rsa);
+        return [`--platform-release-public-keys-file=${join(dir, 'rsa.pem')}`];
+      },
+      'platform.releasePublicKeysFile',
+    ],
+    [
+      'a key file without a public key',
+      () => {
+        writeFileSync(join(dir, 'empty.pem'), 'nothing here');
+        return [`--platform-release-public-keys-file=${join(dir, 'empty.pem')}`];
+      },
+      'holds no PEM public key',
+    ],
+    [
+      'an agent profile with a wrong field',
+      () => {
+        writeFileSync(join(dir, 'profile.yaml'), 'runAsUser: 0\n');
+        return [`--atoms-agent-profile-file=${join(dir, 'profile.yaml')}`];
+      },
+      'runAsUser',
+    ],
+  ])(
+    '%s: exit 2 and one line saying which',
+    async (_name, args, words) => {
+      const { code, stderr } = await runMain(args());
+      expect(code).toBe(2);
+      const lines = stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^atom-operator: invalid configuration: /);
+      expect(lines[0]).toContain(words);
+    },
+    30_000,
+  );
 });

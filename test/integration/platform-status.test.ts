@@ -13,7 +13,10 @@ beforeAll(async () => {
   await h.startOperator();
   await h.createRegistrationSecret(NS, 'plat-registration');
   await h.applyAtom(NS, 'plat');
-  await h.waitFor('Ready at 5.0.2', () => h.atom(NS, 'plat')?.status?.currentVersion === '5.0.2' && h.condition(NS, 'plat', 'Ready')?.status === 'True');
+  await h.waitFor(
+    'Ready at 5.0.2',
+    () => h.atom(NS, 'plat')?.status?.currentVersion === '5.0.2' && h.condition(NS, 'plat', 'Ready')?.status === 'True',
+  );
 });
 afterAll(async () => {
   await h?.stop();
@@ -23,10 +26,43 @@ const image = () => h.pods(NS, 'plat')[0]!.spec!.containers[0]!.image;
 
 describe('advertisements that must not be rolled out', () => {
   it.each([
-    ['unsigned', () => { h.simulator.signWith(null); h.simulator.setRelease('stable', release('5.0.3', 'b')); }, 'SignatureMissing'],
-    ['signed by another key', () => h.simulator.serveRaw('stable', JSON.stringify({ ...release('5.0.3', 'b'), channel: 'stable', signature: Buffer.alloc(64, 1).toString('base64') })), 'SignatureInvalid'],
-    ['without a digest', () => { h.simulator.signWith(h.simulator.releaseKeys.privateKeyPem); h.simulator.setRelease('stable', { ...release('5.0.3', 'b'), digest: undefined as unknown as string }); }, 'MissingDigest'],
-    ['from another registry', () => { h.simulator.signWith(h.simulator.releaseKeys.privateKeyPem); h.simulator.setRelease('stable', { ...release('5.0.3', 'b'), image: 'evil.example.com/atom' }); }, 'RegistryNotAllowed'],
+    [
+      'unsigned',
+      () => {
+        h.simulator.signWith(null);
+        h.simulator.setRelease('stable', release('5.0.3', 'b'));
+      },
+      'SignatureMissing',
+    ],
+    [
+      'signed by another key',
+      () =>
+        h.simulator.serveRaw(
+          'stable',
+          JSON.stringify({
+            ...release('5.0.3', 'b'),
+            channel: 'stable',
+            signature: Buffer.alloc(64, 1).toString('base64'),
+          }),
+        ),
+      'SignatureInvalid',
+    ],
+    [
+      'without a digest',
+      () => {
+        h.simulator.signWith(h.simulator.releaseKeys.privateKeyPem);
+        h.simulator.setRelease('stable', { ...release('5.0.3', 'b'), digest: undefined as unknown as string });
+      },
+      'MissingDigest',
+    ],
+    [
+      'from another registry',
+      () => {
+        h.simulator.signWith(h.simulator.releaseKeys.privateKeyPem);
+        h.simulator.setRelease('stable', { ...release('5.0.3', 'b'), image: 'evil.example.com/atom' });
+      },
+      'RegistryNotAllowed',
+    ],
     ['that is not JSON', () => h.simulator.serveRaw('stable', '{"version": '), 'Malformed'],
   ])('%s: reported as AdvertisementRejected and ignored', async (_name, serve, reason) => {
     serve();

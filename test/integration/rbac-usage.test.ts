@@ -49,11 +49,22 @@ function usesOf(request: ProxiedRequest): Use[] {
   const resource = path.subresource ? `${path.plural}/${path.subresource}` : path.plural;
   const use = { group: path.group, resource, namespace: path.namespace };
   const createdByApply = verb === 'patch' && request.status === 201;
-  return createdByApply ? [{ verb, ...use }, { verb: 'create', ...use }] : [{ verb, ...use }];
+  return createdByApply
+    ? [
+        { verb, ...use },
+        { verb: 'create', ...use },
+      ]
+    : [{ verb, ...use }];
 }
 
 const key = (u: { verb: string; group: string; resource: string }) => `${u.verb} ${u.group}/${u.resource}`;
-const granted = new Set(rbacRules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((verb) => key({ verb, group: g, resource: res }))))));
+const granted = new Set(
+  rbacRules.flatMap((r) =>
+    r.apiGroups.flatMap((g) =>
+      r.resources.flatMap((res) => r.verbs.map((verb) => key({ verb, group: g, resource: res }))),
+    ),
+  ),
+);
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const imageOf = (name: string) => h.pods(NS, name)[0]?.spec?.containers[0]?.image;
 
@@ -106,50 +117,114 @@ describe('the operator through a representative scenario', () => {
       await h.applyAtom(NS, name);
     }
     await h.api.applyObject(
-      { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'broken-registration', namespace: NS }, data: { 'tls.crt': b64('not a certificate'), 'tls.key': b64('nor a key') } } as KubeObject,
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'kubernetes.io/tls',
+        metadata: { name: 'broken-registration', namespace: NS },
+        data: { 'tls.crt': b64('not a certificate'), 'tls.key': b64('nor a key') },
+      } as KubeObject,
       { fieldManager: USER },
     );
     await h.applyAtom(NS, 'broken');
     await h.applyAtom(NS, 'orphan');
-    for (const name of ['good', 'other']) await h.waitFor(`${name} Ready`, () => h.condition(NS, name, 'Ready')?.status === 'True', 30_000);
-    await h.waitFor('broken reported', () => h.condition(NS, 'broken', 'CertificateValid')?.reason === 'Malformed', 30_000);
-    await h.waitFor('orphan reported', () => h.condition(NS, 'orphan', 'CertificateValid')?.reason === 'SecretNotFound', 30_000);
+    for (const name of ['good', 'other'])
+      await h.waitFor(`${name} Ready`, () => h.condition(NS, name, 'Ready')?.status === 'True', 30_000);
+    await h.waitFor(
+      'broken reported',
+      () => h.condition(NS, 'broken', 'CertificateValid')?.reason === 'Malformed',
+      30_000,
+    );
+    await h.waitFor(
+      'orphan reported',
+      () => h.condition(NS, 'orphan', 'CertificateValid')?.reason === 'SecretNotFound',
+      30_000,
+    );
   }, 60_000);
 
   it('replaces the pod after an edit and repairs deleted children', async () => {
     const before = h.pods(NS, 'good')[0]?.metadata?.uid;
     await h.applyAtom(NS, 'good', { pod: { env: [{ name: 'EDITED', value: 'yes' }] } });
-    await h.waitFor('the edited pod', () => {
-      const pod = h.pods(NS, 'good')[0];
-      return pod && pod.metadata?.uid !== before && pod.spec?.containers[0]?.env?.some((e) => e.name === 'EDITED') && h.condition(NS, 'good', 'Ready')?.status === 'True';
-    }, 30_000);
+    await h.waitFor(
+      'the edited pod',
+      () => {
+        const pod = h.pods(NS, 'good')[0];
+        return (
+          pod &&
+          pod.metadata?.uid !== before &&
+          pod.spec?.containers[0]?.env?.some((e) => e.name === 'EDITED') &&
+          h.condition(NS, 'good', 'Ready')?.status === 'True'
+        );
+      },
+      30_000,
+    );
     const podUid = h.pods(NS, 'other')[0]?.metadata?.uid;
-    await h.api.deleteObject({ apiVersion: 'v1', kind: 'Pod', namespace: NS, name: 'other-agent' }, { gracePeriodSeconds: 0 });
+    await h.api.deleteObject(
+      { apiVersion: 'v1', kind: 'Pod', namespace: NS, name: 'other-agent' },
+      { gracePeriodSeconds: 0 },
+    );
     await h.waitFor('a new pod', () => h.pods(NS, 'other').some((p) => p.metadata?.uid !== podUid), 30_000);
     for (let i = 0; i < 2; i++) {
-      await h.api.deleteObject({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: NS, name: 'other-egress' });
-      await h.waitFor('the NetworkPolicy restored', () => h.sandbox.store.get('networking.k8s.io/networkpolicies', NS, 'other-egress'), 30_000);
+      await h.api.deleteObject({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        namespace: NS,
+        name: 'other-egress',
+      });
+      await h.waitFor(
+        'the NetworkPolicy restored',
+        () => h.sandbox.store.get('networking.k8s.io/networkpolicies', NS, 'other-egress'),
+        30_000,
+      );
     }
     // The second repair repeats the first one's event, which the recorder counts up with a patch.
-    await h.waitFor('the repeated event counted', () => h.events(NS, 'other').some((e) => (e.count ?? 1) >= 2), 10_000).catch((err: unknown) => {
-      throw new Error(`${String(err)}; events: ${JSON.stringify(h.events(NS, 'other').map((e) => [e.reason, e.count, e.message]))}`);
-    });
+    await h
+      .waitFor('the repeated event counted', () => h.events(NS, 'other').some((e) => (e.count ?? 1) >= 2), 10_000)
+      .catch((err: unknown) => {
+        throw new Error(
+          `${String(err)}; events: ${JSON.stringify(h.events(NS, 'other').map((e) => [e.reason, e.count, e.message]))}`,
+        );
+      });
   }, 60_000);
 
   it('removes a stray pod and the NetworkPolicy of an Atom that turns it off', async () => {
     // A copy of the Atom's pod under another name (as `kubectl get -o yaml` + edit + create makes): same labels and owner.
     const original = h.pods(NS, 'good')[0]!;
-    const stray = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'good-stray', namespace: NS, labels: original.metadata?.labels, ownerReferences: original.metadata?.ownerReferences }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
+    const stray = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'good-stray',
+        namespace: NS,
+        labels: original.metadata?.labels,
+        ownerReferences: original.metadata?.ownerReferences,
+      },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
+    };
     await h.api.applyObject(stray as KubeObject, { fieldManager: USER });
     await h.waitFor('the stray pod removed', () => h.sandbox.store.get('pods', NS, 'good-stray') === undefined, 30_000);
-    await h.applyAtom(NS, 'good', { pod: { env: [{ name: 'EDITED', value: 'yes' }] }, networkPolicy: { enabled: false } });
-    await h.waitFor('the NetworkPolicy removed', () => h.sandbox.store.get('networking.k8s.io/networkpolicies', NS, 'good-egress') === undefined, 30_000);
+    await h.applyAtom(NS, 'good', {
+      pod: { env: [{ name: 'EDITED', value: 'yes' }] },
+      networkPolicy: { enabled: false },
+    });
+    await h.waitFor(
+      'the NetworkPolicy removed',
+      () => h.sandbox.store.get('networking.k8s.io/networkpolicies', NS, 'good-egress') === undefined,
+      30_000,
+    );
   }, 60_000);
 
   it('rolls out an advertised version', async () => {
     h.simulator.setRelease('stable', release('1.1.0', '2'));
     for (const name of ['good', 'other']) {
-      await h.waitFor(`${name} at 1.1.0`, () => h.atom(NS, name)?.status?.currentVersion === '1.1.0' && h.condition(NS, name, 'Ready')?.status === 'True' && imageOf(name)?.endsWith('2'.repeat(64)), 60_000);
+      await h.waitFor(
+        `${name} at 1.1.0`,
+        () =>
+          h.atom(NS, name)?.status?.currentVersion === '1.1.0' &&
+          h.condition(NS, name, 'Ready')?.status === 'True' &&
+          imageOf(name)?.endsWith('2'.repeat(64)),
+        60_000,
+      );
     }
   }, 90_000);
 
@@ -177,18 +252,29 @@ describe('RBAC rules against what the operator used', () => {
     const seen = new Set(used().map(key));
     const extra = [...granted].filter((k) => !seen.has(k) && !(k in notSeenInRequests)).sort();
     expect(extra, 'rules in src/rbac/rules.ts that the scenario never needed').toEqual([]);
-    expect(Object.keys(notSeenInRequests).filter((k) => !granted.has(k)), 'exceptions for rules that no longer exist').toEqual([]);
+    expect(
+      Object.keys(notSeenInRequests).filter((k) => !granted.has(k)),
+      'exceptions for rules that no longer exist',
+    ).toEqual([]);
   });
 
   it('reads no non-resource URL beyond what every authenticated user may (system:discovery, system:public-info-viewer)', () => {
     const discovery = /^\/(api|apis)(\/.*)?$|^\/(version|healthz|livez|readyz)$|^\/openapi\//;
-    const others = proxy.requests.map((r) => new URL(r.url, 'https://x').pathname).filter((p) => !parseResourcePath(p)?.plural && !discovery.test(p));
+    const others = proxy.requests
+      .map((r) => new URL(r.url, 'https://x').pathname)
+      .filter((p) => !parseResourcePath(p)?.plural && !discovery.test(p));
     expect(others).toEqual([]);
   });
 
   it('uses leases only in the leader election namespace, as the operator-namespace scope grants them', () => {
-    const operatorNamespaceResources = new Set(rbacRules.filter((r) => r.scope === 'operator-namespace').flatMap((r) => r.resources));
-    const places = new Set(used().filter((u) => operatorNamespaceResources.has(u.resource)).map((u) => u.namespace));
+    const operatorNamespaceResources = new Set(
+      rbacRules.filter((r) => r.scope === 'operator-namespace').flatMap((r) => r.resources),
+    );
+    const places = new Set(
+      used()
+        .filter((u) => operatorNamespaceResources.has(u.resource))
+        .map((u) => u.namespace),
+    );
     expect([...places]).toEqual([LEASE_NAMESPACE]);
   });
 });

@@ -34,7 +34,14 @@ export async function startRecordingProxy(sandbox: Sandbox): Promise<RecordingPr
     requests.push(record);
     const headers = { ...req.headers, host: upstream.host };
     const forward = request(
-      { host: upstream.hostname, port: upstream.port, method: record.method, path: record.url, headers, ca: sandbox.caCert },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: record.method,
+        path: record.url,
+        headers,
+        ca: sandbox.caCert,
+      },
       (answer) => {
         record.status = answer.statusCode ?? 0;
         res.writeHead(record.status, answer.headers);
@@ -61,7 +68,9 @@ export async function startRecordingProxy(sandbox: Sandbox): Promise<RecordingPr
     kubeConfig() {
       const kc = new KubeConfig();
       kc.loadFromOptions({
-        clusters: [{ name: 'proxy', server: url, caData: Buffer.from(ca.cert).toString('base64'), skipTLSVerify: false }],
+        clusters: [
+          { name: 'proxy', server: url, caData: Buffer.from(ca.cert).toString('base64'), skipTLSVerify: false },
+        ],
         users: [{ name: 'operator', token: sandbox.token }],
         contexts: [{ name: 'proxy', cluster: 'proxy', user: 'operator', namespace: 'default' }],
         currentContext: 'proxy',

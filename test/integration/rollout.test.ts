@@ -13,12 +13,19 @@ let kubelet: KubeletPolicy;
 
 const image = (digestChar: string) => `boomi/atom@sha256:${digestChar.repeat(64)}`;
 const status = (name: string) => h.atom(NS, name)?.status ?? {};
-const allAt = (version: string, list = names) => list.every((n) => status(n).currentVersion === version && h.condition(NS, n, 'Ready')?.status === 'True');
+const allAt = (version: string, list = names) =>
+  list.every((n) => status(n).currentVersion === version && h.condition(NS, n, 'Ready')?.status === 'True');
 
 beforeAll(async () => {
   h = await startHarness({
     sandbox: { kubeletMode: 'manual' },
-    operatorArgs: [`--fleet-max-concurrent=${MAX}`, '--fleet-soak-seconds=1', '--fleet-halt-threshold=2', '--platform-poll-interval=1s', '--workers=4'],
+    operatorArgs: [
+      `--fleet-max-concurrent=${MAX}`,
+      '--fleet-soak-seconds=1',
+      '--fleet-halt-threshold=2',
+      '--platform-poll-interval=1s',
+      '--workers=4',
+    ],
   });
   kubelet = startKubeletPolicy(h.sandbox);
   h.simulator.setRelease('stable', release('1.0.0', '1'));
@@ -47,10 +54,17 @@ describe('a new advertised version', () => {
     expect(kubelet.overlaps).toEqual([]);
     expect(kubelet.maxUpdating).toBeGreaterThan(0);
     expect(kubelet.maxUpdating).toBeLessThanOrEqual(MAX);
-    const record = (n: string) => (status(n).rolloutHistory as { to: string; startedAt: string; finishedAt?: string }[]).find((r) => r.to === '1.1.0')!;
+    const record = (n: string) =>
+      (status(n).rolloutHistory as { to: string; startedAt: string; finishedAt?: string }[]).find(
+        (r) => r.to === '1.1.0',
+      )!;
     for (const wave of [1, 2]) {
-      const previousDone = Math.max(...names.filter((_, i) => waves[i] === wave - 1).map((n) => Date.parse(record(n).finishedAt!)));
-      const firstStart = Math.min(...names.filter((_, i) => waves[i] === wave).map((n) => Date.parse(record(n).startedAt)));
+      const previousDone = Math.max(
+        ...names.filter((_, i) => waves[i] === wave - 1).map((n) => Date.parse(record(n).finishedAt!)),
+      );
+      const firstStart = Math.min(
+        ...names.filter((_, i) => waves[i] === wave).map((n) => Date.parse(record(n).startedAt)),
+      );
       expect(firstStart, `wave ${wave} started before wave ${wave - 1} was done`).toBeGreaterThanOrEqual(previousDone);
     }
     for (const n of names) expect(h.pods(NS, n)[0]!.spec!.containers[0]!.image).toBe(image('b'));
@@ -72,11 +86,25 @@ describe('a bad version', () => {
     kubelet.badImages.add(image('c'));
     h.simulator.setRelease('stable', release('1.2.0', 'c'));
     const failed = () => names.filter((n) => (status(n).failedVersions ?? []).includes('1.2.0'));
-    await h.waitFor('two failures', () => failed().length >= 2 && failed().every((n) => status(n).currentVersion === '1.1.0' && h.condition(NS, n, 'Ready')?.status === 'True'), 60_000);
-    await h.waitFor('the halt shown', () => names.some((n) => h.condition(NS, n, 'UpToDate')?.reason === 'RolloutHalted'), 20_000);
+    await h.waitFor(
+      'two failures',
+      () =>
+        failed().length >= 2 &&
+        failed().every((n) => status(n).currentVersion === '1.1.0' && h.condition(NS, n, 'Ready')?.status === 'True'),
+      60_000,
+    );
+    await h.waitFor(
+      'the halt shown',
+      () => names.some((n) => h.condition(NS, n, 'UpToDate')?.reason === 'RolloutHalted'),
+      20_000,
+    );
     const halted = names.filter((n) => h.condition(NS, n, 'UpToDate')?.reason === 'RolloutHalted');
-    await h.waitFor('a RolloutHalted event on each halted Atom', () => halted.every((n) => h.events(NS, n).some((e) => e.type === 'Warning' && e.reason === 'RolloutHalted')));
-    expect(await h.operator!.manager.metrics.registry.metrics()).toMatch(/atom_operator_rollout_halted\{version="1\.2\.0",scope="cluster"\} 1/);
+    await h.waitFor('a RolloutHalted event on each halted Atom', () =>
+      halted.every((n) => h.events(NS, n).some((e) => e.type === 'Warning' && e.reason === 'RolloutHalted')),
+    );
+    expect(await h.operator!.manager.metrics.registry.metrics()).toMatch(
+      /atom_operator_rollout_halted\{version="1\.2\.0",scope="cluster"\} 1/,
+    );
     await new Promise((r) => setTimeout(r, 1_500));
     const touched = names.filter((n) => (kubelet.imagesRun.get(`${NS}/${n}`) ?? []).includes(image('c')));
     expect(touched.sort()).toEqual(failed().sort());
@@ -94,7 +122,15 @@ describe('a bad version', () => {
 describe('an operator restart in the middle of a rollout', () => {
   it('resumes where it was, without a duplicate pod', async () => {
     h.simulator.setRelease('stable', release('1.3.0', 'd'));
-    await h.waitFor('a rollout under way', () => names.some((n) => status(n).rolloutHistory?.at(-1)?.result === 'InProgress' && status(n).rolloutHistory.at(-1).to === '1.3.0'), 30_000);
+    await h.waitFor(
+      'a rollout under way',
+      () =>
+        names.some(
+          (n) =>
+            status(n).rolloutHistory?.at(-1)?.result === 'InProgress' && status(n).rolloutHistory.at(-1).to === '1.3.0',
+        ),
+      30_000,
+    );
     await h.stopOperator();
     await new Promise((r) => setTimeout(r, 300));
     await h.startOperator();

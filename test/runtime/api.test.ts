@@ -34,14 +34,23 @@ beforeEach(async () => {
       ],
     },
   } as KubeObject);
-  await eventually(async () => expect(await api.get({ apiVersion: 'test.io/v1', kind: 'Widget', namespace: 'default', name: 'none' })).toBeUndefined());
+  await eventually(async () =>
+    expect(
+      await api.get({ apiVersion: 'test.io/v1', kind: 'Widget', namespace: 'default', name: 'none' }),
+    ).toBeUndefined(),
+  );
 });
 
 afterEach(async () => {
   await env.sandbox.stop();
 });
 
-const widget = (spec: Record<string, unknown>) => ({ apiVersion: 'test.io/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'default' }, spec });
+const widget = (spec: Record<string, unknown>) => ({
+  apiVersion: 'test.io/v1',
+  kind: 'Widget',
+  metadata: { name: 'w', namespace: 'default' },
+  spec,
+});
 
 describe('KubeApi against the sandbox', () => {
   it('applies with the atom-operator field manager and returns the server object; a repeat apply changes nothing', async () => {
@@ -71,21 +80,38 @@ describe('KubeApi against the sandbox', () => {
   it('deletes with a uid precondition and reports an already-deleted object as false', async () => {
     const created = await api.create(configMap('doomed'));
     const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'doomed' };
-    await expect(api.deleteObject(ref, { uid: 'someone-else' })).rejects.toMatchObject({ code: 'KUBE_CONFLICT', status: 409 });
-    expect(await api.deleteObject(ref, { uid: created.metadata.uid ?? '', propagationPolicy: 'Background', gracePeriodSeconds: 0 })).toBe(true);
+    await expect(api.deleteObject(ref, { uid: 'someone-else' })).rejects.toMatchObject({
+      code: 'KUBE_CONFLICT',
+      status: 409,
+    });
+    expect(
+      await api.deleteObject(ref, {
+        uid: created.metadata.uid ?? '',
+        propagationPolicy: 'Background',
+        gracePeriodSeconds: 0,
+      }),
+    ).toBe(true);
     expect(await api.deleteObject(ref)).toBe(false);
   });
 
   it('maps API failures to typed errors by status and reason', async () => {
     await api.create(configMap('dup'));
     await expect(api.create(configMap('dup'))).rejects.toMatchObject({ code: 'KUBE_ALREADY_EXISTS', retryable: true });
-    await expect(api.create(configMap('Not_A_Name'))).rejects.toMatchObject({ code: 'KUBE_INVALID', status: 422, retryable: false });
+    await expect(api.create(configMap('Not_A_Name'))).rejects.toMatchObject({
+      code: 'KUBE_INVALID',
+      status: 422,
+      retryable: false,
+    });
     env.sandbox.faults.error({ verb: 'get', resource: 'configmaps', code: 429, retryAfterSeconds: 7, times: 1 });
-    await expect(api.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'dup' })).rejects.toMatchObject({
+    await expect(
+      api.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'dup' }),
+    ).rejects.toMatchObject({
       code: 'KUBE_TOO_MANY_REQUESTS',
       retryAfterSeconds: 7,
     });
-    expect(await api.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'missing' })).toBeUndefined();
+    expect(
+      await api.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'missing' }),
+    ).toBeUndefined();
   });
 
   it("maps client-node's ApiException the same way", async () => {
@@ -101,9 +127,15 @@ describe('EventRecorder against the sandbox', () => {
   it('aggregates repeats into one Event with a count, and rate-limits per object', async () => {
     const target = await api.create(configMap('subject'));
     const recorder = new EventRecorder({ client: env.client, burst: 4, instance: 'pod-1' });
-    expect(await recorder.record(target, 'Warning', 'CertificateExpiring', 'the certificate expires in 3 days')).toBe(true);
-    expect(await recorder.record(target, 'Warning', 'CertificateExpiring', 'the certificate expires in 3 days')).toBe(true);
-    expect(await recorder.record(target, 'Warning', 'CertificateExpiring', 'the certificate expires in 3 days')).toBe(true);
+    expect(await recorder.record(target, 'Warning', 'CertificateExpiring', 'the certificate expires in 3 days')).toBe(
+      true,
+    );
+    expect(await recorder.record(target, 'Warning', 'CertificateExpiring', 'the certificate expires in 3 days')).toBe(
+      true,
+    );
+    expect(await recorder.record(target, 'Warning', 'CertificateExpiring', 'the certificate expires in 3 days')).toBe(
+      true,
+    );
     expect(await recorder.record(target, 'Normal', 'Updated', 'updated to 1.2.3')).toBe(true);
     expect(await recorder.record(target, 'Normal', 'Updated', 'flood')).toBe(false);
     expect(recorder.dropped).toBe(1);

@@ -24,13 +24,21 @@ afterEach(async () => {
 });
 
 function informer(type: ResourceType = CoreTypes.configMaps): Informer<KubeObject> {
-  const i = new Informer<KubeObject>({ client: env.client, type, namespaces: ['default'], backoff: { initialMs: 50, maxMs: 500 } });
+  const i = new Informer<KubeObject>({
+    client: env.client,
+    type,
+    namespaces: ['default'],
+    backoff: { initialMs: 50, maxMs: 500 },
+  });
   i.start();
   stops.push(() => i.stop());
   return i;
 }
 
-function controller(options: Partial<ConstructorParameters<typeof Controller>[0]> & Pick<ConstructorParameters<typeof Controller>[0], 'reconcile'>) {
+function controller(
+  options: Partial<ConstructorParameters<typeof Controller>[0]> &
+    Pick<ConstructorParameters<typeof Controller>[0], 'reconcile'>,
+) {
   const metrics = new OperatorMetrics({ registry: new Registry() });
   const c = new Controller({ name: 'test', primary: options.primary ?? informer(), workers: 4, metrics, ...options });
   void c.start();
@@ -58,7 +66,10 @@ describe('Controller against the sandbox', () => {
       },
     });
     for (let n = 1; n <= 40; n++) {
-      await env.api.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'hot' }, { data: { n: String(n) } });
+      await env.api.mergePatch(
+        { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'hot' },
+        { data: { n: String(n) } },
+      );
     }
     await eventually(() => expect(seen.at(-1)).toBe('40'));
     expect(overlapped).toBe(false);
@@ -74,7 +85,9 @@ describe('Controller against the sandbox', () => {
     controller({
       primary,
       owns: [secrets],
-      watches: [{ informer: secrets, map: (o) => (o.metadata.labels?.['for'] ? [`default/${o.metadata.labels['for']}`] : []) }],
+      watches: [
+        { informer: secrets, map: (o) => (o.metadata.labels?.for ? [`default/${o.metadata.labels.for}`] : []) },
+      ],
       reconcile: async (key) => {
         reconciled.push(key);
       },
@@ -87,10 +100,16 @@ describe('Controller against the sandbox', () => {
       metadata: {
         name: 'child',
         namespace: 'default',
-        ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata.uid ?? '', controller: true }],
+        ownerReferences: [
+          { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata.uid ?? '', controller: true },
+        ],
       },
     });
-    await env.api.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'ref', namespace: 'default', labels: { for: 'elsewhere' } } });
+    await env.api.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'ref', namespace: 'default', labels: { for: 'elsewhere' } },
+    });
     await eventually(() => expect(reconciled).toEqual(expect.arrayContaining(['default/owner', 'default/elsewhere'])));
   });
 
@@ -103,7 +122,8 @@ describe('Controller against the sandbox', () => {
     const logs: { level: string; msg: string; name?: string }[] = [];
     const sink = new PassThrough();
     sink.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line) as { level: string; msg: string; name?: string });
+      for (const line of chunk.toString().split('\n'))
+        if (line) logs.push(JSON.parse(line) as { level: string; msg: string; name?: string });
     });
     const { metrics } = controller({
       logger: createRootLogger({ level: 'debug', destination: sink }),
@@ -114,7 +134,12 @@ describe('Controller against the sandbox', () => {
           if (attempts[key] < 4) throw new Error('transient');
         }
         if (key === 'default/conflict' && attempts[key] < 3) {
-          throw new KubeApiError({ code: 'KUBE_CONFLICT', status: 409, reason: 'Conflict', message: 'the object has been modified' });
+          throw new KubeApiError({
+            code: 'KUBE_CONFLICT',
+            status: 409,
+            reason: 'Conflict',
+            message: 'the object has been modified',
+          });
         }
         if (key === 'default/broken') throw new TerminalError('BAD_SPEC', 'spec.image is empty');
         return undefined;
@@ -137,7 +162,10 @@ describe('Controller against the sandbox', () => {
     expect(logs.filter((l) => l.level === 'error' && l.name === 'conflict')).toEqual([]);
     expect(logs.filter((l) => l.level === 'error' && l.name === 'broken')).toHaveLength(1);
     // A new event brings the terminal key back.
-    await env.api.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'broken' }, { data: { fixed: 'no' } });
+    await env.api.mergePatch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'broken' },
+      { data: { fixed: 'no' } },
+    );
     await eventually(() => expect(attempts['default/broken']).toBe(2));
   });
 
@@ -167,7 +195,10 @@ describe('Controller against the sandbox', () => {
     await eventually(() => expect(started).toBe(1));
     expect(await c.stop(5000)).toBe(true);
     expect(finished).toBe(true);
-    await env.api.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'slow' }, { data: { x: '1' } });
+    await env.api.mergePatch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'slow' },
+      { data: { x: '1' } },
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(started).toBe(1);
   });

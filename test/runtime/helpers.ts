@@ -30,7 +30,11 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_
   }
 }
 
-export function configMap(name: string, data: Record<string, string> = {}, namespace = 'default'): KubeObject & { data: Record<string, string> } {
+export function configMap(
+  name: string,
+  data: Record<string, string> = {},
+  namespace = 'default',
+): KubeObject & { data: Record<string, string> } {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data };
 }
 
@@ -41,12 +45,19 @@ export function versions(objects: readonly KubeObject[]): Record<string, string>
   return out;
 }
 
-export async function expectCacheMatchesServer(env: Env, informer: Informer<KubeObject>, resource: string, namespace?: string): Promise<void> {
+export async function expectCacheMatchesServer(
+  env: Env,
+  informer: Informer<KubeObject>,
+  resource: string,
+  namespace?: string,
+): Promise<void> {
   await eventually(() => {
     const server = versions(env.sandbox.store.list(resource, namespace) as KubeObject[]);
     const cache = versions(informer.list());
     if (JSON.stringify(Object.entries(server).sort()) !== JSON.stringify(Object.entries(cache).sort())) {
-      throw new Error(`cache differs from server:\n server ${JSON.stringify(server)}\n cache  ${JSON.stringify(cache)}`);
+      throw new Error(
+        `cache differs from server:\n server ${JSON.stringify(server)}\n cache  ${JSON.stringify(cache)}`,
+      );
     }
   });
 }

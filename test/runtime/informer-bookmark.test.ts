@@ -10,7 +10,12 @@ beforeEach(async () => {
   // A short watch history: resuming from an old resourceVersion gets 410 Gone.
   env = await startEnv({ watchHistory: 20 });
   await env.api.create(configMap('mine'));
-  informer = new Informer({ client: env.client, type: CoreTypes.configMaps, namespaces: ['default'], backoff: { initialMs: 50, maxMs: 500 } });
+  informer = new Informer({
+    client: env.client,
+    type: CoreTypes.configMaps,
+    namespaces: ['default'],
+    backoff: { initialMs: 50, maxMs: 500 },
+  });
   informer.start();
   await informer.waitForSync();
   await eventually(() => expect(informer.stats.watches).toBe(1));

@@ -8,8 +8,16 @@ let informer: Informer<KubeObject>;
 
 const churn = async (prefix: string) => {
   await env.api.create(configMap(`${prefix}-new`, { v: '1' }));
-  await env.api.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'base-1' }, { data: { v: prefix } });
-  await env.api.deleteObject({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: `base-${prefix.length}` });
+  await env.api.mergePatch(
+    { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'base-1' },
+    { data: { v: prefix } },
+  );
+  await env.api.deleteObject({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    namespace: 'default',
+    name: `base-${prefix.length}`,
+  });
 };
 
 beforeEach(async () => {
@@ -39,7 +47,10 @@ describe('Informer against the sandbox', () => {
     informer.addEventHandler({
       add: (o) => seen.push(`add ${o.metadata.name}`),
       update: (a, b) => {
-        if (a !== b) seen.push(`update ${b.metadata.name} ${(a as { data?: { v?: string } }).data?.v}->${(b as { data?: { v?: string } }).data?.v}`);
+        if (a !== b)
+          seen.push(
+            `update ${b.metadata.name} ${(a as { data?: { v?: string } }).data?.v}->${(b as { data?: { v?: string } }).data?.v}`,
+          );
       },
       delete: (o) => seen.push(`delete ${o.metadata.name}`),
     });
@@ -114,8 +125,18 @@ describe('Informer against the sandbox', () => {
   it('keeps indexes current: custom index lookups follow updates and deletes', async () => {
     informer.addIndex('by-value', (o) => [(o as { data?: { v?: string } }).data?.v ?? '']);
     expect(informer.byIndex('by-value', '3').map((o) => o.metadata.name)).toEqual(['base-3']);
-    await env.api.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'base-3' }, { data: { v: '4' } });
-    await eventually(() => expect(informer.byIndex('by-value', '4').map((o) => o.metadata.name).sort()).toEqual(['base-3', 'base-4']));
+    await env.api.mergePatch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'base-3' },
+      { data: { v: '4' } },
+    );
+    await eventually(() =>
+      expect(
+        informer
+          .byIndex('by-value', '4')
+          .map((o) => o.metadata.name)
+          .sort(),
+      ).toEqual(['base-3', 'base-4']),
+    );
     expect(informer.byIndex('by-value', '3')).toEqual([]);
     expect(() => informer.byIndex('nope', 'x')).toThrow(/does not exist/);
   });

@@ -25,9 +25,18 @@ class ActingTracker {
   }
 }
 
-const lease = () => env.sandbox.store.get('leases.coordination.k8s.io', 'default', 'op-leader') as
-  | { spec: { holderIdentity?: string; leaseTransitions?: number; acquireTime?: string; renewTime?: string; leaseDurationSeconds?: number } }
-  | undefined;
+const lease = () =>
+  env.sandbox.store.get('leases.coordination.k8s.io', 'default', 'op-leader') as
+    | {
+        spec: {
+          holderIdentity?: string;
+          leaseTransitions?: number;
+          acquireTime?: string;
+          renewTime?: string;
+          leaseDurationSeconds?: number;
+        };
+      }
+    | undefined;
 
 function elector(identity: string, tracker: ActingTracker, timing: Partial<LeaderElectionOptions> = {}): LeaderElector {
   const e = new LeaderElector({
@@ -123,8 +132,16 @@ describe('LeaderElector against the sandbox', () => {
   });
 
   it('rejects timings where the renew deadline is not shorter than the lease', () => {
-    expect(() => new LeaderElector({ client: env.client, namespace: 'default', name: 'x', identity: 'x', leaseDurationMs: 1000, renewDeadlineMs: 1000 })).toThrow(
-      /renewDeadline must be shorter/,
-    );
+    expect(
+      () =>
+        new LeaderElector({
+          client: env.client,
+          namespace: 'default',
+          name: 'x',
+          identity: 'x',
+          leaseDurationMs: 1000,
+          renewDeadlineMs: 1000,
+        }),
+    ).toThrow(/renewDeadline must be shorter/);
   });
 });

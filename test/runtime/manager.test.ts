@@ -80,12 +80,16 @@ describe('Manager against the sandbox', () => {
 
     const metricsA = await get(a.metricsPort, '/metrics');
     expect(metricsA.body).toMatch(/leader_election_master_status\{lease="default\/atom-operator-leader"\} 1/);
-    expect(metricsA.body).toMatch(/controller_runtime_reconcile_total\{controller="configmaps",result="success"\} [1-9]/);
+    expect(metricsA.body).toMatch(
+      /controller_runtime_reconcile_total\{controller="configmaps",result="success"\} [1-9]/,
+    );
     expect(metricsA.body).toMatch(/workqueue_adds_total\{name="configmaps"\}/);
     expect(metricsA.body).toMatch(/atom_operator_build_info\{version="dev"/);
     expect(metricsA.body).toMatch(/informer_synced\{resource="configmaps"\} 1/);
     expect(metricsA.body).toMatch(/informer_objects\{resource="configmaps"\} 2/);
-    expect((await get(b.metricsPort, '/metrics')).body).toMatch(/leader_election_master_status\{lease="default\/atom-operator-leader"\} 0/);
+    expect((await get(b.metricsPort, '/metrics')).body).toMatch(
+      /leader_election_master_status\{lease="default\/atom-operator-leader"\} 0/,
+    );
     expect((await get(a.healthPort, '/nope')).status).toBe(404);
   });
 
@@ -110,7 +114,9 @@ describe('Manager against the sandbox', () => {
     await b.start();
     await b.waitForCacheSync();
     await a.stop();
-    const lease = env.sandbox.store.get('leases.coordination.k8s.io', 'default', 'atom-operator-leader') as unknown as { spec: { holderIdentity?: string } };
+    const lease = env.sandbox.store.get('leases.coordination.k8s.io', 'default', 'atom-operator-leader') as unknown as {
+      spec: { holderIdentity?: string };
+    };
     expect(lease.spec.holderIdentity === '' || lease.spec.holderIdentity === 'b').toBe(true);
     await eventually(() => expect(b.isLeader).toBe(true), 5000);
     await env.api.create(configMap('after'));

@@ -18,17 +18,21 @@ const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url
 
 describe('the operator process', () => {
   it('on SIGTERM finishes the reconcile in flight, releases the lease and exits 0', async () => {
-    const child = spawn(tsx, [entry, '--metrics-address=127.0.0.1:0', '--health-address=127.0.0.1:0', '--shutdown-timeout=10s'], {
-      env: {
-        PATH: process.env.PATH,
-        ATOM_OPERATOR_KUBECONFIG: env.sandbox.kubeconfigPath,
-        ATOM_OPERATOR_WATCH_NAMESPACES: 'default',
-        ATOM_OPERATOR_LEADER_ELECTION_NAMESPACE: 'default',
-        ATOM_OPERATOR_LEADER_ELECTION_IDENTITY: 'replica-1',
-        ATOM_OPERATOR_LOG_LEVEL: 'warn',
+    const child = spawn(
+      tsx,
+      [entry, '--metrics-address=127.0.0.1:0', '--health-address=127.0.0.1:0', '--shutdown-timeout=10s'],
+      {
+        env: {
+          PATH: process.env.PATH,
+          ATOM_OPERATOR_KUBECONFIG: env.sandbox.kubeconfigPath,
+          ATOM_OPERATOR_WATCH_NAMESPACES: 'default',
+          ATOM_OPERATOR_LEADER_ELECTION_NAMESPACE: 'default',
+          ATOM_OPERATOR_LEADER_ELECTION_IDENTITY: 'replica-1',
+          ATOM_OPERATOR_LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -36,7 +40,9 @@ describe('the operator process', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const lease = () =>
-        env.sandbox.store.get('leases.coordination.k8s.io', 'default', 'atom-operator-leader') as unknown as { spec: { holderIdentity?: string } } | undefined;
+        env.sandbox.store.get('leases.coordination.k8s.io', 'default', 'atom-operator-leader') as unknown as
+          | { spec: { holderIdentity?: string } }
+          | undefined;
       await eventually(() => expect(lease()?.spec.holderIdentity).toBe('replica-1'), 30_000);
       await env.api.create(configMap('work'));
       await eventually(() => expect(stdout).toContain('started default/work'), 15_000);

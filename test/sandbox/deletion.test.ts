@@ -15,11 +15,17 @@ function pod(name: string, extra: Partial<V1Pod['metadata']> = {}): V1Pod {
   return { metadata: { name, ...extra }, spec: { containers: [{ name: 'main', image: 'agent:1.0' }] } };
 }
 
-const gone = (ns: string, name: string, resource = 'pods') => () => sandbox().store.get(resource, ns, name) === undefined || undefined;
+const gone =
+  (ns: string, name: string, resource = 'pods') =>
+  () =>
+    sandbox().store.get(resource, ns, name) === undefined || undefined;
 
 describe('finalizers', () => {
   it('keep a deleted object with a deletionTimestamp until they are removed', async () => {
-    await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'fin', finalizers: ['example.com/cleanup'] } } });
+    await core().createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'fin', finalizers: ['example.com/cleanup'] } },
+    });
     // The typed client decodes the answer as a V1Status; the raw body is the object itself.
     const res = await raw(sandbox(), 'DELETE', '/api/v1/namespaces/default/configmaps/fin');
     expect(res.status).toBe(200);
@@ -28,14 +34,30 @@ describe('finalizers', () => {
     expect(deleted.metadata?.deletionTimestamp).toBeDefined();
     const read = await core().readNamespacedConfigMap({ namespace: 'default', name: 'fin' });
     expect(read.metadata?.deletionTimestamp).toBeDefined();
-    await core().patchNamespacedConfigMap({ namespace: 'default', name: 'fin', body: [{ op: 'test', path: '/metadata/finalizers/0', value: 'example.com/cleanup' }, { op: 'remove', path: '/metadata/finalizers/0' }] });
+    await core().patchNamespacedConfigMap({
+      namespace: 'default',
+      name: 'fin',
+      body: [
+        { op: 'test', path: '/metadata/finalizers/0', value: 'example.com/cleanup' },
+        { op: 'remove', path: '/metadata/finalizers/0' },
+      ],
+    });
     expect(sandbox().store.get('configmaps', 'default', 'fin')).toBeUndefined();
   });
 
   it('may only be removed, not added, once deletion started', async () => {
-    await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'fin-add', finalizers: ['a.io/x'] } } });
+    await core().createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'fin-add', finalizers: ['a.io/x'] } },
+    });
     await core().deleteNamespacedConfigMap({ namespace: 'default', name: 'fin-add' });
-    const status = await failure(core().patchNamespacedConfigMap({ namespace: 'default', name: 'fin-add', body: [{ op: 'add', path: '/metadata/finalizers/-', value: 'b.io/y' }] }));
+    const status = await failure(
+      core().patchNamespacedConfigMap({
+        namespace: 'default',
+        name: 'fin-add',
+        body: [{ op: 'add', path: '/metadata/finalizers/-', value: 'b.io/y' }],
+      }),
+    );
     expect(status.code).toBe(422);
     expect(status.details?.causes?.[0]?.field).toBe('metadata.finalizers');
   });
@@ -43,7 +65,10 @@ describe('finalizers', () => {
 
 describe('pods', () => {
   it('linger with deletionTimestamp and deletionGracePeriodSeconds until the kubelet finishes (manual)', async () => {
-    await core().createNamespacedPod({ namespace: 'default', body: { ...pod('graceful'), spec: { ...pod('graceful').spec!, terminationGracePeriodSeconds: 45 } } });
+    await core().createNamespacedPod({
+      namespace: 'default',
+      body: { ...pod('graceful'), spec: { ...pod('graceful').spec!, terminationGracePeriodSeconds: 45 } },
+    });
     const deleted = (await core().deleteNamespacedPod({ namespace: 'default', name: 'graceful' })) as V1Pod;
     expect(deleted.metadata?.deletionGracePeriodSeconds).toBe(45);
     expect(deleted.metadata?.deletionTimestamp).toBeDefined();
@@ -95,9 +120,22 @@ describe('pods', () => {
 
 describe('propagation and garbage collection', () => {
   async function ownerWithChildren(prefix: string, block = false): Promise<string> {
-    const owner = await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: `${prefix}-owner` } } });
-    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: `${prefix}-owner`, uid: owner.metadata?.uid ?? '', blockOwnerDeletion: block, controller: true };
-    await core().createNamespacedSecret({ namespace: 'default', body: { metadata: { name: `${prefix}-secret`, ownerReferences: [ref] } } });
+    const owner = await core().createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: `${prefix}-owner` } },
+    });
+    const ref = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      name: `${prefix}-owner`,
+      uid: owner.metadata?.uid ?? '',
+      blockOwnerDeletion: block,
+      controller: true,
+    };
+    await core().createNamespacedSecret({
+      namespace: 'default',
+      body: { metadata: { name: `${prefix}-secret`, ownerReferences: [ref] } },
+    });
     await core().createNamespacedPod({ namespace: 'default', body: pod(`${prefix}-pod`, { ownerReferences: [ref] }) });
     return owner.metadata?.uid ?? '';
   }
@@ -107,7 +145,10 @@ describe('propagation and garbage collection', () => {
     await core().deleteNamespacedConfigMap({ namespace: 'default', name: 'bg-owner', propagationPolicy: 'Background' });
     expect(sandbox().store.get('configmaps', 'default', 'bg-owner')).toBeUndefined();
     await waitFor(gone('default', 'bg-secret', 'secrets'), 'secret collected');
-    await waitFor(() => sandbox().store.get('pods', 'default', 'bg-pod')?.metadata.deletionTimestamp, 'pod terminating');
+    await waitFor(
+      () => sandbox().store.get('pods', 'default', 'bg-pod')?.metadata.deletionTimestamp,
+      'pod terminating',
+    );
     sandbox().kubelet.finishTermination('default', 'bg-pod');
   });
 
@@ -117,7 +158,10 @@ describe('propagation and garbage collection', () => {
     const owner = sandbox().store.get('configmaps', 'default', 'fg-owner');
     expect(owner?.metadata.finalizers).toContain('foregroundDeletion');
     await waitFor(gone('default', 'fg-secret', 'secrets'), 'secret collected');
-    await waitFor(() => sandbox().store.get('pods', 'default', 'fg-pod')?.metadata.deletionTimestamp, 'pod terminating');
+    await waitFor(
+      () => sandbox().store.get('pods', 'default', 'fg-pod')?.metadata.deletionTimestamp,
+      'pod terminating',
+    );
     expect(sandbox().store.get('configmaps', 'default', 'fg-owner')).toBeDefined();
     sandbox().kubelet.finishTermination('default', 'fg-pod');
     await waitFor(gone('default', 'fg-owner', 'configmaps'), 'owner removed');
@@ -133,23 +177,63 @@ describe('propagation and garbage collection', () => {
   });
 
   it('collects an object created with an owner reference to a uid that does not exist', async () => {
-    await core().createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'dangling', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'ghost', uid: 'no-such-uid' }] } } });
+    await core().createNamespacedSecret({
+      namespace: 'default',
+      body: {
+        metadata: {
+          name: 'dangling',
+          ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'ghost', uid: 'no-such-uid' }],
+        },
+      },
+    });
     await waitFor(gone('default', 'dangling', 'secrets'), 'dangling secret collected');
   });
 
   it('removes only the dangling reference when another owner still exists', async () => {
-    const a = await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'two-owners-a' } } });
-    const b = await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'two-owners-b' } } });
-    const ref = (o: typeof a) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: o.metadata?.name ?? '', uid: o.metadata?.uid ?? '' });
-    await core().createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'two-owners-child', ownerReferences: [ref(a), ref(b)] } } });
+    const a = await core().createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'two-owners-a' } },
+    });
+    const b = await core().createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'two-owners-b' } },
+    });
+    const ref = (o: typeof a) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      name: o.metadata?.name ?? '',
+      uid: o.metadata?.uid ?? '',
+    });
+    await core().createNamespacedSecret({
+      namespace: 'default',
+      body: { metadata: { name: 'two-owners-child', ownerReferences: [ref(a), ref(b)] } },
+    });
     await core().deleteNamespacedConfigMap({ namespace: 'default', name: 'two-owners-a' });
-    await waitFor(() => sandbox().store.get('secrets', 'default', 'two-owners-child')?.metadata.ownerReferences?.length === 1 || undefined, 'dangling reference removed');
-    expect(sandbox().store.get('secrets', 'default', 'two-owners-child')?.metadata.ownerReferences?.[0]?.uid).toBe(b.metadata?.uid);
+    await waitFor(
+      () =>
+        sandbox().store.get('secrets', 'default', 'two-owners-child')?.metadata.ownerReferences?.length === 1 ||
+        undefined,
+      'dangling reference removed',
+    );
+    expect(sandbox().store.get('secrets', 'default', 'two-owners-child')?.metadata.ownerReferences?.[0]?.uid).toBe(
+      b.metadata?.uid,
+    );
   });
 
   it('collects dependents of an owner uid even when a same-named owner was recreated', async () => {
-    const first = await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'reborn' } } });
-    await core().createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'reborn-child', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'reborn', uid: first.metadata?.uid ?? '' }] } } });
+    const first = await core().createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'reborn' } },
+    });
+    await core().createNamespacedSecret({
+      namespace: 'default',
+      body: {
+        metadata: {
+          name: 'reborn-child',
+          ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'reborn', uid: first.metadata?.uid ?? '' }],
+        },
+      },
+    });
     await core().deleteNamespacedConfigMap({ namespace: 'default', name: 'reborn' });
     await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'reborn' } } });
     await waitFor(gone('default', 'reborn-child', 'secrets'), 'child of the old uid collected');
@@ -163,7 +247,9 @@ describe('namespaces', () => {
     await core().createNamespacedPod({ namespace: 'doomed', body: pod('p') });
     const ns = await core().deleteNamespace({ name: 'doomed' });
     expect((ns as unknown as { status: { phase: string } }).status.phase).toBe('Terminating');
-    const status = await failure(core().createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'late' } } }));
+    const status = await failure(
+      core().createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'late' } } }),
+    );
     expect(status).toMatchObject({ code: 403, reason: 'Forbidden' });
     expect(status.message).toContain('because it is being terminated');
     await waitFor(gone('doomed', 'c', 'configmaps'), 'configmap deleted');
@@ -176,7 +262,11 @@ describe('namespaces', () => {
 
 describe('deletecollection', () => {
   it('deletes only what the label selector matches', async () => {
-    for (const [name, tier] of [['dc-1', 'a'], ['dc-2', 'a'], ['dc-3', 'b']] as const) {
+    for (const [name, tier] of [
+      ['dc-1', 'a'],
+      ['dc-2', 'a'],
+      ['dc-3', 'b'],
+    ] as const) {
       await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name, labels: { tier } } } });
     }
     await core().deleteCollectionNamespacedConfigMap({ namespace: 'default', labelSelector: 'tier=a' });
@@ -189,15 +279,34 @@ describe('deletecollection', () => {
 describe('preconditions', () => {
   it('refuse a delete whose uid precondition does not match', async () => {
     await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'pre' } } });
-    const status = await failure(core().deleteNamespacedConfigMap({ namespace: 'default', name: 'pre', body: { preconditions: { uid: 'other' } } }));
+    const status = await failure(
+      core().deleteNamespacedConfigMap({
+        namespace: 'default',
+        name: 'pre',
+        body: { preconditions: { uid: 'other' } },
+      }),
+    );
     expect(status).toMatchObject({ code: 409, reason: 'Conflict' });
     expect(status.message).toContain('Precondition failed: UID in precondition: other');
   });
 
   it('delete deployments with a Success Status', async () => {
     const apps = sandbox().kubeConfig().makeApiClient(AppsV1Api);
-    await apps.createNamespacedDeployment({ namespace: 'default', body: { metadata: { name: 'd' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } } });
+    await apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'd' },
+        spec: {
+          selector: { matchLabels: { a: 'b' } },
+          template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+        },
+      },
+    });
     const status = await apps.deleteNamespacedDeployment({ namespace: 'default', name: 'd' });
-    expect(status).toMatchObject({ kind: 'Status', status: 'Success', details: { name: 'd', group: 'apps', kind: 'deployments' } });
+    expect(status).toMatchObject({
+      kind: 'Status',
+      status: 'Success',
+      details: { name: 'd', group: 'apps', kind: 'deployments' },
+    });
   });
 });

@@ -30,7 +30,13 @@ export interface Status {
   message: string;
   reason: string;
   code: number;
-  details?: { name?: string; group?: string; kind?: string; causes?: { reason?: string; message?: string; field?: string }[]; retryAfterSeconds?: number };
+  details?: {
+    name?: string;
+    group?: string;
+    kind?: string;
+    causes?: { reason?: string; message?: string; field?: string }[];
+    retryAfterSeconds?: number;
+  };
 }
 
 /** The Status a client-node call failed with. */
@@ -57,7 +63,9 @@ export interface RawResponse {
 const agents = new WeakMap<Sandbox, Agent>();
 
 export async function raw(
-  sb: Sandbox, method: string, path: string,
+  sb: Sandbox,
+  method: string,
+  path: string,
   opts: { body?: string | Buffer; contentType?: string; accept?: string; token?: string | null } = {},
 ): Promise<RawResponse> {
   let agent = agents.get(sb);
@@ -97,7 +105,11 @@ export function kubectl(sb: Sandbox, args: string[], input?: string, timeoutMs =
   });
 }
 
-export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -108,11 +120,22 @@ export async function waitFor<T>(check: () => T | undefined | Promise<T | undefi
 }
 
 export function widgetCrd(): Record<string, unknown> {
-  return load(readFileSync(join(process.cwd(), 'test', 'sandbox', 'fixtures', 'widget-crd.yaml'), 'utf8')) as Record<string, unknown>;
+  return load(readFileSync(join(process.cwd(), 'test', 'sandbox', 'fixtures', 'widget-crd.yaml'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
-export function widget(name: string, spec: Record<string, unknown> = { image: 'nginx:1.25' }, extra: Record<string, unknown> = {}): {
-  apiVersion: string; kind: string; metadata: { name: string; namespace: string; [k: string]: unknown }; spec: Record<string, unknown>; [k: string]: unknown;
+export function widget(
+  name: string,
+  spec: Record<string, unknown> = { image: 'nginx:1.25' },
+  extra: Record<string, unknown> = {},
+): {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; [k: string]: unknown };
+  spec: Record<string, unknown>;
+  [k: string]: unknown;
 } {
   return { apiVersion: 'test.sandbox.io/v1', kind: 'Widget', metadata: { name, namespace: 'default' }, spec, ...extra };
 }
@@ -125,7 +148,9 @@ export async function installWidgetCrd(sb: Sandbox): Promise<void> {
   });
   if (res.status !== 201) throw new Error(`CRD create failed: ${res.status} ${res.text}`);
   await waitFor(async () => {
-    const crd = (await raw(sb, 'GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.test.sandbox.io')).json<{
+    const crd = (
+      await raw(sb, 'GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.test.sandbox.io')
+    ).json<{
       status?: { conditions?: { type: string; status: string }[] };
     }>();
     return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');

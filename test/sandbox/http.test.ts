@@ -14,7 +14,15 @@ describe('authentication', () => {
   it('answers requests without the bearer token with a 401 Unauthorized Status', async () => {
     const res = await raw(sandbox(), 'GET', '/api/v1/namespaces', { token: null });
     expect(res.status).toBe(401);
-    expect(res.json()).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    expect(res.json()).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Unauthorized',
+      reason: 'Unauthorized',
+      code: 401,
+    });
     expect((await raw(sandbox(), 'GET', '/api/v1/namespaces', { token: 'wrong' })).status).toBe(401);
   });
 });
@@ -28,23 +36,48 @@ describe('discovery', () => {
 
   it('serves /api, /api/v1, /apis and group versions', async () => {
     expect((await raw(sandbox(), 'GET', '/api')).json()).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
-    const core = (await raw(sandbox(), 'GET', '/api/v1')).json<{ kind: string; groupVersion: string; resources: { name: string; namespaced: boolean; kind: string; verbs: string[] }[] }>();
+    const core = (await raw(sandbox(), 'GET', '/api/v1')).json<{
+      kind: string;
+      groupVersion: string;
+      resources: { name: string; namespaced: boolean; kind: string; verbs: string[] }[];
+    }>();
     expect(core.kind).toBe('APIResourceList');
     expect(core.resources.find((r) => r.name === 'pods')).toMatchObject({ namespaced: true, kind: 'Pod' });
     expect(core.resources.find((r) => r.name === 'pods/status')?.verbs).toEqual(['get', 'patch', 'update']);
-    for (const name of ['namespaces', 'secrets', 'configmaps', 'serviceaccounts', 'services', 'persistentvolumeclaims', 'events']) {
+    for (const name of [
+      'namespaces',
+      'secrets',
+      'configmaps',
+      'serviceaccounts',
+      'services',
+      'persistentvolumeclaims',
+      'events',
+    ]) {
       expect(core.resources.map((r) => r.name)).toContain(name);
     }
-    const groups = (await raw(sandbox(), 'GET', '/apis')).json<{ kind: string; groups: { name: string; preferredVersion: { groupVersion: string } }[] }>();
+    const groups = (await raw(sandbox(), 'GET', '/apis')).json<{
+      kind: string;
+      groups: { name: string; preferredVersion: { groupVersion: string } }[];
+    }>();
     expect(groups.kind).toBe('APIGroupList');
-    expect(groups.groups.map((g) => g.preferredVersion.groupVersion)).toEqual(expect.arrayContaining([
-      'apps/v1', 'apiextensions.k8s.io/v1', 'coordination.k8s.io/v1', 'events.k8s.io/v1', 'networking.k8s.io/v1',
-    ]));
-    expect((await raw(sandbox(), 'GET', '/apis/coordination.k8s.io/v1')).json()).toMatchObject({ groupVersion: 'coordination.k8s.io/v1' });
+    expect(groups.groups.map((g) => g.preferredVersion.groupVersion)).toEqual(
+      expect.arrayContaining([
+        'apps/v1',
+        'apiextensions.k8s.io/v1',
+        'coordination.k8s.io/v1',
+        'events.k8s.io/v1',
+        'networking.k8s.io/v1',
+      ]),
+    );
+    expect((await raw(sandbox(), 'GET', '/apis/coordination.k8s.io/v1')).json()).toMatchObject({
+      groupVersion: 'coordination.k8s.io/v1',
+    });
   });
 
   it('answers aggregated discovery requests with the plain type so clients fall back', async () => {
-    const res = await raw(sandbox(), 'GET', '/apis', { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;q=0.9' });
+    const res = await raw(sandbox(), 'GET', '/apis', {
+      accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;q=0.9',
+    });
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(res.json<{ kind: string }>().kind).toBe('APIGroupList');
   });
@@ -52,25 +85,37 @@ describe('discovery', () => {
 
 describe('bad requests', () => {
   it('answers malformed JSON with 400 BadRequest', async () => {
-    const res = await raw(sandbox(), 'POST', '/api/v1/namespaces/default/configmaps', { body: '{"metadata":', contentType: 'application/json' });
+    const res = await raw(sandbox(), 'POST', '/api/v1/namespaces/default/configmaps', {
+      body: '{"metadata":',
+      contentType: 'application/json',
+    });
     expect(res.status).toBe(400);
     expect(res.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400 });
   });
 
   it('answers malformed YAML in an apply patch with 400', async () => {
-    const res = await raw(sandbox(), 'PATCH', '/api/v1/namespaces/default/configmaps/x?fieldManager=t', { body: 'a: [b', contentType: 'application/apply-patch+yaml' });
+    const res = await raw(sandbox(), 'PATCH', '/api/v1/namespaces/default/configmaps/x?fieldManager=t', {
+      body: 'a: [b',
+      contentType: 'application/apply-patch+yaml',
+    });
     expect(res.status).toBe(400);
   });
 
   it('answers an unsupported patch content type with 415', async () => {
-    const res = await raw(sandbox(), 'PATCH', '/api/v1/namespaces/default/configmaps/x', { body: '{}', contentType: 'text/plain' });
+    const res = await raw(sandbox(), 'PATCH', '/api/v1/namespaces/default/configmaps/x', {
+      body: '{}',
+      contentType: 'text/plain',
+    });
     expect(res.status).toBe(415);
     expect(res.json<{ reason: string }>().reason).toBe('UnsupportedMediaType');
   });
 
   it('answers bodies over 3 MiB with 413', async () => {
     const big = JSON.stringify({ metadata: { name: 'big' }, data: { x: 'a'.repeat(3 * 1024 * 1024 + 10) } });
-    const res = await raw(sandbox(), 'POST', '/api/v1/namespaces/default/configmaps', { body: big, contentType: 'application/json' });
+    const res = await raw(sandbox(), 'POST', '/api/v1/namespaces/default/configmaps', {
+      body: big,
+      contentType: 'application/json',
+    });
     expect(res.status).toBe(413);
     expect(res.json()).toMatchObject({ reason: 'RequestEntityTooLarge', code: 413 });
   });
@@ -78,7 +123,10 @@ describe('bad requests', () => {
   it('answers unknown resources with a NotFound Status and unknown paths with 404 page not found', async () => {
     const unknownResource = await raw(sandbox(), 'GET', '/api/v1/widgets');
     expect(unknownResource.status).toBe(404);
-    expect(unknownResource.json()).toMatchObject({ reason: 'NotFound', message: 'the server could not find the requested resource' });
+    expect(unknownResource.json()).toMatchObject({
+      reason: 'NotFound',
+      message: 'the server could not find the requested resource',
+    });
     const unknownPath = await raw(sandbox(), 'GET', '/nothing/here');
     expect(unknownPath.status).toBe(404);
     expect(unknownPath.text).toBe('404 page not found\n');
@@ -87,7 +135,10 @@ describe('bad requests', () => {
 
   it('routes namespaced kinds without a namespace only for list and watch', async () => {
     expect((await raw(sandbox(), 'GET', '/api/v1/pods')).status).toBe(200);
-    const create = await raw(sandbox(), 'POST', '/api/v1/pods', { body: '{"metadata":{"name":"x"}}', contentType: 'application/json' });
+    const create = await raw(sandbox(), 'POST', '/api/v1/pods', {
+      body: '{"metadata":{"name":"x"}}',
+      contentType: 'application/json',
+    });
     expect(create.status).toBe(405);
     expect(create.json()).toMatchObject({ reason: 'MethodNotAllowed' });
     expect((await raw(sandbox(), 'GET', '/api/v1/pods/x')).status).toBe(404);
@@ -95,7 +146,11 @@ describe('bad requests', () => {
 
   it('refuses managedFields inside an apply configuration', async () => {
     const res = await raw(sandbox(), 'PATCH', '/api/v1/namespaces/default/configmaps/mf?fieldManager=t', {
-      body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mf', managedFields: [{ manager: 'x' }] } }),
+      body: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'mf', managedFields: [{ manager: 'x' }] },
+      }),
       contentType: 'application/apply-patch+yaml',
     });
     expect(res.status).toBe(400);
@@ -103,14 +158,23 @@ describe('bad requests', () => {
   });
 
   it('answers a kind mismatch in the body with 400', async () => {
-    const res = await raw(sandbox(), 'POST', '/api/v1/namespaces/default/configmaps', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }), contentType: 'application/json' });
+    const res = await raw(sandbox(), 'POST', '/api/v1/namespaces/default/configmaps', {
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }),
+      contentType: 'application/json',
+    });
     expect(res.status).toBe(400);
   });
 
   it('ignores undecodable managedFields sent by a client instead of failing', async () => {
-    await raw(sandbox(), 'POST', '/api/v1/namespaces/default/configmaps', { body: JSON.stringify({ metadata: { name: 'mf-bad' } }), contentType: 'application/json' });
+    await raw(sandbox(), 'POST', '/api/v1/namespaces/default/configmaps', {
+      body: JSON.stringify({ metadata: { name: 'mf-bad' } }),
+      contentType: 'application/json',
+    });
     const res = await raw(sandbox(), 'PATCH', '/api/v1/namespaces/default/configmaps/mf-bad', {
-      body: JSON.stringify({ metadata: { managedFields: [{ manager: 'x', operation: 'Update', fieldsV1: { 'k:{bad': {} } }] }, data: { a: 'b' } }),
+      body: JSON.stringify({
+        metadata: { managedFields: [{ manager: 'x', operation: 'Update', fieldsV1: { 'k:{bad': {} } }] },
+        data: { a: 'b' },
+      }),
       contentType: 'application/merge-patch+json',
     });
     expect(res.status).toBe(200);
@@ -119,14 +183,33 @@ describe('bad requests', () => {
   it('refuses to delete the default namespace', async () => {
     const res = await raw(sandbox(), 'DELETE', '/api/v1/namespaces/default');
     expect(res.status).toBe(403);
-    expect(res.json<{ message: string }>().message).toBe('namespaces "default" is forbidden: this namespace may not be deleted');
+    expect(res.json<{ message: string }>().message).toBe(
+      'namespaces "default" is forbidden: this namespace may not be deleted',
+    );
   });
 
   it('survives garbage of every kind and keeps serving', async () => {
-    const bodies = ['null', '[]', '"str"', '{"metadata":null}', '{"metadata":{"name":5}}', '[{"op":"bogus"}]', '\u0000\u0001'];
+    const bodies = [
+      'null',
+      '[]',
+      '"str"',
+      '{"metadata":null}',
+      '{"metadata":{"name":5}}',
+      '[{"op":"bogus"}]',
+      '\u0000\u0001',
+    ];
     for (const body of bodies) {
-      for (const [method, type] of [['POST', 'application/json'], ['PATCH', 'application/merge-patch+json'], ['PATCH', 'application/json-patch+json'], ['PATCH', 'application/strategic-merge-patch+json'], ['PUT', 'application/json']] as const) {
-        const path = method === 'POST' ? '/api/v1/namespaces/default/configmaps' : '/api/v1/namespaces/default/configmaps/kube-root';
+      for (const [method, type] of [
+        ['POST', 'application/json'],
+        ['PATCH', 'application/merge-patch+json'],
+        ['PATCH', 'application/json-patch+json'],
+        ['PATCH', 'application/strategic-merge-patch+json'],
+        ['PUT', 'application/json'],
+      ] as const) {
+        const path =
+          method === 'POST'
+            ? '/api/v1/namespaces/default/configmaps'
+            : '/api/v1/namespaces/default/configmaps/kube-root';
         const res = await raw(sandbox(), method, path, { body, contentType: type });
         expect(res.status, `${method} ${type} ${body}`).toBeGreaterThanOrEqual(400);
         expect(res.status, `${method} ${type} ${body}: ${res.text}`).toBeLessThan(500);
@@ -149,7 +232,9 @@ describe('fault injection', () => {
 
   it('injects 500 and 503 until cleared', async () => {
     sandbox().faults.error({ code: 503, verb: 'create' });
-    const status = await failure(core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'f' } } }));
+    const status = await failure(
+      core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'f' } } }),
+    );
     expect(status).toMatchObject({ code: 503, reason: 'ServiceUnavailable' });
     sandbox().faults.clear();
     sandbox().faults.error({ code: 500, resource: 'configmaps', rate: 1 });
@@ -171,10 +256,17 @@ describe('fault injection', () => {
 describe('request accounting', () => {
   it('counts by verb, resource (with subresource) and field manager, and resets', async () => {
     sandbox().stats.reset();
-    await core().createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'counted' }, spec: { containers: [{ name: 'c', image: 'i' }] } }, fieldManager: 'counter' });
+    await core().createNamespacedPod({
+      namespace: 'default',
+      body: { metadata: { name: 'counted' }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+      fieldManager: 'counter',
+    });
     await core().readNamespacedPod({ namespace: 'default', name: 'counted' });
     await core().listNamespacedPod({ namespace: 'default' });
-    await raw(sandbox(), 'PATCH', '/api/v1/namespaces/default/pods/counted/status?fieldManager=kubelet-ish', { body: '{"status":{"phase":"Running"}}', contentType: 'application/merge-patch+json' });
+    await raw(sandbox(), 'PATCH', '/api/v1/namespaces/default/pods/counted/status?fieldManager=kubelet-ish', {
+      body: '{"status":{"phase":"Running"}}',
+      contentType: 'application/merge-patch+json',
+    });
     await core().deleteNamespacedPod({ namespace: 'default', name: 'counted', gracePeriodSeconds: 0 });
     const snap = sandbox().stats.snapshot();
     expect(snap.byVerb).toEqual({ create: 1, get: 1, list: 1, patch: 1, delete: 1 });
@@ -182,7 +274,11 @@ describe('request accounting', () => {
     expect(snap.byFieldManager).toEqual({ counter: 1, 'kubelet-ish': 1 });
     expect(sandbox().stats.writes()).toBe(3);
     expect(sandbox().stats.writes({ fieldManager: 'counter' })).toBe(1);
-    expect(sandbox().stats.requests().every((r) => r.at > 0 && r.code >= 200 && (r.durationMs ?? -1) >= 0)).toBe(true);
+    expect(
+      sandbox()
+        .stats.requests()
+        .every((r) => r.at > 0 && r.code >= 200 && (r.durationMs ?? -1) >= 0),
+    ).toBe(true);
     sandbox().stats.reset();
     expect(sandbox().stats.snapshot().total).toBe(0);
   });

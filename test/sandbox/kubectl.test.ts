@@ -42,7 +42,10 @@ describe('kubectl get', () => {
   });
 
   it('prints -o json and -o yaml', async () => {
-    const json = JSON.parse((await kubectl(['get', 'ns', 'kube-system', '-o', 'json'])).stdout) as { kind: string; metadata: { name: string } };
+    const json = JSON.parse((await kubectl(['get', 'ns', 'kube-system', '-o', 'json'])).stdout) as {
+      kind: string;
+      metadata: { name: string };
+    };
     expect(json).toMatchObject({ kind: 'Namespace', metadata: { name: 'kube-system' } });
     const yaml = await kubectl(['get', 'ns', 'default', '-o', 'yaml']);
     expect(yaml.stdout).toContain('kind: Namespace');
@@ -50,9 +53,20 @@ describe('kubectl get', () => {
   });
 
   it('shows pod readiness from the kubelet', async () => {
-    const created = await kubectl(['apply', '-f', '-'], manifest({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kp', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } }));
+    const created = await kubectl(
+      ['apply', '-f', '-'],
+      manifest({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'kp', namespace: 'default' },
+        spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] },
+      }),
+    );
     expect(created.stdout).toContain('pod/kp created');
-    await waitFor(async () => /kp\s+1\/1\s+Running\s+0/.test((await kubectl(['get', 'pods'])).stdout) || undefined, 'pod Running in kubectl get');
+    await waitFor(
+      async () => /kp\s+1\/1\s+Running\s+0/.test((await kubectl(['get', 'pods'])).stdout) || undefined,
+      'pod Running in kubectl get',
+    );
   });
 });
 
@@ -74,11 +88,27 @@ describe('kubectl logs', () => {
 
 describe('kubectl apply (client-side)', () => {
   it('creates, then patches a deployment, merging containers by name', async () => {
-    const deployment = (containers: unknown[]) => manifest({
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' },
-      spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers } } },
-    });
-    expect((await kubectl(['apply', '-f', '-'], deployment([{ name: 'main', image: 'nginx:1.25' }, { name: 'side', image: 'busybox:1' }]))).stdout).toContain('deployment.apps/web created');
+    const deployment = (containers: unknown[]) =>
+      manifest({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: 'default' },
+        spec: {
+          selector: { matchLabels: { app: 'web' } },
+          template: { metadata: { labels: { app: 'web' } }, spec: { containers } },
+        },
+      });
+    expect(
+      (
+        await kubectl(
+          ['apply', '-f', '-'],
+          deployment([
+            { name: 'main', image: 'nginx:1.25' },
+            { name: 'side', image: 'busybox:1' },
+          ]),
+        )
+      ).stdout,
+    ).toContain('deployment.apps/web created');
     const second = await kubectl(['apply', '-f', '-'], deployment([{ name: 'main', image: 'nginx:1.26' }]));
     expect(second.stdout).toContain('deployment.apps/web configured');
     const images = await kubectl(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[*].image}']);
@@ -86,10 +116,16 @@ describe('kubectl apply (client-side)', () => {
   });
 
   it('works with --validate=false, when unknown fields are dropped with a warning', async () => {
-    const out = await kubectl(['apply', '--validate=false', '-f', '-'], manifest(widget('lax', { image: 'a', sise: 2 })));
+    const out = await kubectl(
+      ['apply', '--validate=false', '-f', '-'],
+      manifest(widget('lax', { image: 'a', sise: 2 })),
+    );
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('widget.test.sandbox.io/lax created');
-    const spec = JSON.parse((await kubectl(['get', 'widget', 'lax', '-o', 'jsonpath={.spec}'])).stdout) as Record<string, unknown>;
+    const spec = JSON.parse((await kubectl(['get', 'widget', 'lax', '-o', 'jsonpath={.spec}'])).stdout) as Record<
+      string,
+      unknown
+    >;
     expect(spec).not.toHaveProperty('sise');
   });
 
@@ -108,20 +144,40 @@ describe('kubectl apply (client-side)', () => {
   it('surfaces schema violations as the real server words them', async () => {
     const out = await kubectl(['apply', '-f', '-'], manifest(widget('bad', { image: 'a', update: { mode: 'Never' } })));
     expect(out.code).not.toBe(0);
-    expect(out.stderr).toContain('spec.update.mode: Unsupported value: "Never": supported values: "Automatic", "Manual", "Disabled"');
+    expect(out.stderr).toContain(
+      'spec.update.mode: Unsupported value: "Never": supported values: "Automatic", "Manual", "Disabled"',
+    );
   });
 });
 
 describe('kubectl apply --server-side', () => {
   it('applies, reports a conflict with another manager, and forces it', async () => {
-    const first = await kubectl(['apply', '--server-side', '-f', '-'], manifest(widget('ssa', { image: 'a', size: 2 })));
+    const first = await kubectl(
+      ['apply', '--server-side', '-f', '-'],
+      manifest(widget('ssa', { image: 'a', size: 2 })),
+    );
     expect(first.stdout).toContain('widget.test.sandbox.io/ssa serverside-applied');
-    const conflict = await kubectl(['apply', '--server-side', '--field-manager=other', '-f', '-'], manifest(widget('ssa', { image: 'a', size: 3 })));
+    const conflict = await kubectl(
+      ['apply', '--server-side', '--field-manager=other', '-f', '-'],
+      manifest(widget('ssa', { image: 'a', size: 3 })),
+    );
     expect(conflict.code).not.toBe(0);
-    expect(conflict.stderr).toContain('Apply failed with 1 conflict: conflict with "kubectl" using test.sandbox.io/v1: .spec.size');
-    const forced = await kubectl(['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', '-'], manifest(widget('ssa', { image: 'a', size: 3 })));
+    expect(conflict.stderr).toContain(
+      'Apply failed with 1 conflict: conflict with "kubectl" using test.sandbox.io/v1: .spec.size',
+    );
+    const forced = await kubectl(
+      ['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', '-'],
+      manifest(widget('ssa', { image: 'a', size: 3 })),
+    );
     expect(forced.code).toBe(0);
-    const managers = await kubectl(['get', 'widget', 'ssa', '--show-managed-fields', '-o', 'jsonpath={.metadata.managedFields[*].manager}']);
+    const managers = await kubectl([
+      'get',
+      'widget',
+      'ssa',
+      '--show-managed-fields',
+      '-o',
+      'jsonpath={.metadata.managedFields[*].manager}',
+    ]);
     expect(managers.stdout.split(' ').sort()).toEqual(['kubectl', 'other']);
   });
 
@@ -135,14 +191,37 @@ describe('kubectl apply --server-side', () => {
 
 describe('kubectl patch', () => {
   it('applies merge, json and strategic patches', async () => {
-    await kubectl(['apply', '-f', '-'], manifest({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kcm', namespace: 'default' }, data: { a: '1' } }));
+    await kubectl(
+      ['apply', '-f', '-'],
+      manifest({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'kcm', namespace: 'default' },
+        data: { a: '1' },
+      }),
+    );
     expect((await kubectl(['patch', 'cm', 'kcm', '--type', 'merge', '-p', '{"data":{"b":"2"}}'])).code).toBe(0);
-    expect((await kubectl(['patch', 'cm', 'kcm', '--type', 'json', '-p', '[{"op":"remove","path":"/data/a"}]'])).code).toBe(0);
-    expect((await kubectl(['patch', 'cm', 'kcm', '--type', 'strategic', '-p', '{"metadata":{"labels":{"x":"y"}}}'])).code).toBe(0);
-    const cm = JSON.parse((await kubectl(['get', 'cm', 'kcm', '-o', 'json'])).stdout) as { data: Record<string, string>; metadata: { labels: Record<string, string> } };
+    expect(
+      (await kubectl(['patch', 'cm', 'kcm', '--type', 'json', '-p', '[{"op":"remove","path":"/data/a"}]'])).code,
+    ).toBe(0);
+    expect(
+      (await kubectl(['patch', 'cm', 'kcm', '--type', 'strategic', '-p', '{"metadata":{"labels":{"x":"y"}}}'])).code,
+    ).toBe(0);
+    const cm = JSON.parse((await kubectl(['get', 'cm', 'kcm', '-o', 'json'])).stdout) as {
+      data: Record<string, string>;
+      metadata: { labels: Record<string, string> };
+    };
     expect(cm.data).toEqual({ b: '2' });
     expect(cm.metadata.labels).toEqual({ x: 'y' });
-    const failed = await kubectl(['patch', 'cm', 'kcm', '--type', 'json', '-p', '[{"op":"test","path":"/data/b","value":"9"}]']);
+    const failed = await kubectl([
+      'patch',
+      'cm',
+      'kcm',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"test","path":"/data/b","value":"9"}]',
+    ]);
     expect(failed.code).not.toBe(0);
     expect(failed.stderr).toContain('testing value /data/b failed');
   });
@@ -155,7 +234,19 @@ describe('kubectl wait and watch', () => {
     await new Promise((r) => setTimeout(r, 300));
     await raw(sandbox(), 'PATCH', '/apis/test.sandbox.io/v1/namespaces/default/widgets/waited/status', {
       contentType: 'application/merge-patch+json',
-      body: JSON.stringify({ status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Done', message: 'ok', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] } }),
+      body: JSON.stringify({
+        status: {
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'Done',
+              message: 'ok',
+              lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+            },
+          ],
+        },
+      }),
     });
     const out = await waiting;
     expect(out.stdout).toContain('widget.test.sandbox.io/waited condition met');
@@ -180,15 +271,28 @@ describe('kubectl create (typed client, protobuf bodies)', () => {
     const dir = join(sandbox().kubeconfigPath, '..');
     writeFileSync(join(dir, 'tls.crt'), leaf.cert);
     writeFileSync(join(dir, 'tls.key'), leaf.key);
-    const secret = await kubectl(['create', 'secret', 'tls', 'atom-registration', `--cert=${join(dir, 'tls.crt')}`, `--key=${join(dir, 'tls.key')}`]);
+    const secret = await kubectl([
+      'create',
+      'secret',
+      'tls',
+      'atom-registration',
+      `--cert=${join(dir, 'tls.crt')}`,
+      `--key=${join(dir, 'tls.key')}`,
+    ]);
     expect(secret.stdout).toContain('secret/atom-registration created');
     const stored = sandbox().store.get('secrets', 'default', 'atom-registration');
     expect(stored?.type).toBe('kubernetes.io/tls');
-    expect(Buffer.from(String((stored?.data as Record<string, string>)['tls.crt']), 'base64').toString()).toBe(leaf.cert);
+    expect(Buffer.from(String((stored?.data as Record<string, string>)['tls.crt']), 'base64').toString()).toBe(
+      leaf.cert,
+    );
     expect((await kubectl(['create', 'namespace', 'atom-system'])).stdout).toContain('namespace/atom-system created');
-    expect((await kubectl(['create', 'configmap', 'settings', '-n', 'atom-system', '--from-literal=a=b'])).stdout).toContain('configmap/settings created');
+    expect(
+      (await kubectl(['create', 'configmap', 'settings', '-n', 'atom-system', '--from-literal=a=b'])).stdout,
+    ).toContain('configmap/settings created');
     expect(sandbox().store.get('configmaps', 'atom-system', 'settings')?.data).toEqual({ a: 'b' });
-    expect((await kubectl(['create', 'serviceaccount', 'atom', '-n', 'atom-system'])).stdout).toContain('serviceaccount/atom created');
+    expect((await kubectl(['create', 'serviceaccount', 'atom', '-n', 'atom-system'])).stdout).toContain(
+      'serviceaccount/atom created',
+    );
   });
 });
 
@@ -197,13 +301,21 @@ describe('kubectl events, explain, delete', () => {
     const res = await raw(sandbox(), 'POST', '/api/v1/namespaces/default/events', {
       contentType: 'application/json',
       body: JSON.stringify({
-        metadata: { name: 'ev1' }, involvedObject: { kind: 'Widget', name: 'waited', namespace: 'default', apiVersion: 'test.sandbox.io/v1' },
-        reason: 'Rolled', message: 'rolled out version 2', type: 'Normal', count: 1,
-        firstTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), lastTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), source: { component: 'test' },
+        metadata: { name: 'ev1' },
+        involvedObject: { kind: 'Widget', name: 'waited', namespace: 'default', apiVersion: 'test.sandbox.io/v1' },
+        reason: 'Rolled',
+        message: 'rolled out version 2',
+        type: 'Normal',
+        count: 1,
+        firstTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        lastTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        source: { component: 'test' },
       }),
     });
     expect(res.status).toBe(201);
-    expect((await kubectl(['get', 'events'])).stdout).toMatch(/Normal\s+Rolled\s+widget\/waited\s+rolled out version 2/);
+    expect((await kubectl(['get', 'events'])).stdout).toMatch(
+      /Normal\s+Rolled\s+widget\/waited\s+rolled out version 2/,
+    );
     expect((await kubectl(['events'])).stdout).toContain('rolled out version 2');
   });
 

@@ -44,7 +44,11 @@ describe('label selectors', () => {
   });
 
   it('rejects a malformed selector with 400', async () => {
-    const res = await raw(sandbox(), 'GET', `/api/v1/namespaces/list/configmaps?labelSelector=${encodeURIComponent('app in web')}`);
+    const res = await raw(
+      sandbox(),
+      'GET',
+      `/api/v1/namespaces/list/configmaps?labelSelector=${encodeURIComponent('app in web')}`,
+    );
     expect(res.status).toBe(400);
     expect(res.json<{ reason: string }>().reason).toBe('BadRequest');
   });
@@ -58,7 +62,10 @@ describe('field selectors', () => {
   });
 
   it('select pods by spec.nodeName and status.phase', async () => {
-    await core().createNamespacedPod({ namespace: 'list', body: { metadata: { name: 'p1' }, spec: { containers: [{ name: 'c', image: 'i' }] } } });
+    await core().createNamespacedPod({
+      namespace: 'list',
+      body: { metadata: { name: 'p1' }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+    });
     expect(await names('fieldSelector=status.phase%3DPending', '/api/v1/namespaces/list/pods')).toEqual(['p1']);
     expect(await names('fieldSelector=status.phase%3DRunning', '/api/v1/namespaces/list/pods')).toEqual([]);
     expect(await names('fieldSelector=spec.nodeName%3Dsandbox-node', '/api/v1/namespaces/list/pods')).toEqual(['p1']);
@@ -78,7 +85,11 @@ describe('pagination', () => {
     expect(page1.metadata?.remainingItemCount).toBe(2);
     // A change between pages does not show up in the rest of this list.
     await core().createNamespacedConfigMap({ namespace: 'list', body: { metadata: { name: 'bb' } } });
-    const page2 = await core().listNamespacedConfigMap({ namespace: 'list', limit: 2, _continue: page1.metadata?._continue });
+    const page2 = await core().listNamespacedConfigMap({
+      namespace: 'list',
+      limit: 2,
+      _continue: page1.metadata?._continue,
+    });
     expect(page2.items.map((i) => i.metadata?.name)).toEqual(['c', 'd']);
     expect(page2.metadata?._continue).toBeUndefined();
     expect(page2.metadata?.resourceVersion).toBe(page1.metadata?.resourceVersion);
@@ -87,8 +98,13 @@ describe('pagination', () => {
 
   it('expires a continue token once its snapshot is out of history, with 410 Expired', async () => {
     const page1 = await core().listNamespacedConfigMap({ namespace: 'list', limit: 1 });
-    for (let i = 0; i < 60; i++) await core().createNamespacedSecret({ namespace: 'list', body: { metadata: { generateName: 'churn-' } } });
-    const res = await raw(sandbox(), 'GET', `/api/v1/namespaces/list/configmaps?limit=1&continue=${encodeURIComponent(page1.metadata?._continue ?? '')}`);
+    for (let i = 0; i < 60; i++)
+      await core().createNamespacedSecret({ namespace: 'list', body: { metadata: { generateName: 'churn-' } } });
+    const res = await raw(
+      sandbox(),
+      'GET',
+      `/api/v1/namespaces/list/configmaps?limit=1&continue=${encodeURIComponent(page1.metadata?._continue ?? '')}`,
+    );
     expect(res.status).toBe(410);
     const status = res.json<{ reason: string; message: string }>();
     expect(status.reason).toBe('Expired');
@@ -105,7 +121,9 @@ describe('resourceVersion on list', () => {
   it('answers a resourceVersion newer than the store with 504 Timeout', async () => {
     const res = await raw(sandbox(), 'GET', '/api/v1/namespaces/list/configmaps?resourceVersion=999999999');
     expect(res.status).toBe(504);
-    expect(res.json<{ message: string }>().message).toMatch(/^Timeout: Too large resource version: 999999999, current: \d+$/);
+    expect(res.json<{ message: string }>().message).toMatch(
+      /^Timeout: Too large resource version: 999999999, current: \d+$/,
+    );
   });
 
   it('returns the current list metadata.resourceVersion, not older than any item', async () => {
@@ -123,7 +141,11 @@ describe('resourceVersion on list', () => {
   });
 
   it('lists built-ins as typed lists without per-item kind', async () => {
-    const res = (await raw(sandbox(), 'GET', '/api/v1/namespaces/list/configmaps')).json<{ kind: string; apiVersion: string; items: Record<string, unknown>[] }>();
+    const res = (await raw(sandbox(), 'GET', '/api/v1/namespaces/list/configmaps')).json<{
+      kind: string;
+      apiVersion: string;
+      items: Record<string, unknown>[];
+    }>();
     expect(res.kind).toBe('ConfigMapList');
     expect(res.apiVersion).toBe('v1');
     expect(res.items[0]).not.toHaveProperty('kind');

@@ -19,7 +19,10 @@ const merge = setHeaderOptions('Content-Type', 'application/merge-patch+json');
 
 /** Owner references must point at a live object, or the garbage collector removes the dependent. */
 async function ownerUid(name: string): Promise<string> {
-  const owner = await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: `${name}-owner` } } });
+  const owner = await core().createNamespacedConfigMap({
+    namespace: 'default',
+    body: { metadata: { name: `${name}-owner` } },
+  });
   return owner.metadata?.uid ?? '';
 }
 
@@ -32,7 +35,15 @@ function deployment(name: string, uid = 'none'): V1Deployment {
         metadata: { labels: { app: name } },
         spec: {
           containers: [
-            { name: 'main', image: 'main:1', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }], volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+            {
+              name: 'main',
+              image: 'main:1',
+              env: [
+                { name: 'A', value: '1' },
+                { name: 'B', value: '2' },
+              ],
+              volumeMounts: [{ name: 'data', mountPath: '/data' }],
+            },
             { name: 'side', image: 'side:1' },
           ],
           volumes: [{ name: 'data', emptyDir: {} }],
@@ -46,20 +57,33 @@ function deployment(name: string, uid = 'none'): V1Deployment {
 describe('strategic merge patch', () => {
   it('merges containers, env and volumes by name and replaces lists without a merge key', async () => {
     await apps().createNamespacedDeployment({ namespace: 'default', body: deployment('smp', await ownerUid('smp')) });
-    const patched = await apps().patchNamespacedDeployment({
-      namespace: 'default', name: 'smp',
-      body: {
-        spec: {
-          template: {
-            spec: {
-              containers: [{ name: 'main', image: 'main:2', env: [{ name: 'B', value: 'two' }, { name: 'C', value: '3' }] }],
-              volumes: [{ name: 'cache', emptyDir: {} }],
-              tolerations: [{ key: 'b', operator: 'Exists' }],
+    const patched = await apps().patchNamespacedDeployment(
+      {
+        namespace: 'default',
+        name: 'smp',
+        body: {
+          spec: {
+            template: {
+              spec: {
+                containers: [
+                  {
+                    name: 'main',
+                    image: 'main:2',
+                    env: [
+                      { name: 'B', value: 'two' },
+                      { name: 'C', value: '3' },
+                    ],
+                  },
+                ],
+                volumes: [{ name: 'cache', emptyDir: {} }],
+                tolerations: [{ key: 'b', operator: 'Exists' }],
+              },
             },
           },
         },
       },
-    }, strategic);
+      strategic,
+    );
     const spec = patched.spec?.template.spec;
     expect(spec?.containers.map((c) => `${c.name}=${c.image}`)).toEqual(['main=main:2', 'side=side:1']);
     expect(spec?.containers[0]?.env?.map((e) => `${e.name}=${e.value}`)).toEqual(['A=1', 'B=two', 'C=3']);
@@ -69,34 +93,76 @@ describe('strategic merge patch', () => {
   });
 
   it('honours $patch: delete in keyed lists and $patch: replace on maps', async () => {
-    const created = await apps().createNamespacedDeployment({ namespace: 'default', body: deployment('smp-directives', await ownerUid('smp-directives')) });
-    const patched = await apps().patchNamespacedDeployment({
-      namespace: 'default', name: 'smp-directives',
-      body: {
-        metadata: { ownerReferences: [{ uid: created.metadata?.ownerReferences?.[0]?.uid, $patch: 'delete' }] },
-        spec: { template: { spec: { containers: [{ name: 'side', $patch: 'delete' }] }, metadata: { labels: { $patch: 'replace', app: 'smp-directives', tier: 'x' } } } },
+    const created = await apps().createNamespacedDeployment({
+      namespace: 'default',
+      body: deployment('smp-directives', await ownerUid('smp-directives')),
+    });
+    const patched = await apps().patchNamespacedDeployment(
+      {
+        namespace: 'default',
+        name: 'smp-directives',
+        body: {
+          metadata: { ownerReferences: [{ uid: created.metadata?.ownerReferences?.[0]?.uid, $patch: 'delete' }] },
+          spec: {
+            template: {
+              spec: { containers: [{ name: 'side', $patch: 'delete' }] },
+              metadata: { labels: { $patch: 'replace', app: 'smp-directives', tier: 'x' } },
+            },
+          },
+        },
       },
-    }, strategic);
+      strategic,
+    );
     expect(patched.spec?.template.spec?.containers.map((c) => c.name)).toEqual(['main']);
     expect(patched.metadata?.ownerReferences).toBeUndefined();
     expect(patched.spec?.template.metadata?.labels).toEqual({ app: 'smp-directives', tier: 'x' });
   });
 
   it('merges pod conditions by type on the status subresource', async () => {
-    await core().createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'smp-pod' }, spec: { containers: [{ name: 'c', image: 'x:1' }] } } });
-    await core().patchNamespacedPodStatus({ namespace: 'default', name: 'smp-pod', body: { status: { conditions: [{ type: 'Ready', status: 'False' }, { type: 'Initialized', status: 'True' }] } } }, strategic);
-    const pod = await core().patchNamespacedPodStatus({ namespace: 'default', name: 'smp-pod', body: { status: { conditions: [{ type: 'Ready', status: 'True' }] } } }, strategic);
+    await core().createNamespacedPod({
+      namespace: 'default',
+      body: { metadata: { name: 'smp-pod' }, spec: { containers: [{ name: 'c', image: 'x:1' }] } },
+    });
+    await core().patchNamespacedPodStatus(
+      {
+        namespace: 'default',
+        name: 'smp-pod',
+        body: {
+          status: {
+            conditions: [
+              { type: 'Ready', status: 'False' },
+              { type: 'Initialized', status: 'True' },
+            ],
+          },
+        },
+      },
+      strategic,
+    );
+    const pod = await core().patchNamespacedPodStatus(
+      { namespace: 'default', name: 'smp-pod', body: { status: { conditions: [{ type: 'Ready', status: 'True' }] } } },
+      strategic,
+    );
     expect(pod.status?.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual(['Ready=True', 'Initialized=True']);
   });
 });
 
 describe('JSON merge patch', () => {
   it('replaces lists wholesale and deletes keys set to null', async () => {
-    await apps().createNamespacedDeployment({ namespace: 'default', body: deployment('merge', await ownerUid('merge')) });
-    const patched = await apps().patchNamespacedDeployment({
-      namespace: 'default', name: 'merge',
-      body: { metadata: { labels: { a: 'b' } }, spec: { template: { spec: { containers: [{ name: 'only', image: 'o:1' }], volumes: null } } } },
-    }, merge);
+    await apps().createNamespacedDeployment({
+      namespace: 'default',
+      body: deployment('merge', await ownerUid('merge')),
+    });
+    const patched = await apps().patchNamespacedDeployment(
+      {
+        namespace: 'default',
+        name: 'merge',
+        body: {
+          metadata: { labels: { a: 'b' } },
+          spec: { template: { spec: { containers: [{ name: 'only', image: 'o:1' }], volumes: null } } },
+        },
+      },
+      merge,
+    );
     expect(patched.spec?.template.spec?.containers.map((c) => c.name)).toEqual(['only']);
     expect(patched.spec?.template.spec?.volumes).toBeUndefined();
     expect(patched.metadata?.labels).toEqual({ a: 'b' });
@@ -105,9 +171,13 @@ describe('JSON merge patch', () => {
 
 describe('JSON patch', () => {
   it('applies add/replace/remove and guards with test', async () => {
-    await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'jp', finalizers: ['a/x', 'b/y'] }, data: { k: 'v' } } });
+    await core().createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'jp', finalizers: ['a/x', 'b/y'] }, data: { k: 'v' } },
+    });
     const patched = await core().patchNamespacedConfigMap({
-      namespace: 'default', name: 'jp',
+      namespace: 'default',
+      name: 'jp',
       body: [
         { op: 'test', path: '/metadata/finalizers/0', value: 'a/x' },
         { op: 'remove', path: '/metadata/finalizers/0' },
@@ -120,11 +190,20 @@ describe('JSON patch', () => {
   });
 
   it('fails a failed test operation with 422 and changes nothing', async () => {
-    const created = await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'jp-fail' }, data: { k: 'v' } } });
-    const status = await failure(core().patchNamespacedConfigMap({
-      namespace: 'default', name: 'jp-fail',
-      body: [{ op: 'test', path: '/data/k', value: 'other' }, { op: 'replace', path: '/data/k', value: 'x' }],
-    }));
+    const created = await core().createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'jp-fail' }, data: { k: 'v' } },
+    });
+    const status = await failure(
+      core().patchNamespacedConfigMap({
+        namespace: 'default',
+        name: 'jp-fail',
+        body: [
+          { op: 'test', path: '/data/k', value: 'other' },
+          { op: 'replace', path: '/data/k', value: 'x' },
+        ],
+      }),
+    );
     expect(status).toMatchObject({ code: 422, reason: 'Invalid' });
     expect(status.details?.causes?.[0]?.message).toBe('testing value /data/k failed: test failed');
     const after = await core().readNamespacedConfigMap({ namespace: 'default', name: 'jp-fail' });
@@ -133,13 +212,25 @@ describe('JSON patch', () => {
 
   it('fails removing a missing path with 422', async () => {
     await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'jp-missing' } } });
-    const status = await failure(core().patchNamespacedConfigMap({ namespace: 'default', name: 'jp-missing', body: [{ op: 'remove', path: '/metadata/finalizers/0' }] }));
+    const status = await failure(
+      core().patchNamespacedConfigMap({
+        namespace: 'default',
+        name: 'jp-missing',
+        body: [{ op: 'remove', path: '/metadata/finalizers/0' }],
+      }),
+    );
     expect(status.code).toBe(422);
   });
 
   it('uses a resourceVersion in the patch as a precondition', async () => {
     await core().createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'jp-rv' } } });
-    const status = await failure(core().patchNamespacedConfigMap({ namespace: 'default', name: 'jp-rv', body: [{ op: 'add', path: '/metadata/resourceVersion', value: '1' }] }));
+    const status = await failure(
+      core().patchNamespacedConfigMap({
+        namespace: 'default',
+        name: 'jp-rv',
+        body: [{ op: 'add', path: '/metadata/resourceVersion', value: '1' }],
+      }),
+    );
     expect(status).toMatchObject({ code: 409, reason: 'Conflict' });
   });
 });

@@ -21,19 +21,42 @@ const paths = [
   '/api/v1/namespaces',
 ];
 const contentTypes = [
-  'application/json', 'application/yaml', 'application/merge-patch+json', 'application/json-patch+json',
-  'application/strategic-merge-patch+json', 'application/apply-patch+yaml', 'application/vnd.kubernetes.protobuf',
+  'application/json',
+  'application/yaml',
+  'application/merge-patch+json',
+  'application/json-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+  'application/vnd.kubernetes.protobuf',
 ];
-const queries = ['', '?fieldManager=fuzz', '?fieldManager=fuzz&force=true', '?dryRun=All', '?fieldValidation=Strict', '?labelSelector=a%3Db', '?limit=1'];
+const queries = [
+  '',
+  '?fieldManager=fuzz',
+  '?fieldManager=fuzz&force=true',
+  '?dryRun=All',
+  '?fieldValidation=Strict',
+  '?labelSelector=a%3Db',
+  '?limit=1',
+];
 
-const objectish = fc.record({
-  apiVersion: fc.constantFrom('v1', 'apps/v1', 'test.sandbox.io/v1', 'x'),
-  kind: fc.constantFrom('ConfigMap', 'Pod', 'Widget', 'Deployment', 'NetworkPolicy'),
-  metadata: fc.record({ name: fc.constantFrom('fuzz', 'Fuzz', ''), labels: fc.dictionary(fc.string(), fc.string()), finalizers: fc.array(fc.string()) }, { requiredKeys: [] }),
-  spec: fc.jsonValue(),
-  status: fc.jsonValue(),
-  data: fc.jsonValue(),
-}, { requiredKeys: [] });
+const objectish = fc.record(
+  {
+    apiVersion: fc.constantFrom('v1', 'apps/v1', 'test.sandbox.io/v1', 'x'),
+    kind: fc.constantFrom('ConfigMap', 'Pod', 'Widget', 'Deployment', 'NetworkPolicy'),
+    metadata: fc.record(
+      {
+        name: fc.constantFrom('fuzz', 'Fuzz', ''),
+        labels: fc.dictionary(fc.string(), fc.string()),
+        finalizers: fc.array(fc.string()),
+      },
+      { requiredKeys: [] },
+    ),
+    spec: fc.jsonValue(),
+    status: fc.jsonValue(),
+    data: fc.jsonValue(),
+  },
+  { requiredKeys: [] },
+);
 
 describe('robustness', () => {
   it('never fails with a 5xx whatever the method, path, content type and body', async () => {
@@ -44,7 +67,11 @@ describe('robustness', () => {
         fc.constantFrom(...paths),
         fc.constantFrom(...queries),
         fc.constantFrom(...contentTypes),
-        fc.oneof(objectish.map((o) => JSON.stringify(o)), fc.jsonValue().map((v) => JSON.stringify(v)), fc.string()),
+        fc.oneof(
+          objectish.map((o) => JSON.stringify(o)),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+          fc.string(),
+        ),
         async (method, path, query, contentType, body) => {
           const res = await raw(sandbox(), method, `${path}${query}`, method === 'GET' ? {} : { body, contentType });
           expect(res.status, `${method} ${path}${query} ${contentType} ${body}: ${res.text}`).toBeLessThan(500);

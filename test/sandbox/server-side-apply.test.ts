@@ -36,13 +36,16 @@ describe('server-side apply', () => {
     const entries = managed(created);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({
-      manager: 'operator', operation: 'Apply',
+      manager: 'operator',
+      operation: 'Apply',
       fieldsV1: { 'f:spec': { 'f:image': {}, 'f:size': {} } },
     });
   });
 
   it('requires a field manager', async () => {
-    const status = await failure(objects().patch(widget('ssa-noman'), undefined, undefined, undefined, undefined, PatchStrategy.ServerSideApply));
+    const status = await failure(
+      objects().patch(widget('ssa-noman'), undefined, undefined, undefined, undefined, PatchStrategy.ServerSideApply),
+    );
     expect(status.code).toBe(422);
     expect(status.message).toContain('fieldManager: Required value');
   });
@@ -51,16 +54,24 @@ describe('server-side apply', () => {
     await apply(widget('ssa-conflict', { image: 'a:1', size: 2 }), 'alice');
     const status = await failure(apply(widget('ssa-conflict', { image: 'a:1', size: 3 }), 'bob'));
     expect(status).toMatchObject({ code: 409, reason: 'Conflict' });
-    expect(status.message).toBe('Apply failed with 1 conflict: conflict with "alice" using test.sandbox.io/v1: .spec.size');
+    expect(status.message).toBe(
+      'Apply failed with 1 conflict: conflict with "alice" using test.sandbox.io/v1: .spec.size',
+    );
     expect(status.details?.causes).toEqual([
-      { reason: 'FieldManagerConflict', message: 'conflict with "alice" using test.sandbox.io/v1', field: '.spec.size' },
+      {
+        reason: 'FieldManagerConflict',
+        message: 'conflict with "alice" using test.sandbox.io/v1',
+        field: '.spec.size',
+      },
     ]);
   });
 
   it('conflicts with fields its own manager name set through an ordinary update', async () => {
     await objects().create(widget('ssa-self', { image: 'a:1', size: 2 }), undefined, undefined, 'operator');
     const status = await failure(apply(widget('ssa-self', { image: 'a:1', size: 3 }), 'operator'));
-    expect(status.message).toBe('Apply failed with 1 conflict: conflict with "operator" using test.sandbox.io/v1: .spec.size');
+    expect(status.message).toBe(
+      'Apply failed with 1 conflict: conflict with "operator" using test.sandbox.io/v1: .spec.size',
+    );
     const forced = await apply(widget('ssa-self', { image: 'a:1', size: 3 }), 'operator', true);
     expect(managed(forced).find((m) => m.operation === 'Update')?.fieldsV1).not.toHaveProperty(['f:spec', 'f:size']);
   });
@@ -68,7 +79,11 @@ describe('server-side apply', () => {
   it('shares ownership without conflict when the value is the same', async () => {
     await apply(widget('ssa-share', { image: 'a:1', size: 2 }), 'alice');
     const shared = await apply(widget('ssa-share', { image: 'a:1', size: 2 }), 'bob');
-    expect(managed(shared).map((m) => m.manager).sort()).toEqual(['alice', 'bob']);
+    expect(
+      managed(shared)
+        .map((m) => m.manager)
+        .sort(),
+    ).toEqual(['alice', 'bob']);
   });
 
   it('takes ownership with force and removes the field from the loser', async () => {
@@ -97,27 +112,49 @@ describe('server-side apply', () => {
   it('merges keyed lists by key between managers', async () => {
     await apply(widget('ssa-list', { image: 'a:1', ports: [{ name: 'http', number: 80 }] }), 'alice');
     const merged = await apply(widget('ssa-list', { image: 'a:1', ports: [{ name: 'metrics', number: 9090 }] }), 'bob');
-    expect((merged.spec as { ports: unknown[] }).ports).toEqual([{ name: 'http', number: 80 }, { name: 'metrics', number: 9090 }]);
+    expect((merged.spec as { ports: unknown[] }).ports).toEqual([
+      { name: 'http', number: 80 },
+      { name: 'metrics', number: 9090 },
+    ]);
     const bob = managed(merged).find((m) => m.manager === 'bob');
-    expect(bob?.fieldsV1).toEqual({ 'f:spec': { 'f:image': {}, 'f:ports': { 'k:{"name":"metrics"}': { '.': {}, 'f:name': {}, 'f:number': {} } } } });
+    expect(bob?.fieldsV1).toEqual({
+      'f:spec': { 'f:image': {}, 'f:ports': { 'k:{"name":"metrics"}': { '.': {}, 'f:name': {}, 'f:number': {} } } },
+    });
   });
 
   it('merges built-in containers by name', async () => {
-    const deployment = (containers: unknown[]): KubernetesObject => ({
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ssa-deploy', namespace: 'default' },
-      spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers } } },
-    } as KubernetesObject);
+    const deployment = (containers: unknown[]): KubernetesObject =>
+      ({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'ssa-deploy', namespace: 'default' },
+        spec: {
+          selector: { matchLabels: { app: 'x' } },
+          template: { metadata: { labels: { app: 'x' } }, spec: { containers } },
+        },
+      }) as KubernetesObject;
     await apply(deployment([{ name: 'main', image: 'a:1' }]), 'alice');
     const both = await apply(deployment([{ name: 'side', image: 'b:1' }]), 'bob');
-    const containers = (both as unknown as { spec: { template: { spec: { containers: { name: string }[] } } } }).spec.template.spec.containers;
+    const containers = (both as unknown as { spec: { template: { spec: { containers: { name: string }[] } } } }).spec
+      .template.spec.containers;
     expect(containers.map((c) => c.name)).toEqual(['main', 'side']);
   });
 
   it('records Update entries for ordinary writes and moves ownership to the writer', async () => {
     await apply(widget('ssa-update', { image: 'a:1', size: 2 }), 'operator');
-    const patched = await objects().patch(widget('ssa-update', { size: 3 }) as KubernetesObject, undefined, undefined, 'kubectl-edit', undefined, PatchStrategy.MergePatch);
+    const patched = await objects().patch(
+      widget('ssa-update', { size: 3 }) as KubernetesObject,
+      undefined,
+      undefined,
+      'kubectl-edit',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
     const entries = managed(patched);
-    expect(entries.find((m) => m.manager === 'kubectl-edit')).toMatchObject({ operation: 'Update', fieldsV1: { 'f:spec': { 'f:size': {} } } });
+    expect(entries.find((m) => m.manager === 'kubectl-edit')).toMatchObject({
+      operation: 'Update',
+      fieldsV1: { 'f:spec': { 'f:size': {} } },
+    });
     expect(entries.find((m) => m.manager === 'operator')?.fieldsV1).toEqual({ 'f:spec': { 'f:image': {} } });
     // Now the operator's re-apply of size conflicts with kubectl-edit.
     const status = await failure(apply(widget('ssa-update', { image: 'a:1', size: 2 }), 'operator'));
@@ -130,19 +167,42 @@ describe('server-side apply', () => {
     expect(ignored.status).toBeUndefined();
     const res = await fetchStatusApply('ssa-status', { phase: 'Ready' });
     expect(res.status).toEqual({ phase: 'Ready' });
-    expect(managed(res).find((m) => m.subresource === 'status')).toMatchObject({ manager: 'operator', operation: 'Apply', fieldsV1: { 'f:status': { 'f:phase': {} } } });
+    expect(managed(res).find((m) => m.subresource === 'status')).toMatchObject({
+      manager: 'operator',
+      operation: 'Apply',
+      fieldsV1: { 'f:status': { 'f:phase': {} } },
+    });
   });
 
   it('records a create as an Update that owns the maps it added', async () => {
-    const created = await objects().create(widget('ssa-created', { image: 'a:1', labels: { k: 'v' } }), undefined, undefined, 'creator');
+    const created = await objects().create(
+      widget('ssa-created', { image: 'a:1', labels: { k: 'v' } }),
+      undefined,
+      undefined,
+      'creator',
+    );
     expect(managed(created)).toEqual([
       expect.objectContaining({
-        manager: 'creator', operation: 'Update',
+        manager: 'creator',
+        operation: 'Update',
         fieldsV1: { 'f:spec': { '.': {}, 'f:image': {}, 'f:labels': { '.': {}, 'f:k': {} }, 'f:size': {} } },
       }),
     ]);
-    const cm = await objects().create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa-cm', namespace: 'default', labels: { a: 'b' } }, data: { x: 'y' } } as KubernetesObject, undefined, undefined, 'creator');
-    expect(managed(cm)[0]?.fieldsV1).toEqual({ 'f:data': { '.': {}, 'f:x': {} }, 'f:metadata': { 'f:labels': { '.': {}, 'f:a': {} } } });
+    const cm = await objects().create(
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'ssa-cm', namespace: 'default', labels: { a: 'b' } },
+        data: { x: 'y' },
+      } as KubernetesObject,
+      undefined,
+      undefined,
+      'creator',
+    );
+    expect(managed(cm)[0]?.fieldsV1).toEqual({
+      'f:data': { '.': {}, 'f:x': {} },
+      'f:metadata': { 'f:labels': { '.': {}, 'f:a': {} } },
+    });
   });
 
   it('does not write when a re-apply changes nothing', async () => {
@@ -154,12 +214,20 @@ describe('server-side apply', () => {
   });
 });
 
-async function fetchStatusApply(name: string, status: Record<string, unknown>): Promise<KubernetesObject & { status?: unknown }> {
+async function fetchStatusApply(
+  name: string,
+  status: Record<string, unknown>,
+): Promise<KubernetesObject & { status?: unknown }> {
   const { raw } = await import('./helpers.js');
-  const res = await raw(sandbox(), 'PATCH', `/apis/test.sandbox.io/v1/namespaces/default/widgets/${name}/status?fieldManager=operator`, {
-    body: JSON.stringify({ apiVersion: 'test.sandbox.io/v1', kind: 'Widget', metadata: { name }, status }),
-    contentType: 'application/apply-patch+yaml',
-  });
+  const res = await raw(
+    sandbox(),
+    'PATCH',
+    `/apis/test.sandbox.io/v1/namespaces/default/widgets/${name}/status?fieldManager=operator`,
+    {
+      body: JSON.stringify({ apiVersion: 'test.sandbox.io/v1', kind: 'Widget', metadata: { name }, status }),
+      contentType: 'application/apply-patch+yaml',
+    },
+  );
   expect(res.status).toBe(200);
   return res.json();
 }

@@ -31,9 +31,13 @@ function celErrors(schema: JSONSchema, value: unknown, path: string): string[] {
 }
 
 function describe(e: ErrorObject): string {
-  let path = e.instancePath.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
+  const path = e.instancePath
+    .replace(/^\//, '')
+    .replace(/\/(\d+)(?=\/|$)/g, '[$1]')
+    .replace(/\//g, '.');
   // Like the API server, name the missing field itself ("spec.x: Required value"), not its parent.
-  if (e.keyword === 'required' && 'missingProperty' in e.params) return `${path ? `${path}.` : ''}${String(e.params.missingProperty)}: Required value`;
+  if (e.keyword === 'required' && 'missingProperty' in e.params)
+    return `${path ? `${path}.` : ''}${String(e.params.missingProperty)}: Required value`;
   return `${path || '(root)'}: ${e.message ?? 'invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`;
 }
 

@@ -51,7 +51,9 @@ export function watchFleetInvariants(sandbox: Sandbox): FleetInvariants {
 
   // What the Atom's status said when the pod appeared: why the operator chose that image.
   const upToDateOf = (namespace: string | undefined, name: string) => {
-    const atom = sandbox.store.get('atoms.atomoperator.io', namespace, name) as { status?: { conditions?: { type: string; reason?: string; message?: string }[] } } | undefined;
+    const atom = sandbox.store.get('atoms.atomoperator.io', namespace, name) as
+      | { status?: { conditions?: { type: string; reason?: string; message?: string }[] } }
+      | undefined;
     const c = atom?.status?.conditions?.find((x) => x.type === 'UpToDate');
     return c ? `UpToDate ${c.reason ?? ''}: ${c.message ?? ''}` : 'no UpToDate condition';
   };
@@ -80,7 +82,11 @@ export function watchFleetInvariants(sandbox: Sandbox): FleetInvariants {
     for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]) {
       const image = c.image ?? '';
       inv.imagesSeen.add(image);
-      if (!trusted.has(image)) report(inv.untrustedImages, `${pod.metadata.namespace ?? ''}/${pod.metadata.name}: ${image} (the Atom said then: ${upToDateOf(pod.metadata.namespace, atom)})`);
+      if (!trusted.has(image))
+        report(
+          inv.untrustedImages,
+          `${pod.metadata.namespace ?? ''}/${pod.metadata.name}: ${image} (the Atom said then: ${upToDateOf(pod.metadata.namespace, atom)})`,
+        );
     }
   };
   const onAtom = (type: string, object: unknown) => {

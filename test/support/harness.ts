@@ -8,7 +8,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { AtomType } from '../../src/controller/atom/controller.js';
 import { KubeApi } from '../../src/kube/api.js';
 import { KubeClient } from '../../src/kube/client.js';
-import { CoreTypes, type KubeObject, type ResourceType } from '../../src/kube/resource.js';
+import { CoreTypes, type KubeObject } from '../../src/kube/resource.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { createOperator, type Operator } from '../../src/operator.js';
 import { defaultAgentProfile } from '../../src/resources/profile.js';
@@ -31,11 +31,24 @@ export interface Harness {
   operator?: Operator;
   startOperator(extraArgs?: string[]): Promise<Operator>;
   stopOperator(): Promise<void>;
-  createRegistrationSecret(namespace: string, name: string, opts?: { notBefore?: Date; notAfter?: Date; mismatchedKey?: boolean; commonName?: string }): Promise<void>;
-  applyAtom(namespace: string, name: string, spec?: Record<string, unknown>, metadata?: Record<string, unknown>): Promise<void>;
+  createRegistrationSecret(
+    namespace: string,
+    name: string,
+    opts?: { notBefore?: Date; notAfter?: Date; mismatchedKey?: boolean; commonName?: string },
+  ): Promise<void>;
+  applyAtom(
+    namespace: string,
+    name: string,
+    spec?: Record<string, unknown>,
+    metadata?: Record<string, unknown>,
+  ): Promise<void>;
   atom(namespace: string, name: string): KubeObject & { status?: any; spec?: any };
   pods(namespace: string, atomName: string): V1Pod[];
-  condition(namespace: string, name: string, type: string): { status: string; reason: string; message: string } | undefined;
+  condition(
+    namespace: string,
+    name: string,
+    type: string,
+  ): { status: string; reason: string; message: string } | undefined;
   events(namespace: string, name: string): { reason: string; type: string; message: string; count?: number }[];
   waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs?: number): Promise<T>;
   /** Creates the registration Secret and the Atom, and waits until the Atom is Ready. */
@@ -47,8 +60,15 @@ export interface Harness {
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-export async function startHarness(options: { sandbox?: SandboxOptions; operatorArgs?: string[]; trustSimulatorReleaseKey?: boolean } = {}): Promise<Harness> {
-  const sandbox = await startSandbox({ kubeletMode: 'auto', podStartDelayMs: 50, podTerminationDelayMs: 100, ...options.sandbox });
+export async function startHarness(
+  options: { sandbox?: SandboxOptions; operatorArgs?: string[]; trustSimulatorReleaseKey?: boolean } = {},
+): Promise<Harness> {
+  const sandbox = await startSandbox({
+    kubeletMode: 'auto',
+    podStartDelayMs: 50,
+    podTerminationDelayMs: 100,
+    ...options.sandbox,
+  });
   const simulator = await startPlatformSimulator();
   const api = new KubeApi(new KubeClient(sandbox.kubeConfig()), [AtomType]);
   await api.applyObject(atomCRD() as unknown as KubeObject, { fieldManager: USER });
@@ -93,7 +113,13 @@ export async function startHarness(options: { sandbox?: SandboxOptions; operator
     async createRegistrationSecret(namespace, name, opts = {}) {
       const issued = await simulator.issueRegistrationCertificate(opts.commonName ?? `${namespace}.${name}`, opts);
       await api.applyObject(
-        { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace }, data: { 'tls.crt': b64(issued.cert), 'tls.key': b64(issued.key), 'ca.crt': b64(issued.ca) } } as KubeObject,
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          type: 'kubernetes.io/tls',
+          metadata: { name, namespace },
+          data: { 'tls.crt': b64(issued.cert), 'tls.key': b64(issued.key), 'ca.crt': b64(issued.ca) },
+        } as KubeObject,
         { fieldManager: USER },
       );
     },
@@ -103,18 +129,34 @@ export async function startHarness(options: { sandbox?: SandboxOptions; operator
           apiVersion: 'atomoperator.io/v1alpha1',
           kind: 'Atom',
           metadata: { name, namespace, ...metadata },
-          spec: { platform: { accountId: 'acme' }, registration: { certificateSecretRef: { name: `${name}-registration` } }, ...spec },
+          spec: {
+            platform: { accountId: 'acme' },
+            registration: { certificateSecretRef: { name: `${name}-registration` } },
+            ...spec,
+          },
         } as KubeObject,
         { fieldManager: USER },
       );
     },
-    atom: (namespace, name) => sandbox.store.get('atoms.atomoperator.io', namespace, name) as KubeObject & { status?: any; spec?: any },
-    pods: (namespace, atomName) => (sandbox.store.list('pods', namespace) as V1Pod[]).filter((p) => p.metadata?.labels?.['atomoperator.io/atom'] === atomName),
+    atom: (namespace, name) =>
+      sandbox.store.get('atoms.atomoperator.io', namespace, name) as KubeObject & { status?: any; spec?: any },
+    pods: (namespace, atomName) =>
+      (sandbox.store.list('pods', namespace) as V1Pod[]).filter(
+        (p) => p.metadata?.labels?.['atomoperator.io/atom'] === atomName,
+      ),
     condition(namespace, name, type) {
       return harness.atom(namespace, name)?.status?.conditions?.find((c: { type: string }) => c.type === type);
     },
     events(namespace, name) {
-      return (sandbox.store.list('events', namespace) as unknown as { involvedObject: { name: string }; reason: string; type: string; message: string; count?: number }[]).filter((e) => e.involvedObject.name === name);
+      return (
+        sandbox.store.list('events', namespace) as unknown as {
+          involvedObject: { name: string };
+          reason: string;
+          type: string;
+          message: string;
+          count?: number;
+        }[]
+      ).filter((e) => e.involvedObject.name === name);
     },
     async waitFor(what, check, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
@@ -155,7 +197,9 @@ export { CoreTypes };
  * One harness per test file: started before the tests with the operator running and `stable`
  * advertising `initialRelease`, stopped after them. Read it through `.h` inside tests.
  */
-export function useHarness(options: Parameters<typeof startHarness>[0] & { initialRelease?: ReturnType<typeof release> } = {}): { readonly h: Harness } {
+export function useHarness(
+  options: Parameters<typeof startHarness>[0] & { initialRelease?: ReturnType<typeof release> } = {},
+): { readonly h: Harness } {
   let current: Harness | undefined;
   beforeAll(async () => {
     current = await startHarness(options);

@@ -16,8 +16,17 @@ export interface KubeletPolicy {
   stop(): void;
 }
 
-export function startKubeletPolicy(sandbox: Sandbox, options: { terminationMs?: number; intervalMs?: number } = {}): KubeletPolicy {
-  const policy: KubeletPolicy = { badImages: new Set(), imagesRun: new Map(), overlaps: [], maxUpdating: 0, stop: () => clearInterval(timer) };
+export function startKubeletPolicy(
+  sandbox: Sandbox,
+  options: { terminationMs?: number; intervalMs?: number } = {},
+): KubeletPolicy {
+  const policy: KubeletPolicy = {
+    badImages: new Set(),
+    imagesRun: new Map(),
+    overlaps: [],
+    maxUpdating: 0,
+    stop: () => clearInterval(timer),
+  };
   const terminating = new Map<string, number>();
   const tick = () => {
     const pods = sandbox.store.list('pods') as V1Pod[];
@@ -39,7 +48,8 @@ export function startKubeletPolicy(sandbox: Sandbox, options: { terminationMs?: 
           terminating.set(pod.metadata.uid!, since);
           if (Date.now() - since >= (options.terminationMs ?? 50)) sandbox.kubelet.finishTermination(ns, name);
         } else if (policy.badImages.has(pod.spec!.containers[0]!.image!)) {
-          if (!pod.status?.containerStatuses?.some((c) => c.state?.waiting?.reason === 'CrashLoopBackOff')) sandbox.kubelet.crashLoop(ns, name);
+          if (!pod.status?.containerStatuses?.some((c) => c.state?.waiting?.reason === 'CrashLoopBackOff'))
+            sandbox.kubelet.crashLoop(ns, name);
         } else if (!pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) {
           sandbox.kubelet.setPodReady(ns, name, true);
         }
@@ -48,7 +58,9 @@ export function startKubeletPolicy(sandbox: Sandbox, options: { terminationMs?: 
       }
     }
     for (const [k, n] of perAtom) if (n > 1) policy.overlaps.push(k);
-    const updating = (sandbox.store.list('atoms.atomoperator.io') as { status?: { rolloutHistory?: { result: string }[] } }[]).filter((a) => a.status?.rolloutHistory?.at(-1)?.result === 'InProgress').length;
+    const updating = (
+      sandbox.store.list('atoms.atomoperator.io') as { status?: { rolloutHistory?: { result: string }[] } }[]
+    ).filter((a) => a.status?.rolloutHistory?.at(-1)?.result === 'InProgress').length;
     policy.maxUpdating = Math.max(policy.maxUpdating, updating);
   };
   const timer = setInterval(tick, options.intervalMs ?? 10);

@@ -31,9 +31,20 @@ export interface OperatorProcessOptions {
 export function spawnOperator(options: OperatorProcessOptions): OperatorProcess {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/main.ts', `--kubeconfig=${options.kubeconfigPath}`, `--leader-election-identity=${options.identity}`, ...(options.args ?? [])],
+    [
+      '--import',
+      'tsx',
+      'src/main.ts',
+      `--kubeconfig=${options.kubeconfigPath}`,
+      `--leader-election-identity=${options.identity}`,
+      ...(options.args ?? []),
+    ],
     // A clean environment: the operator reads only ATOM_OPERATOR_* and must not pick up the tester's.
-    { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let output = '';
   const append = (chunk: Buffer) => {

@@ -19,17 +19,21 @@ function readOptional(path) {
 }
 
 function poll() {
-  const req = request(url, {
-    cert: readFileSync(join(certDir, 'tls.crt')),
-    key: readFileSync(join(certDir, 'tls.key')),
-    ca: readOptional(caFile) ?? readOptional(join(certDir, 'ca.crt')),
-    minVersion: 'TLSv1.2',
-    timeout: 5000,
-  }, (res) => {
-    res.resume();
-    console.log(`platform answered ${res.statusCode}`);
-    writeFileSync(marker, String(Math.floor(Date.now() / 1000)));
-  });
+  const req = request(
+    url,
+    {
+      cert: readFileSync(join(certDir, 'tls.crt')),
+      key: readFileSync(join(certDir, 'tls.key')),
+      ca: readOptional(caFile) ?? readOptional(join(certDir, 'ca.crt')),
+      minVersion: 'TLSv1.2',
+      timeout: 5000,
+    },
+    (res) => {
+      res.resume();
+      console.log(`platform answered ${res.statusCode}`);
+      writeFileSync(marker, String(Math.floor(Date.now() / 1000)));
+    },
+  );
   req.on('timeout', () => req.destroy(new Error('timeout')));
   req.on('error', (err) => {
     console.log(`platform unreachable: ${err.message}`);

@@ -28,7 +28,15 @@ export function slimPod(obj: KubeObject): KubeObject {
       ? {
           status: {
             ...(status.phase ? { phase: status.phase } : {}),
-            ...(status.conditions ? { conditions: status.conditions.map(({ type, status: s, lastTransitionTime }) => ({ type, status: s, ...(lastTransitionTime ? { lastTransitionTime } : {}) })) } : {}),
+            ...(status.conditions
+              ? {
+                  conditions: status.conditions.map(({ type, status: s, lastTransitionTime }) => ({
+                    type,
+                    status: s,
+                    ...(lastTransitionTime ? { lastTransitionTime } : {}),
+                  })),
+                }
+              : {}),
             ...(status.containerStatuses
               ? {
                   containerStatuses: status.containerStatuses.map((c) => ({
@@ -37,7 +45,16 @@ export function slimPod(obj: KubeObject): KubeObject {
                     restartCount: c.restartCount,
                     image: c.image,
                     imageID: c.imageID,
-                    ...(c.state?.waiting ? { state: { waiting: { ...(c.state.waiting.reason ? { reason: c.state.waiting.reason } : {}), ...(c.state.waiting.message ? { message: c.state.waiting.message } : {}) } } } : {}),
+                    ...(c.state?.waiting
+                      ? {
+                          state: {
+                            waiting: {
+                              ...(c.state.waiting.reason ? { reason: c.state.waiting.reason } : {}),
+                              ...(c.state.waiting.message ? { message: c.state.waiting.message } : {}),
+                            },
+                          },
+                        }
+                      : {}),
                   })),
                 }
               : {}),
@@ -51,7 +68,13 @@ export function slimPod(obj: KubeObject): KubeObject {
 export function slimSecret(obj: KubeObject): KubeObject {
   const secret = obj as V1Secret & KubeObject;
   const data = Object.fromEntries(Object.entries(secret.data ?? {}).filter(([, v]) => v.length <= MAX_SECRET_VALUE));
-  return { apiVersion: secret.apiVersion, kind: secret.kind, metadata: slimMetadata(secret.metadata), ...(secret.type ? { type: secret.type } : {}), data } as KubeObject;
+  return {
+    apiVersion: secret.apiVersion,
+    kind: secret.kind,
+    metadata: slimMetadata(secret.metadata),
+    ...(secret.type ? { type: secret.type } : {}),
+    data,
+  } as KubeObject;
 }
 
 /** An Atom without kubectl's copy of its last applied configuration (as large as the spec itself). */

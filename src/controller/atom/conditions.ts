@@ -10,7 +10,12 @@ export interface ConditionInput {
 }
 
 /** Merges `next` into `current`, keeping each condition's lastTransitionTime unless its status changed. */
-export function mergeConditions(current: readonly Condition[] | undefined, next: readonly ConditionInput[], generation: number | undefined, now: Date): Condition[] {
+export function mergeConditions(
+  current: readonly Condition[] | undefined,
+  next: readonly ConditionInput[],
+  generation: number | undefined,
+  now: Date,
+): Condition[] {
   const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const byType = new Map((current ?? []).map((c) => [c.type, c]));
   const merged = new Map<string, Condition>(byType);
@@ -29,6 +34,9 @@ export function mergeConditions(current: readonly Condition[] | undefined, next:
   return [...merged.values()].sort((a, b) => (order.indexOf(a.type) + 1 || 99) - (order.indexOf(b.type) + 1 || 99));
 }
 
-export function findCondition(conditions: readonly Condition[] | undefined, type: ConditionType): Condition | undefined {
+export function findCondition(
+  conditions: readonly Condition[] | undefined,
+  type: ConditionType,
+): Condition | undefined {
   return conditions?.find((c) => c.type === type);
 }

@@ -20,13 +20,16 @@ import { createRolloutPlanner } from './rollout-planner.js';
 import { ATOM_POD_INDEX, atomPodKeys } from './pod-index.js';
 import { SECRET_INDEX, secretRefs } from './secret-index.js';
 
-type WithStatus = KubeObject & { status?: { rolloutHistory?: { result?: string }[]; conditions?: { type: string; reason?: string }[] } };
+type WithStatus = KubeObject & {
+  status?: { rolloutHistory?: { result?: string }[]; conditions?: { type: string; reason?: string }[] };
+};
 const lastResult = (a: KubeObject) => (a as WithStatus).status?.rolloutHistory?.at(-1)?.result;
 const fleetMoved = (old: KubeObject, cur: KubeObject) =>
   (lastResult(old) === 'InProgress' && lastResult(cur) !== 'InProgress') ||
   old.metadata.annotations?.[resumeRolloutAnnotation] !== cur.metadata.annotations?.[resumeRolloutAnnotation];
 const fleetWaits = new Set(['WaitingForEarlierWave', 'ConcurrencyLimitReached', 'RolloutHalted']);
-const waitsOnFleet = (a: KubeObject) => fleetWaits.has((a as WithStatus).status?.conditions?.find((c) => c.type === 'UpToDate')?.reason ?? '');
+const waitsOnFleet = (a: KubeObject) =>
+  fleetWaits.has((a as WithStatus).status?.conditions?.find((c) => c.type === 'UpToDate')?.reason ?? '');
 
 export const AtomType: ResourceType = { group, version, plural, kind, namespaced: true };
 const managedBy = 'app.kubernetes.io/managed-by=atom-operator';
@@ -81,16 +84,30 @@ export function registerAtomController(manager: Manager, options: AtomController
   const writer: ChildWriter = {
     apply: (obj) => manager.api.applyObject(obj, { force: true }),
     async remove(type, namespace, name, opts = {}) {
-      await manager.api.deleteObject({ apiVersion: type.group ? `${type.group}/${type.version}` : type.version, kind: type.kind, namespace, name }, opts);
+      await manager.api.deleteObject(
+        { apiVersion: type.group ? `${type.group}/${type.version}` : type.version, kind: type.kind, namespace, name },
+        opts,
+      );
     },
     async writeStatus(ref, status) {
-      const current = atoms.getByName(ref.namespace, ref.name) ?? ({ apiVersion: atomApiVersion, kind, metadata: { name: ref.name, namespace: ref.namespace } } as KubeObject);
-      const result = await manager.api.applyStatus({ ...current, apiVersion: atomApiVersion, kind }, status as Record<string, unknown>);
+      const current =
+        atoms.getByName(ref.namespace, ref.name) ??
+        ({ apiVersion: atomApiVersion, kind, metadata: { name: ref.name, namespace: ref.namespace } } as KubeObject);
+      const result = await manager.api.applyStatus(
+        { ...current, apiVersion: atomApiVersion, kind },
+        status as Record<string, unknown>,
+      );
       return result.written ? result.object : undefined;
     },
   };
   const events: EventSink = {
-    record: (obj, type, reason, message) => void manager.events.record({ ...obj, apiVersion: obj.apiVersion ?? atomApiVersion, kind: obj.kind ?? kind }, type, reason, message),
+    record: (obj, type, reason, message) =>
+      void manager.events.record(
+        { ...obj, apiVersion: obj.apiVersion ?? atomApiVersion, kind: obj.kind ?? kind },
+        type,
+        reason,
+        message,
+      ),
   };
   const reconciler = new AtomReconciler({
     atoms,
@@ -102,7 +119,12 @@ export function registerAtomController(manager: Manager, options: AtomController
     writer,
     events,
     releases: poller,
-    planner: createRolloutPlanner({ fleet, allowCriticalOverride: options.fleet.allowCriticalOverride, counters: registerAtomMetrics(options.registry, atoms, fleet), requireVerifiedRelease: options.releasePublicKeys.length > 0 }),
+    planner: createRolloutPlanner({
+      fleet,
+      allowCriticalOverride: options.fleet.allowCriticalOverride,
+      counters: registerAtomMetrics(options.registry, atoms, fleet),
+      requireVerifiedRelease: options.releasePublicKeys.length > 0,
+    }),
     config: options.config,
     now: options.now ?? (() => new Date()),
   });
@@ -112,7 +134,12 @@ export function registerAtomController(manager: Manager, options: AtomController
     update(old, cur) {
       if (!fleetMoved(old, cur)) return;
       fleet.invalidate();
-      enqueue(atoms.list().filter(waitsOnFleet).map((a) => `${a.metadata.namespace}/${a.metadata.name}`));
+      enqueue(
+        atoms
+          .list()
+          .filter(waitsOnFleet)
+          .map((a) => `${a.metadata.namespace}/${a.metadata.name}`),
+      );
     },
   });
   controller = manager.addController({
@@ -121,7 +148,13 @@ export function registerAtomController(manager: Manager, options: AtomController
     owns: [pods, claims, networkPolicies, serviceAccounts],
     watches: [
       { informer: pods, map: (pod) => [`${pod.metadata.namespace ?? ''}/${pod.metadata.labels?.[atomLabel] ?? ''}`] },
-      { informer: secrets, map: (secret) => atoms.byIndex(SECRET_INDEX, `${secret.metadata.namespace ?? ''}/${secret.metadata.name}`).map((a) => `${a.metadata.namespace}/${a.metadata.name}`) },
+      {
+        informer: secrets,
+        map: (secret) =>
+          atoms
+            .byIndex(SECRET_INDEX, `${secret.metadata.namespace ?? ''}/${secret.metadata.name}`)
+            .map((a) => `${a.metadata.namespace}/${a.metadata.name}`),
+      },
     ],
     async reconcile(key, ctx) {
       const outcome = await reconciler.reconcile(key, ctx.logger);

@@ -31,7 +31,9 @@ export class Expectations {
   satisfied(key: string, now: number): boolean {
     const entry = this.#pending.get(key);
     if (!entry) return true;
-    const stale = entry.items.some((e) => (e.cache.getByName(e.namespace, e.name)?.metadata.resourceVersion ?? null) === e.before);
+    const stale = entry.items.some(
+      (e) => (e.cache.getByName(e.namespace, e.name)?.metadata.resourceVersion ?? null) === e.before,
+    );
     if (stale && now - entry.at < this.#maxWaitMs) return false;
     this.#pending.delete(key);
     return true;

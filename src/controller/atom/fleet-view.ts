@@ -3,7 +3,18 @@
 // workers never take one fleet slot.
 import { parseAtom, type Atom } from '../../api/atom.js';
 import type { KubeObject } from '../../kube/resource.js';
-import { atomKey, fleetFactsOf, fleetGateFor, isNewerVersion, planFleet, type FleetAtomFacts, type FleetGate, type FleetPlan, type FleetPolicy, type VerifiedRelease } from '../../rollout/index.js';
+import {
+  atomKey,
+  fleetFactsOf,
+  fleetGateFor,
+  isNewerVersion,
+  planFleet,
+  type FleetAtomFacts,
+  type FleetGate,
+  type FleetPlan,
+  type FleetPolicy,
+  type VerifiedRelease,
+} from '../../rollout/index.js';
 import type { CacheReader } from './ports.js';
 
 const parsedCache = new WeakMap<KubeObject, Atom | null>();
@@ -98,7 +109,11 @@ export class FleetView {
       let started = this.#started.get(f.key);
       // The cache shows our start (in progress or already finished), or it never will: drop the note.
       const last = atom.status?.rolloutHistory?.at(-1);
-      if (started && ((last && last.to === started.version && Date.parse(last.startedAt) >= started.at.getTime() - 1_000) || now.getTime() - started.at.getTime() > STARTED_NOTE_MS)) {
+      if (
+        started &&
+        ((last && last.to === started.version && Date.parse(last.startedAt) >= started.at.getTime() - 1_000) ||
+          now.getTime() - started.at.getTime() > STARTED_NOTE_MS)
+      ) {
         this.#started.delete(f.key);
         started = undefined;
       }

@@ -11,8 +11,17 @@ export interface RolloutCounters {
   updates: Counter<'result'>;
 }
 
-export function registerAtomMetrics(registry: Registry, atoms: CacheReader, fleet: FleetView, now: () => Date = () => new Date()): RolloutCounters {
-  const parsed = () => atoms.list().map((raw: KubeObject) => cachedAtom(raw)).filter((a): a is Atom => a !== undefined);
+export function registerAtomMetrics(
+  registry: Registry,
+  atoms: CacheReader,
+  fleet: FleetView,
+  now: () => Date = () => new Date(),
+): RolloutCounters {
+  const parsed = () =>
+    atoms
+      .list()
+      .map((raw: KubeObject) => cachedAtom(raw))
+      .filter((a): a is Atom => a !== undefined);
   new Gauge({
     name: 'atom_operator_atoms',
     help: 'Atoms whose condition is True, by condition type.',
@@ -21,12 +30,15 @@ export function registerAtomMetrics(registry: Registry, atoms: CacheReader, flee
     collect() {
       this.reset();
       const counts = new Map<string, number>();
-      for (const type of ['Ready', 'CertificateValid', 'NetworkIsolated', 'UpToDate', 'Progressing', 'Degraded']) counts.set(type, 0);
-      for (const atom of parsed()) for (const c of atom.status?.conditions ?? []) if (c.status === 'True') counts.set(c.type, (counts.get(c.type) ?? 0) + 1);
+      for (const type of ['Ready', 'CertificateValid', 'NetworkIsolated', 'UpToDate', 'Progressing', 'Degraded'])
+        counts.set(type, 0);
+      for (const atom of parsed())
+        for (const c of atom.status?.conditions ?? [])
+          if (c.status === 'True') counts.set(c.type, (counts.get(c.type) ?? 0) + 1);
       for (const [condition, n] of counts) this.set({ condition }, n);
     },
   });
-  const countBy = (name: string, help: string, label: string, valueOf: (atom: Atom) => string) =>
+  const countBy = (name: string, help: string, label: string, labelOf: (atom: Atom) => string) =>
     new Gauge({
       name,
       help,
@@ -35,22 +47,28 @@ export function registerAtomMetrics(registry: Registry, atoms: CacheReader, flee
       collect() {
         this.reset();
         const counts = new Map<string, number>();
-        for (const atom of parsed()) counts.set(valueOf(atom), (counts.get(valueOf(atom)) ?? 0) + 1);
+        for (const atom of parsed()) counts.set(labelOf(atom), (counts.get(labelOf(atom)) ?? 0) + 1);
         for (const [value, n] of counts) this.set({ [label]: value }, n);
       },
     });
   countBy('atom_operator_atoms_by_phase', 'Atoms by status.phase.', 'phase', (a) => a.status?.phase ?? 'Unknown');
-  countBy('atom_operator_atoms_by_version', 'Atoms by the version they run (status.currentVersion; "none" before the first install).', 'version', (a) => a.status?.currentVersion ?? 'none');
+  countBy(
+    'atom_operator_atoms_by_version',
+    'Atoms by the version they run (status.currentVersion; "none" before the first install).',
+    'version',
+    (a) => a.status?.currentVersion ?? 'none',
+  );
   new Gauge({
     name: 'atom_operator_certificate_expiry_timestamp_seconds',
-    help: 'When each Atom\'s registration certificate expires (Unix seconds).',
+    help: "When each Atom's registration certificate expires (Unix seconds).",
     labelNames: ['namespace', 'atom'],
     registers: [registry],
     collect() {
       this.reset();
       for (const atom of parsed()) {
         const notAfter = atom.status?.certificate?.notAfter;
-        if (notAfter) this.set({ namespace: atom.metadata.namespace ?? '', atom: atom.metadata.name }, Date.parse(notAfter) / 1000);
+        if (notAfter)
+          this.set({ namespace: atom.metadata.namespace ?? '', atom: atom.metadata.name }, Date.parse(notAfter) / 1000);
       }
     },
   });
@@ -61,13 +79,23 @@ export function registerAtomMetrics(registry: Registry, atoms: CacheReader, flee
     registers: [registry],
     collect() {
       this.reset();
-      const versions = new Set(parsed().map((a) => a.status?.advertisedVersion).filter((v): v is string => Boolean(v)));
+      const versions = new Set(
+        parsed()
+          .map((a) => a.status?.advertisedVersion)
+          .filter((v): v is string => Boolean(v)),
+      );
       for (const version of versions) {
-        for (const scope of fleet.plan(version, now()).scopes) this.set({ version, scope: scope.scope || 'cluster' }, scope.halted ? 1 : 0);
+        for (const scope of fleet.plan(version, now()).scopes)
+          this.set({ version, scope: scope.scope || 'cluster' }, scope.halted ? 1 : 0);
       }
     },
   });
   return {
-    updates: new Counter({ name: 'atom_operator_updates_total', help: 'Atom updates by outcome: started, succeeded, rolled_back, failed.', labelNames: ['result'], registers: [registry] }),
+    updates: new Counter({
+      name: 'atom_operator_updates_total',
+      help: 'Atom updates by outcome: started, succeeded, rolled_back, failed.',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
   };
 }

@@ -27,6 +27,8 @@ export function podHealth(pod: V1Pod): PodHealth {
     restarts: statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0),
     ...(waiting?.reason ? { waitingReason: waiting.reason } : {}),
     ...(waiting?.message ? { waitingMessage: waiting.message } : {}),
-    ...(readyCondition?.status === 'True' && readyTime ? { readySince: readyTime instanceof Date ? readyTime.toISOString() : String(readyTime) } : {}),
+    ...(readyCondition?.status === 'True' && readyTime
+      ? { readySince: readyTime instanceof Date ? readyTime.toISOString() : String(readyTime) }
+      : {}),
   };
 }

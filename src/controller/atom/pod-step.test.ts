@@ -3,11 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { certificateHashAnnotation, podSpecHashAnnotation, versionAnnotation } from '../../resources/names.js';
 import { decidePodStep } from './pod-step.js';
 
-function pod(name: string, opts: { hash?: string; version?: string; cert?: string; terminating?: boolean; phase?: string } = {}): V1Pod {
+function pod(
+  name: string,
+  opts: { hash?: string; version?: string; cert?: string; terminating?: boolean; phase?: string } = {},
+): V1Pod {
   return {
     metadata: {
       name,
-      annotations: { [podSpecHashAnnotation]: opts.hash ?? 'h1', [versionAnnotation]: opts.version ?? '1.0.0', [certificateHashAnnotation]: opts.cert ?? 'c1' },
+      annotations: {
+        [podSpecHashAnnotation]: opts.hash ?? 'h1',
+        [versionAnnotation]: opts.version ?? '1.0.0',
+        [certificateHashAnnotation]: opts.cert ?? 'c1',
+      },
       ...(opts.terminating ? { deletionTimestamp: new Date('2026-01-01T00:00:00Z') } : {}),
     },
     status: { phase: opts.phase ?? 'Running' },

@@ -11,7 +11,12 @@ export type PodStep =
   /** The live pod is what we want. */
   | { kind: 'Keep'; pod: V1Pod }
   /** Stop the live pod gracefully; the new one is created once it is gone. */
-  | { kind: 'Replace'; pod: V1Pod; reason: 'VersionChanged' | 'CertificateRotated' | 'SpecChanged' | 'PodFailed'; message: string }
+  | {
+      kind: 'Replace';
+      pod: V1Pod;
+      reason: 'VersionChanged' | 'CertificateRotated' | 'SpecChanged' | 'PodFailed';
+      message: string;
+    }
   /** The old pod is terminating: wait until it is gone. */
   | { kind: 'WaitForTermination'; pod: V1Pod }
   /** Pods carrying our label under another name (left by someone else): remove them first. */
@@ -44,17 +49,37 @@ export function decidePodStep({ desired, live, canStart }: PodStepInput): PodSte
     const fromVersion = annotation(pod, versionAnnotation);
     const toVersion = annotation(desired, versionAnnotation);
     if (fromVersion !== toVersion) {
-      return { kind: 'Replace', pod, reason: 'VersionChanged', message: `replacing pod ${name} to move from version ${fromVersion ?? 'unknown'} to ${toVersion ?? 'unknown'}` };
+      return {
+        kind: 'Replace',
+        pod,
+        reason: 'VersionChanged',
+        message: `replacing pod ${name} to move from version ${fromVersion ?? 'unknown'} to ${toVersion ?? 'unknown'}`,
+      };
     }
     if (annotation(pod, certificateHashAnnotation) !== annotation(desired, certificateHashAnnotation)) {
-      return { kind: 'Replace', pod, reason: 'CertificateRotated', message: `replacing pod ${name} because the registration certificate Secret changed` };
+      return {
+        kind: 'Replace',
+        pod,
+        reason: 'CertificateRotated',
+        message: `replacing pod ${name} because the registration certificate Secret changed`,
+      };
     }
-    return { kind: 'Replace', pod, reason: 'SpecChanged', message: `replacing pod ${name} because the Atom's spec changed` };
+    return {
+      kind: 'Replace',
+      pod,
+      reason: 'SpecChanged',
+      message: `replacing pod ${name} because the Atom's spec changed`,
+    };
   }
   const health = podHealth(pod);
   if (health.phase === 'Failed' || health.phase === 'Succeeded') {
     if (!canStart) return { kind: 'Hold', pod };
-    return { kind: 'Replace', pod, reason: 'PodFailed', message: `replacing pod ${name}, which ended in phase ${health.phase}` };
+    return {
+      kind: 'Replace',
+      pod,
+      reason: 'PodFailed',
+      message: `replacing pod ${name}, which ended in phase ${health.phase}`,
+    };
   }
   return { kind: 'Keep', pod };
 }

@@ -18,10 +18,18 @@ export interface ChildWriter {
   /** Server-side apply under our field manager, forcing ownership of the fields we send. */
   apply(obj: KubeObject): Promise<KubeObject>;
   /** Deletes if it still exists (404 is fine); `uid` guards against deleting a newer namesake. */
-  remove(type: ResourceType, namespace: string, name: string, options?: { uid?: string; gracePeriodSeconds?: number }): Promise<void>;
+  remove(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    options?: { uid?: string; gracePeriodSeconds?: number },
+  ): Promise<void>;
   /** Writes the Atom's status through the status subresource. */
   /** Resolves the object as the server returned it, or undefined when nothing had to be written. */
-  writeStatus(atom: { namespace: string; name: string; resourceVersion?: string }, status: AtomStatus): Promise<KubeObject | undefined>;
+  writeStatus(
+    atom: { namespace: string; name: string; resourceVersion?: string },
+    status: AtomStatus,
+  ): Promise<KubeObject | undefined>;
 }
 
 export interface EventSink {

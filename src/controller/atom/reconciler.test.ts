@@ -24,10 +24,20 @@ function harness(atom: KubeObject) {
   const writer: ChildWriter = {
     apply: async (obj) => (writes.push(`apply ${obj.kind}`), obj),
     remove: async (type, _ns, name) => void writes.push(`delete ${type.kind} ${name}`),
-    writeStatus: async (_ref, status) => (statuses.push(status), { ...atom, metadata: { ...atom.metadata, resourceVersion: String(Number(atom.metadata.resourceVersion ?? 1) + 1) } }),
+    writeStatus: async (_ref, status) => (
+      statuses.push(status),
+      {
+        ...atom,
+        metadata: { ...atom.metadata, resourceVersion: String(Number(atom.metadata.resourceVersion ?? 1) + 1) },
+      }
+    ),
   };
   const sink: EventSink = { record: (_o, type, reason, message) => void events.push({ type, reason, message }) };
-  const releases: ReleaseSource = { register: () => undefined, unregister: () => undefined, resultFor: () => undefined };
+  const releases: ReleaseSource = {
+    register: () => undefined,
+    unregister: () => undefined,
+    resultFor: () => undefined,
+  };
   const reconciler = new AtomReconciler({
     atoms: cache([atom]),
     pods: cache(),
@@ -41,7 +51,11 @@ function harness(atom: KubeObject) {
     planner: () => {
       throw new Error('an invalid Atom must not reach the rollout planner');
     },
-    config: { profile: defaultAgentProfile, dns: { namespace: 'kube-system', podLabels: {} }, certificateWarningDays: 30 },
+    config: {
+      profile: defaultAgentProfile,
+      dns: { namespace: 'kube-system', podLabels: {} },
+      certificateWarningDays: 30,
+    },
     now: () => new Date('2026-11-25T12:00:00Z'),
   });
   return { reconciler, writes, statuses, events };
@@ -52,7 +66,11 @@ describe('an Atom whose spec is invalid', () => {
     apiVersion: 'atomoperator.io/v1alpha1',
     kind: 'Atom',
     metadata: { name: 'bad', namespace: 'default', generation: 3, resourceVersion: '7' },
-    spec: { version: '1.2.3', platform: { accountId: 'acme', url: 'http://insecure.example.com' }, registration: { certificateSecretRef: { name: 'bad-reg' } } },
+    spec: {
+      version: '1.2.3',
+      platform: { accountId: 'acme', url: 'http://insecure.example.com' },
+      registration: { certificateSecretRef: { name: 'bad-reg' } },
+    },
   } as KubeObject;
 
   it('gets Ready=False InvalidSpec naming each field, one Warning event, and nothing else is touched', async () => {
@@ -60,7 +78,11 @@ describe('an Atom whose spec is invalid', () => {
     await h.reconciler.reconcile('default/bad', silentLogger());
     expect(h.writes).toEqual([]);
     expect(h.statuses).toHaveLength(1);
-    const status = h.statuses[0] as { phase: string; observedGeneration: number; conditions: { type: string; status: string; reason: string; message: string }[] };
+    const status = h.statuses[0] as {
+      phase: string;
+      observedGeneration: number;
+      conditions: { type: string; status: string; reason: string; message: string }[];
+    };
     expect(status).toMatchObject({ phase: 'Failed', observedGeneration: 3 });
     const ready = status.conditions.find((c) => c.type === 'Ready')!;
     expect(ready).toMatchObject({ status: 'False', reason: 'InvalidSpec' });

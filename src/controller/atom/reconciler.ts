@@ -9,7 +9,19 @@ import type { AtomStatus } from '../../api/atom-status.js';
 import { inspectRegistration, type CertificateVerdict, type RegistrationSecret } from '../../certificates/inspect.js';
 import { KubeApiError, type KubeErrorCode } from '../../kube/errors.js';
 import { CoreTypes, type KubeObject } from '../../kube/resource.js';
-import { atomLabel, canonicalJSON, contentHash, desiredClaim, desiredNetworkPolicy, desiredPod, desiredServiceAccount, podName, specHashAnnotation, versionAnnotation, type AgentProfile, type DNSConfig } from '../../resources/index.js';
+import {
+  canonicalJSON,
+  contentHash,
+  desiredClaim,
+  desiredNetworkPolicy,
+  desiredPod,
+  desiredServiceAccount,
+  podName,
+  specHashAnnotation,
+  versionAnnotation,
+  type AgentProfile,
+  type DNSConfig,
+} from '../../resources/index.js';
 import { mergeConditions } from './conditions.js';
 import { isSubset } from './drift.js';
 import { podHealth, type PodHealth } from './pod-health.js';
@@ -57,7 +69,11 @@ const MAX_REQUEUE_MS = 24 * 3_600_000;
 const POD_POLL_MS = 2_000;
 /** A refused pod is tried again this often: the cause (a missing ServiceAccount, a quota) may be fixed meanwhile. */
 const REFUSED_RETRY_MS = 30_000;
-const REFUSALS: ReadonlySet<KubeErrorCode> = new Set<KubeErrorCode>(['KUBE_FORBIDDEN', 'KUBE_INVALID', 'KUBE_BAD_REQUEST']);
+const REFUSALS: ReadonlySet<KubeErrorCode> = new Set<KubeErrorCode>([
+  'KUBE_FORBIDDEN',
+  'KUBE_INVALID',
+  'KUBE_BAD_REQUEST',
+]);
 
 function decodeSecret(secret: V1Secret | undefined, name: string): RegistrationSecret | undefined {
   if (!secret) return undefined;
@@ -110,7 +126,12 @@ export class AtomReconciler {
 
     const certName = atom.spec.registration.certificateSecretRef.name;
     const secret = deps.secrets.getByName(ns, certName) as V1Secret | undefined;
-    const certificate = inspectRegistration(decodeSecret(secret, certName), certName, now, deps.config.certificateWarningDays);
+    const certificate = inspectRegistration(
+      decodeSecret(secret, certName),
+      certName,
+      now,
+      deps.config.certificateWarningDays,
+    );
     const missingCA = this.#missingPlatformCA(atom);
     const subscribed = !missingCA && this.#subscribe(key, atom, certificate, secret, logger);
     if (missingCA) deps.releases.unregister(key);
@@ -125,8 +146,23 @@ export class AtomReconciler {
       release: deps.releases.resultFor(key),
       awaitingFirstCheck: subscribed && deps.releases.resultFor(key) === undefined,
       ...(missingCA ? { platformProblem: { reason: reasons.PlatformCANotFound, message: missingCA } } : {}),
-      ...(!certificate.usable ? { blocked: { reason: reasons.CertificateInvalid, message: certificate.message } } : missingCA ? { blocked: { reason: reasons.PlatformCANotFound, message: missingCA } } : {}),
-      ...(current && health ? { running: { version: current.metadata?.annotations?.[versionAnnotation], image: current.spec?.containers[0]?.image, health, createdAt: current.metadata?.creationTimestamp ? new Date(current.metadata.creationTimestamp).toISOString() : undefined } } : {}),
+      ...(!certificate.usable
+        ? { blocked: { reason: reasons.CertificateInvalid, message: certificate.message } }
+        : missingCA
+          ? { blocked: { reason: reasons.PlatformCANotFound, message: missingCA } }
+          : {}),
+      ...(current && health
+        ? {
+            running: {
+              version: current.metadata?.annotations?.[versionAnnotation],
+              image: current.spec?.containers[0]?.image,
+              health,
+              createdAt: current.metadata?.creationTimestamp
+                ? new Date(current.metadata.creationTimestamp).toISOString()
+                : undefined,
+            },
+          }
+        : {}),
     });
     for (const e of plan.events) {
       deps.events.record(raw, e.type, e.reason, e.message);
@@ -141,26 +177,42 @@ export class AtomReconciler {
       platformUrl: atom.spec.platform.url ?? deps.config.defaultPlatformUrl ?? '',
       profile: deps.config.profile,
     });
-    let step = decidePodStep({ desired: pod, live, canStart: certificate.usable && !missingCA && !plan.waitForRelease });
+    let step = decidePodStep({
+      desired: pod,
+      live,
+      canStart: certificate.usable && !missingCA && !plan.waitForRelease,
+    });
     let blocked = !certificate.usable
       ? { reason: reasons.CertificateInvalid, message: certificate.message }
       : missingCA
         ? { reason: reasons.PlatformCANotFound, message: missingCA }
         : { reason: 'WaitingForRelease', message: plan.waitForRelease ?? '' };
-    if (missingCA && !live.length && atom.status?.conditions?.find((c) => c.type === 'Ready')?.reason !== reasons.PlatformCANotFound) {
+    if (
+      missingCA &&
+      !live.length &&
+      atom.status?.conditions?.find((c) => c.type === 'Ready')?.reason !== reasons.PlatformCANotFound
+    ) {
       deps.events.record(raw, 'Warning', reasons.PlatformCANotFound, missingCA);
     }
     let backoffMs: number | undefined;
     const failures = this.#podFailures.get(key);
     // Healthy for a minute ends the series (the kubelet does the same for container restarts, after 10 minutes).
-    if (health?.ready && health.readySince && now.getTime() - Date.parse(health.readySince) > 60_000) this.#podFailures.delete(key);
-    if (step.kind === 'Replace' && step.reason === 'PodFailed') this.#podFailures.set(key, { count: (failures?.count ?? 0) + 1, lastAt: now.getTime() });
+    if (health?.ready && health.readySince && now.getTime() - Date.parse(health.readySince) > 60_000)
+      this.#podFailures.delete(key);
+    if (step.kind === 'Replace' && step.reason === 'PodFailed')
+      this.#podFailures.set(key, { count: (failures?.count ?? 0) + 1, lastAt: now.getTime() });
     if (step.kind === 'Create' && failures) {
       // The first ended pod is replaced at once; one that keeps ending backs off (10 s doubling to 5 min), no hot loop.
-      backoffMs = failures.count < 2 ? 0 : Math.min(300_000, 10_000 * 2 ** (failures.count - 2)) - (now.getTime() - failures.lastAt);
+      backoffMs =
+        failures.count < 2
+          ? 0
+          : Math.min(300_000, 10_000 * 2 ** (failures.count - 2)) - (now.getTime() - failures.lastAt);
       if (backoffMs > 0) {
         step = { kind: 'Hold' };
-        blocked = { reason: reasons.PodFailed, message: `the pod ended ${failures.count} time(s) in a row; the next one starts in ${Math.ceil(backoffMs / 1000)}s. Check kubectl get events and the agent's logs` };
+        blocked = {
+          reason: reasons.PodFailed,
+          message: `the pod ended ${failures.count} time(s) in a row; the next one starts in ${Math.ceil(backoffMs / 1000)}s. Check kubectl get events and the agent's logs`,
+        };
       } else backoffMs = undefined;
     }
     // A rollout's own event (InitialInstall, UpdateStarting...) already names the image of the new pod.
@@ -186,11 +238,21 @@ export class AtomReconciler {
       ...(health ? { health } : {}),
       podName: podName(atom),
       blocked,
-      current: current ? { version: current.metadata?.annotations?.[versionAnnotation], image: current.spec?.containers[0]?.image } : {},
+      current: current
+        ? { version: current.metadata?.annotations?.[versionAnnotation], image: current.spec?.containers[0]?.image }
+        : {},
       rollout: plan.view,
     });
     await this.#writeStatus(key, raw, atom, status, certificate);
-    return { requeueAfterMs: minDefined(podRequeue, backoffMs, plan.requeueAfterMs, this.#certificateRequeue(certificate, now), MAX_REQUEUE_MS) };
+    return {
+      requeueAfterMs: minDefined(
+        podRequeue,
+        backoffMs,
+        plan.requeueAfterMs,
+        this.#certificateRequeue(certificate, now),
+        MAX_REQUEUE_MS,
+      ),
+    };
   }
 
   /**
@@ -201,13 +263,20 @@ export class AtomReconciler {
     const ref = atom.spec.platform.caSecretRef;
     if (!ref) return undefined;
     const ca = this.#deps.secrets.getByName(atom.metadata.namespace, ref.name) as V1Secret | undefined;
-    if (!ca) return `Secret ${ref.name} named by spec.platform.caSecretRef does not exist; create it with kubectl create secret generic ${ref.name} --from-file=${ref.key}=ca.pem`;
+    if (!ca)
+      return `Secret ${ref.name} named by spec.platform.caSecretRef does not exist; create it with kubectl create secret generic ${ref.name} --from-file=${ref.key}=ca.pem`;
     if (!ca.data?.[ref.key]) return `Secret ${ref.name} named by spec.platform.caSecretRef has no key ${ref.key}`;
     return undefined;
   }
 
   /** Subscribes the Atom to its platform's releases; false when it cannot be polled. */
-  #subscribe(key: string, atom: Atom, certificate: CertificateVerdict, secret: V1Secret | undefined, logger: Logger): boolean {
+  #subscribe(
+    key: string,
+    atom: Atom,
+    certificate: CertificateVerdict,
+    secret: V1Secret | undefined,
+    logger: Logger,
+  ): boolean {
     const url = atom.spec.platform.url ?? this.#deps.config.defaultPlatformUrl;
     const crt = secret?.data?.['tls.crt'];
     const tlsKey = secret?.data?.['tls.key'];
@@ -215,14 +284,23 @@ export class AtomReconciler {
       this.#deps.releases.unregister(key);
       return false;
     }
-    const ca = atom.spec.platform.caSecretRef ? (this.#deps.secrets.getByName(atom.metadata.namespace, atom.spec.platform.caSecretRef.name) as V1Secret | undefined) : undefined;
+    const ca = atom.spec.platform.caSecretRef
+      ? (this.#deps.secrets.getByName(atom.metadata.namespace, atom.spec.platform.caSecretRef.name) as
+          | V1Secret
+          | undefined)
+      : undefined;
     // The platform CA: spec.platform.caSecretRef, else the registration Secret's ca.crt, else system roots.
-    const caValue = atom.spec.platform.caSecretRef ? ca?.data?.[atom.spec.platform.caSecretRef.key] : secret?.data?.['ca.crt'];
+    const caValue = atom.spec.platform.caSecretRef
+      ? ca?.data?.[atom.spec.platform.caSecretRef.key]
+      : secret?.data?.['ca.crt'];
     try {
       this.#deps.releases.register(key, {
         url,
         channel: atom.spec.update.channel,
-        credential: { certPem: Buffer.from(crt, 'base64').toString('utf8'), keyPem: Buffer.from(tlsKey, 'base64').toString('utf8') },
+        credential: {
+          certPem: Buffer.from(crt, 'base64').toString('utf8'),
+          keyPem: Buffer.from(tlsKey, 'base64').toString('utf8'),
+        },
         ...(caValue ? { caPem: Buffer.from(caValue, 'base64').toString('utf8') } : {}),
         allowedRepositories: [atom.spec.image.repository],
       });
@@ -246,21 +324,44 @@ export class AtomReconciler {
       // A claim's class and access modes are fixed once created: keep what it has (leaving them out of
       // the apply would tell the server we give them up) and let only labels, owners and size move.
       const live = existing?.spec;
-      const kept = live ? { ...claim, spec: { ...claim.spec, accessModes: live.accessModes, ...(live.storageClassName ? { storageClassName: live.storageClassName } : {}) } } : claim;
+      const kept = live
+        ? {
+            ...claim,
+            spec: {
+              ...claim.spec,
+              accessModes: live.accessModes,
+              ...(live.storageClassName ? { storageClassName: live.storageClassName } : {}),
+            },
+          }
+        : claim;
       const { storageClassName, accessMode } = atom.spec.storage;
-      const fixed = live && ((storageClassName && live.storageClassName !== storageClassName) || live.accessModes?.[0] !== accessMode);
+      const fixed =
+        live &&
+        ((storageClassName && live.storageClassName !== storageClassName) || live.accessModes?.[0] !== accessMode);
       // Said once, on the pass that first sees the new spec: repeating it would be a write per resync.
       if (fixed && atom.status?.observedGeneration !== atom.metadata.generation) {
-        deps.events.record(raw, 'Warning', reasons.ClaimImmutable, `claim ${claim.metadata!.name} keeps storage class ${live.storageClassName ?? '(default)'} and access mode ${live.accessModes?.join(', ')}: Kubernetes cannot change them on an existing claim; delete the claim (its data goes with it) to recreate it`);
+        deps.events.record(
+          raw,
+          'Warning',
+          reasons.ClaimImmutable,
+          `claim ${claim.metadata!.name} keeps storage class ${live.storageClassName ?? '(default)'} and access mode ${live.accessModes?.join(', ')}: Kubernetes cannot change them on an existing claim; delete the claim (its data goes with it) to recreate it`,
+        );
       }
       changes.push(await this.#applyIfDrifted(key, deps.claims, kept as KubeObject, logger));
     }
     const policy = desiredNetworkPolicy(atom, deps.config.dns);
     if (!policy) {
       const stale = deps.networkPolicies.getByName(ns, `${atom.metadata.name}-egress`);
-      if (stale && stale.metadata.ownerReferences?.some((r) => r.uid === atom.metadata.uid)) {
+      if (stale?.metadata.ownerReferences?.some((r) => r.uid === atom.metadata.uid)) {
         await deps.writer.remove(CoreTypes.networkPolicies, ns, stale.metadata.name, { uid: stale.metadata.uid! });
-        this.#expectations.expect(key, deps.networkPolicies, ns, stale.metadata.name, stale.metadata.resourceVersion ?? null, deps.now().getTime());
+        this.#expectations.expect(
+          key,
+          deps.networkPolicies,
+          ns,
+          stale.metadata.name,
+          stale.metadata.resourceVersion ?? null,
+          deps.now().getTime(),
+        );
       }
       this.#reportChanges(raw, changes);
       return { kind: 'Disabled' };
@@ -269,23 +370,50 @@ export class AtomReconciler {
       changes.push(await this.#applyIfDrifted(key, deps.networkPolicies, policy as KubeObject, logger));
     } catch (err) {
       this.#reportChanges(raw, changes);
-      return { kind: 'Failed', message: `NetworkPolicy ${policy.metadata!.name} could not be applied: ${(err as Error).message}` };
+      return {
+        kind: 'Failed',
+        message: `NetworkPolicy ${policy.metadata!.name} could not be applied: ${(err as Error).message}`,
+      };
     }
     this.#reportChanges(raw, changes);
     const np = atom.spec.networkPolicy;
-    const extras = [np.allowDNS ? 'DNS to the cluster DNS pods' : '', np.proxy ? `the proxy ${np.proxy.cidr}:${np.proxy.port}` : ''].filter(Boolean);
-    return { kind: 'Applied', summary: `NetworkPolicy ${policy.metadata!.name} admits no ingress and allows egress only to TCP 443 on ${np.egressCIDRs.join(', ')}${extras.length ? ` plus ${extras.join(' and ')}` : ''}` };
+    const extras = [
+      np.allowDNS ? 'DNS to the cluster DNS pods' : '',
+      np.proxy ? `the proxy ${np.proxy.cidr}:${np.proxy.port}` : '',
+    ].filter(Boolean);
+    return {
+      kind: 'Applied',
+      summary: `NetworkPolicy ${policy.metadata!.name} admits no ingress and allows egress only to TCP 443 on ${np.egressCIDRs.join(', ')}${extras.length ? ` plus ${extras.join(' and ')}` : ''}`,
+    };
   }
 
   /** Applies `desired` unless the cached object already says all of it: zero writes in the steady state. */
   /** Applies `built` unless the cache already shows all of it; says what happened (for one event per pass). */
-  async #applyIfDrifted(key: string, cache: CacheReader, built: KubeObject, logger: Logger): Promise<ChildChange | undefined> {
+  async #applyIfDrifted(
+    key: string,
+    cache: CacheReader,
+    built: KubeObject,
+    logger: Logger,
+  ): Promise<ChildChange | undefined> {
     const hash = contentHash(built);
-    const desired = { ...built, metadata: { ...built.metadata, annotations: { ...built.metadata.annotations, [specHashAnnotation]: hash } } };
+    const desired = {
+      ...built,
+      metadata: { ...built.metadata, annotations: { ...built.metadata.annotations, [specHashAnnotation]: hash } },
+    };
     const live = cache.getByName(desired.metadata.namespace, desired.metadata.name);
-    const same = (field: 'labels' | 'annotations' | 'ownerReferences') => isSubset(desired.metadata[field], live?.metadata[field]);
-    if (live && same('labels') && same('annotations') && same('ownerReferences') && isSubset(withoutMetadata(desired), withoutMetadata(live))) return undefined;
-    await this.#write(key, cache, desired.metadata.namespace ?? '', desired.metadata.name, live, () => this.#deps.writer.apply(desired));
+    const same = (field: 'labels' | 'annotations' | 'ownerReferences') =>
+      isSubset(desired.metadata[field], live?.metadata[field]);
+    if (
+      live &&
+      same('labels') &&
+      same('annotations') &&
+      same('ownerReferences') &&
+      isSubset(withoutMetadata(desired), withoutMetadata(live))
+    )
+      return undefined;
+    await this.#write(key, cache, desired.metadata.namespace ?? '', desired.metadata.name, live, () =>
+      this.#deps.writer.apply(desired),
+    );
     const what = `${desired.kind} ${desired.metadata.name}`;
     if (!live) return { kind: reasons.Created, what };
     // What we last applied is unchanged, so the difference is someone else's edit.
@@ -298,7 +426,11 @@ export class AtomReconciler {
 
   /** One event per kind of change and pass: a new Atom gets one "Created" naming all its children. */
   #reportChanges(owner: KubeObject, changes: (ChildChange | undefined)[]): void {
-    const wording = { Created: (w: string) => `created ${w}`, Updated: (w: string) => `updated ${w} to match the Atom's spec`, Restored: (w: string) => `${w} changed by someone else; restored it` };
+    const wording = {
+      Created: (w: string) => `created ${w}`,
+      Updated: (w: string) => `updated ${w} to match the Atom's spec`,
+      Restored: (w: string) => `${w} changed by someone else; restored it`,
+    };
     for (const kind of [reasons.Created, reasons.Updated, reasons.Restored]) {
       const items = changes.filter((c): c is ChildChange => c?.kind === kind).map((c) => c.what);
       if (items.length) this.#deps.events.record(owner, 'Normal', kind, wording[kind](items.join(', ')));
@@ -306,38 +438,79 @@ export class AtomReconciler {
   }
 
   /** Runs one write and remembers it until the cache shows its effect. */
-  async #write(key: string, cache: CacheReader, namespace: string, name: string, before: KubeObject | undefined, write: () => Promise<unknown>): Promise<void> {
+  async #write(
+    key: string,
+    cache: CacheReader,
+    namespace: string,
+    name: string,
+    before: KubeObject | undefined,
+    write: () => Promise<unknown>,
+  ): Promise<void> {
     await write();
-    this.#expectations.expect(key, cache, namespace, name, before?.metadata.resourceVersion ?? null, this.#deps.now().getTime());
+    this.#expectations.expect(
+      key,
+      cache,
+      namespace,
+      name,
+      before?.metadata.resourceVersion ?? null,
+      this.#deps.now().getTime(),
+    );
   }
 
   async #removePod(key: string, pod: V1Pod): Promise<void> {
     const { namespace = '', name = '', uid } = pod.metadata ?? {};
-    await this.#write(key, this.#deps.pods, namespace, name, pod as KubeObject, () => this.#deps.writer.remove(CoreTypes.pods, namespace, name, uid ? { uid } : {}));
+    await this.#write(key, this.#deps.pods, namespace, name, pod as KubeObject, () =>
+      this.#deps.writer.remove(CoreTypes.pods, namespace, name, uid ? { uid } : {}),
+    );
   }
 
   /** Performs the pod step; resolves when to look again, or why the API server refused a new pod. */
-  async #act(key: string, step: PodStep, desired: V1Pod, owner: KubeObject, logger: Logger, announced: boolean): Promise<number | { refused: string } | undefined> {
+  async #act(
+    key: string,
+    step: PodStep,
+    desired: V1Pod,
+    owner: KubeObject,
+    logger: Logger,
+    announced: boolean,
+  ): Promise<number | { refused: string } | undefined> {
     const deps = this.#deps;
     switch (step.kind) {
       case 'Create':
         try {
-          await this.#write(key, deps.pods, desired.metadata!.namespace!, desired.metadata!.name!, undefined, () => deps.writer.apply(desired as KubeObject));
+          await this.#write(key, deps.pods, desired.metadata!.namespace!, desired.metadata!.name!, undefined, () =>
+            deps.writer.apply(desired as KubeObject),
+          );
         } catch (err) {
           // Admission, quota, RBAC or validation said no: retrying at once will not help, a person must act.
           if (err instanceof KubeApiError && REFUSALS.has(err.code)) return { refused: err.message };
           throw err;
         }
-        if (!announced) deps.events.record(owner, 'Normal', 'PodCreated', `created pod ${desired.metadata!.name} running ${desired.spec!.containers[0]!.image}`);
+        if (!announced)
+          deps.events.record(
+            owner,
+            'Normal',
+            'PodCreated',
+            `created pod ${desired.metadata!.name} running ${desired.spec!.containers[0]!.image}`,
+          );
         return POD_POLL_MS;
       case 'Replace':
         logger.info({ reason: step.reason }, step.message);
         await this.#removePod(key, step.pod);
-        deps.events.record(owner, 'Normal', step.reason, `${step.message}; the new pod starts when the old one has stopped`);
+        deps.events.record(
+          owner,
+          'Normal',
+          step.reason,
+          `${step.message}; the new pod starts when the old one has stopped`,
+        );
         return POD_POLL_MS;
       case 'DeleteStrays':
         for (const p of step.pods) await this.#removePod(key, p);
-        deps.events.record(owner, 'Warning', 'StrayPodRemoved', `removed pods ${step.pods.map((p) => p.metadata?.name).join(', ')} that carried this Atom's label: one Atom runs exactly one pod`);
+        deps.events.record(
+          owner,
+          'Warning',
+          'StrayPodRemoved',
+          `removed pods ${step.pods.map((p) => p.metadata?.name).join(', ')} that carried this Atom's label: one Atom runs exactly one pod`,
+        );
         return POD_POLL_MS;
       case 'WaitForTermination':
         return POD_POLL_MS;
@@ -347,16 +520,41 @@ export class AtomReconciler {
     }
   }
 
-  async #writeStatus(key: string, raw: KubeObject, atom: Atom, status: AtomStatus, certificate: CertificateVerdict): Promise<void> {
+  async #writeStatus(
+    key: string,
+    raw: KubeObject,
+    atom: Atom,
+    status: AtomStatus,
+    certificate: CertificateVerdict,
+  ): Promise<void> {
     const before = (raw as { status?: AtomStatus }).status;
     if (canonicalJSON(before ?? {}) === canonicalJSON(status)) return;
     const wasValid = before?.conditions?.find((c) => c.type === 'CertificateValid');
     if (wasValid?.reason !== certificate.reason && certificate.reason !== 'Valid') {
-      this.#deps.events.record(raw, certificate.usable ? 'Normal' : 'Warning', certificate.reason === 'ExpiresSoon' ? 'CertificateExpiresSoon' : 'CertificateInvalid', certificate.message);
+      this.#deps.events.record(
+        raw,
+        certificate.usable ? 'Normal' : 'Warning',
+        certificate.reason === 'ExpiresSoon' ? 'CertificateExpiresSoon' : 'CertificateInvalid',
+        certificate.message,
+      );
     }
-    const written = await this.#deps.writer.writeStatus({ namespace: atom.metadata.namespace ?? '', name: atom.metadata.name, ...(raw.metadata.resourceVersion ? { resourceVersion: raw.metadata.resourceVersion } : {}) }, status);
+    const written = await this.#deps.writer.writeStatus(
+      {
+        namespace: atom.metadata.namespace ?? '',
+        name: atom.metadata.name,
+        ...(raw.metadata.resourceVersion ? { resourceVersion: raw.metadata.resourceVersion } : {}),
+      },
+      status,
+    );
     if (written && written.metadata.resourceVersion !== raw.metadata.resourceVersion) {
-      this.#expectations.expect(key, this.#deps.atoms, atom.metadata.namespace ?? '', atom.metadata.name, raw.metadata.resourceVersion ?? null, this.#deps.now().getTime());
+      this.#expectations.expect(
+        key,
+        this.#deps.atoms,
+        atom.metadata.namespace ?? '',
+        atom.metadata.name,
+        raw.metadata.resourceVersion ?? null,
+        this.#deps.now().getTime(),
+      );
     }
   }
 
@@ -367,7 +565,12 @@ export class AtomReconciler {
       ...before,
       observedGeneration: raw.metadata.generation,
       phase: 'Failed',
-      conditions: mergeConditions(before?.conditions, [{ type: 'Ready', status: 'False', reason: reasons.InvalidSpec, message }], raw.metadata.generation, this.#deps.now()),
+      conditions: mergeConditions(
+        before?.conditions,
+        [{ type: 'Ready', status: 'False', reason: reasons.InvalidSpec, message }],
+        raw.metadata.generation,
+        this.#deps.now(),
+      ),
     };
     if (canonicalJSON(before ?? {}) !== canonicalJSON(status)) {
       logger.warn({ problems }, 'invalid Atom spec');
@@ -379,9 +582,14 @@ export class AtomReconciler {
 
   #certificateRequeue(certificate: CertificateVerdict, now: Date): number | undefined {
     if (!certificate.facts) return undefined;
-    const warnAt = new Date(certificate.facts.notAfter).getTime() - this.#deps.config.certificateWarningDays * 86_400_000;
+    const warnAt =
+      new Date(certificate.facts.notAfter).getTime() - this.#deps.config.certificateWarningDays * 86_400_000;
     const t = now.getTime();
-    const next = [warnAt, new Date(certificate.facts.notAfter).getTime(), new Date(certificate.facts.notBefore).getTime()].filter((x) => x > t);
+    const next = [
+      warnAt,
+      new Date(certificate.facts.notAfter).getTime(),
+      new Date(certificate.facts.notBefore).getTime(),
+    ].filter((x) => x > t);
     return next.length ? Math.min(...next) - t + 1_000 : undefined;
   }
 }

@@ -14,6 +14,10 @@ export function secretRefs(obj: KubeObject): string[] {
   const spec = (obj as { spec?: Record<string, unknown> }).spec ?? {};
   const registration = (spec.registration ?? {}) as Record<string, unknown>;
   const platform = (spec.platform ?? {}) as Record<string, unknown>;
-  const names = [refName(registration.certificateSecretRef), refName(registration.installTokenSecretRef), refName(platform.caSecretRef)];
+  const names = [
+    refName(registration.certificateSecretRef),
+    refName(registration.installTokenSecretRef),
+    refName(platform.caSecretRef),
+  ];
   return [...new Set(names.filter((n): n is string => Boolean(n)).map((n) => `${ns}/${n}`))];
 }

@@ -9,16 +9,32 @@ import type { PodStep } from './pod-step.js';
 import { reasons } from './reasons.js';
 
 /** Reasons for holding back a pod that only a person can resolve (phase Failed, not Progressing). */
-const STUCK: ReadonlySet<string> = new Set([reasons.CertificateInvalid, reasons.PodRefused, reasons.PlatformCANotFound]);
+const STUCK: ReadonlySet<string> = new Set([
+  reasons.CertificateInvalid,
+  reasons.PodRefused,
+  reasons.PlatformCANotFound,
+]);
 
-export type NetworkState = { kind: 'Applied'; summary: string } | { kind: 'Disabled' } | { kind: 'Failed'; message: string };
+export type NetworkState =
+  | { kind: 'Applied'; summary: string }
+  | { kind: 'Disabled' }
+  | { kind: 'Failed'; message: string };
 
 /** What the rollout layer wants shown (versions, UpToDate, and whether an update is under way or failed). */
 export interface RolloutView {
   upToDate: ConditionInput;
   updating?: { message: string };
   degraded?: { reason: string; message: string };
-  fields: Pick<AtomStatus, 'advertisedVersion' | 'targetVersion' | 'lastUpdateCheckTime' | 'lastGoodVersion' | 'lastGoodImage' | 'failedVersions' | 'rolloutHistory'>;
+  fields: Pick<
+    AtomStatus,
+    | 'advertisedVersion'
+    | 'targetVersion'
+    | 'lastUpdateCheckTime'
+    | 'lastGoodVersion'
+    | 'lastGoodImage'
+    | 'failedVersions'
+    | 'rolloutHistory'
+  >;
 }
 
 export interface StatusInput {
@@ -37,39 +53,82 @@ export interface StatusInput {
   rollout: RolloutView;
 }
 
-function podConditions(input: StatusInput): { ready: ConditionInput; progressing: ConditionInput; degraded?: ConditionInput } {
+function podConditions(input: StatusInput): {
+  ready: ConditionInput;
+  progressing: ConditionInput;
+  degraded?: ConditionInput;
+} {
   const { step, health, certificate, podName } = input;
-  const progressing = (reason: string, message: string): ConditionInput => ({ type: 'Progressing', status: 'True', reason, message });
-  const notReady = (reason: string, message: string): ConditionInput => ({ type: 'Ready', status: 'False', reason, message });
+  const progressing = (reason: string, message: string): ConditionInput => ({
+    type: 'Progressing',
+    status: 'True',
+    reason,
+    message,
+  });
+  const notReady = (reason: string, message: string): ConditionInput => ({
+    type: 'Ready',
+    status: 'False',
+    reason,
+    message,
+  });
   switch (step.kind) {
     case 'Create':
-      return { ready: notReady(reasons.PodStarting, `creating pod ${podName}`), progressing: progressing(reasons.PodStarting, `creating pod ${podName}`) };
+      return {
+        ready: notReady(reasons.PodStarting, `creating pod ${podName}`),
+        progressing: progressing(reasons.PodStarting, `creating pod ${podName}`),
+      };
     case 'Replace':
-      return { ready: notReady(reasons.PodReplacing, step.message), progressing: progressing(reasons.PodReplacing, step.message) };
+      return {
+        ready: notReady(reasons.PodReplacing, step.message),
+        progressing: progressing(reasons.PodReplacing, step.message),
+      };
     case 'WaitForTermination':
     case 'DeleteStrays':
-      return { ready: notReady(reasons.PodTerminating, `waiting for pod ${step.kind === 'WaitForTermination' ? step.pod.metadata?.name : podName} to stop before starting its replacement`), progressing: progressing(reasons.PodTerminating, 'the old pod is stopping gracefully') };
+      return {
+        ready: notReady(
+          reasons.PodTerminating,
+          `waiting for pod ${step.kind === 'WaitForTermination' ? step.pod.metadata?.name : podName} to stop before starting its replacement`,
+        ),
+        progressing: progressing(reasons.PodTerminating, 'the old pod is stopping gracefully'),
+      };
     case 'Hold':
       if (!health) {
         const { reason, message } = input.blocked;
         const stuck = STUCK.has(reason);
-        return { ready: notReady(reason, `no pod is started: ${message}`), progressing: { type: 'Progressing', status: stuck ? 'False' : 'True', reason, message } };
+        return {
+          ready: notReady(reason, `no pod is started: ${message}`),
+          progressing: { type: 'Progressing', status: stuck ? 'False' : 'True', reason, message },
+        };
       }
       break;
     case 'Keep':
       break;
   }
-  if (!health) return { ready: notReady(reasons.PodStarting, `waiting for pod ${podName}`), progressing: progressing(reasons.PodStarting, `waiting for pod ${podName}`) };
+  if (!health)
+    return {
+      ready: notReady(reasons.PodStarting, `waiting for pod ${podName}`),
+      progressing: progressing(reasons.PodStarting, `waiting for pod ${podName}`),
+    };
   if (health.crashLooping || health.waitingReason === 'ImagePullBackOff' || health.waitingReason === 'ErrImagePull') {
     const reason = health.crashLooping ? reasons.CrashLoopBackOff : reasons.ImagePullBackOff;
     const message = `pod ${podName}: ${health.waitingReason}${health.waitingMessage ? ` (${health.waitingMessage})` : ''}, ${health.restarts} restarts; check its logs with kubectl logs ${podName} --previous`;
-    return { ready: notReady(reason, message), progressing: { type: 'Progressing', status: 'False', reason, message }, degraded: { type: 'Degraded', status: 'True', reason, message } };
+    return {
+      ready: notReady(reason, message),
+      progressing: { type: 'Progressing', status: 'False', reason, message },
+      degraded: { type: 'Degraded', status: 'True', reason, message },
+    };
   }
   if (health.ready) {
     const held = step.kind === 'Hold' ? ` (kept on its current certificate: ${certificate.message})` : '';
-    return { ready: { type: 'Ready', status: 'True', reason: reasons.PodReady, message: `pod ${podName} is Ready${held}` }, progressing: { type: 'Progressing', status: 'False', reason: reasons.Stable, message: 'nothing is changing' } };
+    return {
+      ready: { type: 'Ready', status: 'True', reason: reasons.PodReady, message: `pod ${podName} is Ready${held}` },
+      progressing: { type: 'Progressing', status: 'False', reason: reasons.Stable, message: 'nothing is changing' },
+    };
   }
-  return { ready: notReady(reasons.PodNotReady, `pod ${podName} is ${health.phase} and not Ready yet`), progressing: progressing(reasons.PodStarting, `pod ${podName} is starting`) };
+  return {
+    ready: notReady(reasons.PodNotReady, `pod ${podName} is ${health.phase} and not Ready yet`),
+    progressing: progressing(reasons.PodStarting, `pod ${podName} is starting`),
+  };
 }
 
 function networkCondition(network: NetworkState): ConditionInput {
@@ -77,13 +136,24 @@ function networkCondition(network: NetworkState): ConditionInput {
     case 'Applied':
       return { type: 'NetworkIsolated', status: 'True', reason: reasons.PolicyApplied, message: network.summary };
     case 'Disabled':
-      return { type: 'NetworkIsolated', status: 'False', reason: reasons.PolicyDisabled, message: 'spec.networkPolicy.enabled is false: the Atom may connect anywhere and be connected to' };
+      return {
+        type: 'NetworkIsolated',
+        status: 'False',
+        reason: reasons.PolicyDisabled,
+        message: 'spec.networkPolicy.enabled is false: the Atom may connect anywhere and be connected to',
+      };
     case 'Failed':
       return { type: 'NetworkIsolated', status: 'False', reason: reasons.ApplyFailed, message: network.message };
   }
 }
 
-function phaseOf(ready: ConditionInput, degraded: ConditionInput | undefined, updating: boolean, step: PodStep, health: PodHealth | undefined): Phase {
+function phaseOf(
+  ready: ConditionInput,
+  degraded: ConditionInput | undefined,
+  updating: boolean,
+  step: PodStep,
+  health: PodHealth | undefined,
+): Phase {
   if (step.kind === 'Hold' && !health) return STUCK.has(ready.reason) ? 'Failed' : 'Pending';
   if (degraded?.status === 'True') return 'Degraded';
   if (updating) return 'Updating';
@@ -95,10 +165,27 @@ function phaseOf(ready: ConditionInput, degraded: ConditionInput | undefined, up
 export function buildStatus(input: StatusInput): AtomStatus {
   const { atom, now, certificate, rollout } = input;
   const pod = podConditions(input);
-  const degraded: ConditionInput = pod.degraded ?? (rollout.degraded ? { type: 'Degraded', status: 'True', ...rollout.degraded } : { type: 'Degraded', status: 'False', reason: reasons.AsExpected, message: 'nothing is wrong' });
-  const progressing = rollout.updating && pod.progressing.status === 'False' && degraded.status !== 'True' ? { ...pod.progressing, status: 'True' as const, reason: 'Updating', message: rollout.updating.message } : pod.progressing;
-  const cert: ConditionInput = { type: 'CertificateValid', status: certificate.usable ? 'True' : 'False', reason: certificate.reason, message: certificate.message };
-  const conditions = mergeConditions(atom.status?.conditions, [pod.ready, cert, networkCondition(input.network), rollout.upToDate, progressing, degraded], atom.metadata.generation, now);
+  const degraded: ConditionInput =
+    pod.degraded ??
+    (rollout.degraded
+      ? { type: 'Degraded', status: 'True', ...rollout.degraded }
+      : { type: 'Degraded', status: 'False', reason: reasons.AsExpected, message: 'nothing is wrong' });
+  const progressing =
+    rollout.updating && pod.progressing.status === 'False' && degraded.status !== 'True'
+      ? { ...pod.progressing, status: 'True' as const, reason: 'Updating', message: rollout.updating.message }
+      : pod.progressing;
+  const cert: ConditionInput = {
+    type: 'CertificateValid',
+    status: certificate.usable ? 'True' : 'False',
+    reason: certificate.reason,
+    message: certificate.message,
+  };
+  const conditions = mergeConditions(
+    atom.status?.conditions,
+    [pod.ready, cert, networkCondition(input.network), rollout.upToDate, progressing, degraded],
+    atom.metadata.generation,
+    now,
+  );
   const np = atom.spec.networkPolicy;
   const status: AtomStatus = {
     observedGeneration: atom.metadata.generation,

@@ -23,6 +23,7 @@ export interface ReconcileContext {
   readonly retries: number;
 }
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a reconcile that returns nothing means "done, no requeue"
 export type ReconcileResult = { readonly requeueAfter?: number } | void;
 
 export interface WatchSource {
@@ -85,7 +86,11 @@ export class Controller {
 
   /** Every informer this controller reads; the manager starts them and waits for their sync. */
   get informers(): Informer<KubeObject>[] {
-    const all = [this.#options.primary, ...(this.#options.owns ?? []), ...(this.#options.watches ?? []).map((w) => w.informer)];
+    const all = [
+      this.#options.primary,
+      ...(this.#options.owns ?? []),
+      ...(this.#options.watches ?? []).map((w) => w.informer),
+    ];
     return [...new Set(all)];
   }
 
@@ -101,7 +106,9 @@ export class Controller {
     if (this.#queue.shuttingDown) this.#queue = this.#newQueue();
     this.#abort = new AbortController();
     const enqueue = (obj: KubeObject) => this.#queue.add(objectKey(obj));
-    this.#unsubscribe.push(this.#options.primary.addEventHandler({ add: enqueue, update: (_, obj) => enqueue(obj), delete: enqueue }));
+    this.#unsubscribe.push(
+      this.#options.primary.addEventHandler({ add: enqueue, update: (_, obj) => enqueue(obj), delete: enqueue }),
+    );
     const primaryType = this.#options.primary.type;
     for (const owned of this.#options.owns ?? []) {
       const enqueueOwner = (obj: KubeObject) => {
@@ -110,7 +117,9 @@ export class Controller {
           const slash = ref.apiVersion.indexOf('/');
           const refGroup = slash < 0 ? '' : ref.apiVersion.slice(0, slash);
           if (ref.controller && ref.kind === primaryType.kind && refGroup === primaryType.group) {
-            this.#queue.add(primaryType.namespaced && obj.metadata.namespace ? `${obj.metadata.namespace}/${ref.name}` : ref.name);
+            this.#queue.add(
+              primaryType.namespaced && obj.metadata.namespace ? `${obj.metadata.namespace}/${ref.name}` : ref.name,
+            );
           }
         }
       };
@@ -165,7 +174,8 @@ export class Controller {
     const finished = await Promise.race([Promise.all(this.#workers).then(() => true as const), deadline]);
     clearTimeout(timer);
     this.#abort.abort();
-    if (!finished) this.#logger.warn({ timeoutMs }, 'reconciles still running at the shutdown deadline; abandoning them');
+    if (!finished)
+      this.#logger.warn({ timeoutMs }, 'reconciles still running at the shutdown deadline; abandoning them');
     return finished;
   }
 
@@ -189,7 +199,14 @@ export class Controller {
     const started = performance.now();
     let outcome: ReconcileOutcome;
     try {
-      const result = await this.#options.reconcile(key, { key, namespace, name, logger, signal: this.#abort.signal, retries });
+      const result = await this.#options.reconcile(key, {
+        key,
+        namespace,
+        name,
+        logger,
+        signal: this.#abort.signal,
+        retries,
+      });
       queue.forget(key);
       this.#terminal.delete(key);
       if (result && result.requeueAfter !== undefined && result.requeueAfter > 0) {

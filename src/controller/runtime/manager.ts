@@ -12,7 +12,13 @@ import { EventRecorder } from '../../kube/event-recorder.js';
 import { Informer, type InformerOptions } from '../../kube/informer.js';
 import { LeaderElector } from '../../kube/leader-election.js';
 import type { KubeObject, ResourceType } from '../../kube/resource.js';
-import { healthRoutes, metricsRoutes, startHttpServer, type ReadinessReport, type RunningServer } from '../../observability/http-server.js';
+import {
+  healthRoutes,
+  metricsRoutes,
+  startHttpServer,
+  type ReadinessReport,
+  type RunningServer,
+} from '../../observability/http-server.js';
 import { silentLogger } from '../../observability/logger.js';
 import { OperatorMetrics, type BuildInfo } from '../../observability/metrics.js';
 import { Controller, type ControllerOptions } from './controller.js';
@@ -20,7 +26,13 @@ import { Controller, type ControllerOptions } from './controller.js';
 /** The part of the configuration the runtime reads. */
 export type ManagerConfig = Pick<
   OperatorConfig,
-  'watchNamespaces' | 'workers' | 'leaderElection' | 'metricsAddress' | 'healthAddress' | 'resyncPeriod' | 'shutdownTimeout'
+  | 'watchNamespaces'
+  | 'workers'
+  | 'leaderElection'
+  | 'metricsAddress'
+  | 'healthAddress'
+  | 'resyncPeriod'
+  | 'shutdownTimeout'
 >;
 
 export interface ManagerOptions {
@@ -29,7 +41,9 @@ export interface ManagerOptions {
   readonly logger?: Logger;
   readonly build?: BuildInfo;
   /** Informer tuning shared by all caches (stall deadline, backoff); tests shorten these. */
-  readonly informerDefaults?: Partial<Pick<InformerOptions, 'watchStallMs' | 'backoff' | 'watchTimeoutSeconds' | 'pageSize'>>;
+  readonly informerDefaults?: Partial<
+    Pick<InformerOptions, 'watchStallMs' | 'backoff' | 'watchTimeoutSeconds' | 'pageSize'>
+  >;
   /**
    * Called when this replica loses leadership. Controllers are already stopped;
    * like controller-runtime, the process should exit so it restarts as a clean standby.
@@ -123,7 +137,14 @@ export class Manager {
 
   /** The shared cache for a resource type (one per type and selector), watching the configured namespaces. */
   informer<T extends KubeObject = KubeObject>(type: ResourceType, request: InformerRequest = {}): Informer<T> {
-    const key = JSON.stringify([type.group, type.version, type.plural, request.labelSelector ?? '', request.fieldSelector ?? '', request.allNamespaces ?? false]);
+    const key = JSON.stringify([
+      type.group,
+      type.version,
+      type.plural,
+      request.labelSelector ?? '',
+      request.fieldSelector ?? '',
+      request.allNamespaces ?? false,
+    ]);
     let informer = this.#informers.get(key);
     if (!informer) {
       if (this.#started) throw new Error(`informer for ${type.plural} requested after the manager started`);
@@ -146,11 +167,17 @@ export class Manager {
   /** Registers a controller; it starts when this replica leads (or at once without leader election). */
   addController(options: Omit<ControllerOptions, 'logger' | 'metrics'>): Controller {
     if (this.#started) throw new Error(`controller ${options.name} added after the manager started`);
-    const controller = new Controller({ workers: this.config.workers, ...options, logger: this.logger, metrics: this.metrics });
+    const controller = new Controller({
+      workers: this.config.workers,
+      ...options,
+      logger: this.logger,
+      metrics: this.metrics,
+    });
     this.#controllers.push(controller);
     // Informers built outside manager.informer() are still started, stopped and counted for readiness.
     for (const informer of controller.informers) {
-      if (![...this.#informers.values()].includes(informer)) this.#informers.set(`external:${this.#informers.size}`, informer);
+      if (![...this.#informers.values()].includes(informer))
+        this.#informers.set(`external:${this.#informers.size}`, informer);
     }
     return controller;
   }
@@ -168,7 +195,12 @@ export class Manager {
   /** Serves probes and metrics, starts the caches, then campaigns for leadership (or runs controllers directly). */
   async start(): Promise<void> {
     if (this.#started) return;
-    this.#servers.push(await startHttpServer(this.config.healthAddress, healthRoutes(() => this.readiness())));
+    this.#servers.push(
+      await startHttpServer(
+        this.config.healthAddress,
+        healthRoutes(() => this.readiness()),
+      ),
+    );
     this.#servers.push(await startHttpServer(this.config.metricsAddress, metricsRoutes(this.metrics.registry)));
     this.#started = true;
     for (const informer of this.#informers.values()) informer.start();
@@ -199,7 +231,9 @@ export class Manager {
   // Read at scrape time, so a cache that cannot sync (or grows unexpectedly) is visible in /metrics.
   #registerCacheMetrics(): void {
     const informers = this.#informers;
-    const labelsOf = (i: Informer<KubeObject>) => ({ resource: i.type.group ? `${i.type.plural}.${i.type.group}` : i.type.plural });
+    const labelsOf = (i: Informer<KubeObject>) => ({
+      resource: i.type.group ? `${i.type.plural}.${i.type.group}` : i.type.plural,
+    });
     const registers = [this.metrics.registry];
     new Gauge({
       name: 'informer_synced',
@@ -234,7 +268,9 @@ export class Manager {
     if (this.#controllersRunning || this.#stopping) return;
     this.#controllersRunning = true;
     for (const controller of this.#controllers) {
-      controller.start().catch((err: unknown) => this.logger.error({ err, controller: controller.name }, 'controller failed to start'));
+      controller
+        .start()
+        .catch((err: unknown) => this.logger.error({ err, controller: controller.name }, 'controller failed to start'));
     }
   }
 

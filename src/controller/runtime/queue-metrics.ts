@@ -28,8 +28,18 @@ class QueueMetrics {
   constructor(registry: Registry) {
     const registers = [registry];
     const probes = this.probes;
-    this.depth = new Gauge({ name: 'workqueue_depth', help: 'Current depth of the work queue.', labelNames: ['name'], registers });
-    this.adds = new Counter({ name: 'workqueue_adds_total', help: 'Keys added to the work queue.', labelNames: ['name'], registers });
+    this.depth = new Gauge({
+      name: 'workqueue_depth',
+      help: 'Current depth of the work queue.',
+      labelNames: ['name'],
+      registers,
+    });
+    this.adds = new Counter({
+      name: 'workqueue_adds_total',
+      help: 'Keys added to the work queue.',
+      labelNames: ['name'],
+      registers,
+    });
     this.latency = new Histogram({
       name: 'workqueue_queue_duration_seconds',
       help: 'How long a key waits in the queue before a worker takes it.',
@@ -44,7 +54,12 @@ class QueueMetrics {
       buckets: DURATION_BUCKETS,
       registers,
     });
-    this.retries = new Counter({ name: 'workqueue_retries_total', help: 'Rate-limited re-adds (retries).', labelNames: ['name'], registers });
+    this.retries = new Counter({
+      name: 'workqueue_retries_total',
+      help: 'Rate-limited re-adds (retries).',
+      labelNames: ['name'],
+      registers,
+    });
     new Gauge({
       name: 'workqueue_unfinished_work_seconds',
       help: 'Seconds of work in progress not yet observed by work_duration; large values mean stuck workers.',

@@ -5,7 +5,12 @@ import { BucketRateLimiter, defaultControllerRateLimiter, ItemExponentialFailure
 import { WorkQueue } from './work-queue.js';
 
 const queue = (clock = new FakeClock(), registry?: Registry) =>
-  new WorkQueue({ name: 'test', clock, rateLimiter: defaultControllerRateLimiter({ clock }), ...(registry ? { registry } : {}) });
+  new WorkQueue({
+    name: 'test',
+    clock,
+    rateLimiter: defaultControllerRateLimiter({ clock }),
+    ...(registry ? { registry } : {}),
+  });
 
 describe('WorkQueue', () => {
   it('hands out each key once however often it was added', async () => {

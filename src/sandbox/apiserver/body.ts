@@ -14,7 +14,9 @@ export function decodeJson(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8')) as unknown;
   } catch (err) {
-    throw badRequest(`the object provided is unrecognized (must be of type JSON): ${err instanceof Error ? err.message : String(err)}`);
+    throw badRequest(
+      `the object provided is unrecognized (must be of type JSON): ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 
@@ -31,8 +33,13 @@ export function decodeObject(contentType: string | undefined, body: Buffer, kind
   const type = mediaType(contentType);
   if (type === 'application/json' || type === '') return decodeJson(body);
   if (type === 'application/yaml') return decodeYaml(body);
-  if (type === 'application/vnd.kubernetes.protobuf' && !custom && protobufKinds().includes(kind)) return decodeProtobuf(body, kind);
-  throw unsupportedMediaType(custom ? ['application/json', 'application/yaml'] : ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+  if (type === 'application/vnd.kubernetes.protobuf' && !custom && protobufKinds().includes(kind))
+    return decodeProtobuf(body, kind);
+  throw unsupportedMediaType(
+    custom
+      ? ['application/json', 'application/yaml']
+      : ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'],
+  );
 }
 
 const patchTypes: Record<string, PatchType> = {
@@ -43,7 +50,11 @@ const patchTypes: Record<string, PatchType> = {
   'application/apply-patch+cbor': 'apply',
 };
 
-export function decodePatch(contentType: string | undefined, body: Buffer, custom: boolean): { type: PatchType; patch: unknown } {
+export function decodePatch(
+  contentType: string | undefined,
+  body: Buffer,
+  custom: boolean,
+): { type: PatchType; patch: unknown } {
   const type = patchTypes[mediaType(contentType)];
   if (!type || mediaType(contentType) === 'application/apply-patch+cbor') {
     const accepted = ['application/json-patch+json', 'application/merge-patch+json'];

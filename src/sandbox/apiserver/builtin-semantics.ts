@@ -153,18 +153,38 @@ export function prepareBuiltinUpdate(kind: string, old: KubeObject, next: KubeOb
     next.spec = spec;
     const b = { ...spec, resources: undefined, volumeAttributesClassName: undefined, volumeName: undefined };
     if (oldSpec.volumeName !== undefined && spec.volumeName !== oldSpec.volumeName) {
-      return [{ reason: 'FieldValueForbidden', message: 'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims', field: 'spec' }];
+      return [
+        {
+          reason: 'FieldValueForbidden',
+          message:
+            'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims',
+          field: 'spec',
+        },
+      ];
     }
     if (!deepEqual(a, b)) {
-      return [{
-        reason: 'FieldValueForbidden',
-        message: 'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims',
-        field: 'spec',
-      }];
+      return [
+        {
+          reason: 'FieldValueForbidden',
+          message:
+            'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims',
+          field: 'spec',
+        },
+      ];
     }
   }
-  if (kind === 'Secret' && obj(old).immutable === true && (!deepEqual(old.data, next.data) || next.immutable !== true)) {
-    return [{ reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set', field: 'data' }];
+  if (
+    kind === 'Secret' &&
+    obj(old).immutable === true &&
+    (!deepEqual(old.data, next.data) || next.immutable !== true)
+  ) {
+    return [
+      {
+        reason: 'FieldValueForbidden',
+        message: 'Forbidden: field is immutable when `immutable` is set',
+        field: 'data',
+      },
+    ];
   }
   return [];
 }
@@ -181,12 +201,14 @@ function podSpecChanges(old: Obj, next: Obj): StatusCause[] {
     return copy;
   };
   if (deepEqual(strip(old), strip(next))) return [];
-  return [{
-    reason: 'FieldValueForbidden',
-    message:
-      'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
-    field: 'spec',
-  }];
+  return [
+    {
+      reason: 'FieldValueForbidden',
+      message:
+        'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+      field: 'spec',
+    },
+  ];
 }
 
 const subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -12,16 +12,33 @@ const obj = (v: unknown): Obj => (isPlainObject(v) ? v : {});
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const labelMessage = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+const labelMessage =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 // RelaxedEnvironmentVariableValidation is on by default in 1.32: any printable ASCII but '='.
 const envName = /^[\x20-\x3c\x3e-\x7e]+$/;
 const envMessage = "a valid environment variable name must consist only of printable ASCII characters other than '='";
-const volumeSources = ['emptyDir', 'secret', 'configMap', 'persistentVolumeClaim', 'projected', 'hostPath', 'downwardAPI', 'ephemeral', 'csi', 'nfs', 'image'];
+const volumeSources = [
+  'emptyDir',
+  'secret',
+  'configMap',
+  'persistentVolumeClaim',
+  'projected',
+  'hostPath',
+  'downwardAPI',
+  'ephemeral',
+  'csi',
+  'nfs',
+  'image',
+];
 
 class Causes {
   readonly all: StatusCause[] = [];
   required(field: string, detail = ''): void {
-    this.all.push({ reason: 'FieldValueRequired', message: detail ? `Required value: ${detail}` : 'Required value', field });
+    this.all.push({
+      reason: 'FieldValueRequired',
+      message: detail ? `Required value: ${detail}` : 'Required value',
+      field,
+    });
   }
   invalid(field: string, value: unknown, detail: string): void {
     const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -34,7 +51,11 @@ class Causes {
     this.all.push({ reason: 'FieldValueNotFound', message: `Not found: ${JSON.stringify(value)}`, field });
   }
   notSupported(field: string, value: unknown, supported: string[]): void {
-    this.all.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${supported.map((s) => `"${s}"`).join(', ')}`, field });
+    this.all.push({
+      reason: 'FieldValueNotSupported',
+      message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${supported.map((s) => `"${s}"`).join(', ')}`,
+      field,
+    });
   }
   forbidden(field: string, detail: string): void {
     this.all.push({ reason: 'FieldValueForbidden', message: `Forbidden: ${detail}`, field });
@@ -49,7 +70,10 @@ function dnsLabel(c: Causes, field: string, value: unknown): void {
 function validateResources(c: Causes, path: string, resources: Obj): void {
   const limits = obj(resources.limits);
   const requests = obj(resources.requests);
-  for (const [kind, values] of [['limits', limits], ['requests', requests]] as const) {
+  for (const [kind, values] of [
+    ['limits', limits],
+    ['requests', requests],
+  ] as const) {
     for (const [name, q] of Object.entries(values)) {
       if (parseQuantity(q) === undefined) c.invalid(`${path}.${kind}[${name}]`, q, quantityMessage);
     }
@@ -73,7 +97,8 @@ function validateContainer(c: Causes, path: string, container: Obj, volumes: Set
   });
   list(container.ports).forEach((p, i) => {
     const port = obj(p).containerPort;
-    if (typeof port !== 'number' || port < 1 || port > 65535) c.invalid(`${path}.ports[${i}].containerPort`, port ?? 0, 'must be between 1 and 65535, inclusive');
+    if (typeof port !== 'number' || port < 1 || port > 65535)
+      c.invalid(`${path}.ports[${i}].containerPort`, port ?? 0, 'must be between 1 and 65535, inclusive');
   });
   const mountPaths = new Set<string>();
   list(container.volumeMounts).forEach((m, i) => {
@@ -81,8 +106,10 @@ function validateContainer(c: Causes, path: string, container: Obj, volumes: Set
     const name = typeof mount.name === 'string' ? mount.name : '';
     if (name === '') c.required(`${path}.volumeMounts[${i}].name`);
     else if (!volumes.has(name)) c.notFound(`${path}.volumeMounts[${i}].name`, name);
-    if (typeof mount.mountPath !== 'string' || mount.mountPath === '') c.required(`${path}.volumeMounts[${i}].mountPath`);
-    else if (mountPaths.has(mount.mountPath)) c.invalid(`${path}.volumeMounts[${i}].mountPath`, mount.mountPath, 'must be unique');
+    if (typeof mount.mountPath !== 'string' || mount.mountPath === '')
+      c.required(`${path}.volumeMounts[${i}].mountPath`);
+    else if (mountPaths.has(mount.mountPath))
+      c.invalid(`${path}.volumeMounts[${i}].mountPath`, mount.mountPath, 'must be unique');
     else mountPaths.add(mount.mountPath);
   });
   validateResources(c, `${path}.resources`, obj(container.resources));
@@ -101,9 +128,11 @@ function validateVolume(c: Causes, path: string, volume: Obj): void {
     }
   }
   const claim = volume.persistentVolumeClaim === undefined ? undefined : obj(volume.persistentVolumeClaim);
-  if (claim && (typeof claim.claimName !== 'string' || claim.claimName === '')) c.required(`${path}.persistentVolumeClaim.claimName`);
+  if (claim && (typeof claim.claimName !== 'string' || claim.claimName === ''))
+    c.required(`${path}.persistentVolumeClaim.claimName`);
   const emptyDir = volume.emptyDir === undefined ? undefined : obj(volume.emptyDir);
-  if (emptyDir?.sizeLimit !== undefined && parseQuantity(emptyDir.sizeLimit) === undefined) c.invalid(`${path}.emptyDir.sizeLimit`, emptyDir.sizeLimit, quantityMessage);
+  if (emptyDir?.sizeLimit !== undefined && parseQuantity(emptyDir.sizeLimit) === undefined)
+    c.invalid(`${path}.emptyDir.sizeLimit`, emptyDir.sizeLimit, quantityMessage);
 }
 
 export function podSpecCauses(spec: Obj, path = 'spec'): StatusCause[] {
@@ -121,7 +150,10 @@ export function podSpecCauses(spec: Obj, path = 'spec'): StatusCause[] {
   const containers = list(spec.containers);
   if (containers.length === 0) c.required(`${path}.containers`);
   const names = new Set<string>();
-  for (const [field, items] of [['initContainers', list(spec.initContainers)], ['containers', containers]] as const) {
+  for (const [field, items] of [
+    ['initContainers', list(spec.initContainers)],
+    ['containers', containers],
+  ] as const) {
     items.forEach((raw, i) => {
       const container = obj(raw);
       validateContainer(c, `${path}.${field}[${i}]`, container, volumes);
@@ -135,7 +167,8 @@ export function podSpecCauses(spec: Obj, path = 'spec'): StatusCause[] {
     c.notSupported(`${path}.restartPolicy`, spec.restartPolicy, ['Always', 'OnFailure', 'Never']);
   }
   const grace = spec.terminationGracePeriodSeconds;
-  if (grace !== undefined && (typeof grace !== 'number' || grace < 0)) c.invalid(`${path}.terminationGracePeriodSeconds`, grace, 'must be greater than or equal to 0');
+  if (grace !== undefined && (typeof grace !== 'number' || grace < 0))
+    c.invalid(`${path}.terminationGracePeriodSeconds`, grace, 'must be greater than or equal to 0');
   return c.all;
 }
 
@@ -153,14 +186,19 @@ export function networkPolicyCauses(spec: Obj): StatusCause[] {
   list(spec.policyTypes).forEach((t, i) => {
     if (t !== 'Ingress' && t !== 'Egress') c.notSupported(`spec.policyTypes[${i}]`, t, ['Ingress', 'Egress']);
   });
-  for (const [direction, peers] of [['ingress', 'from'], ['egress', 'to']] as const) {
+  for (const [direction, peers] of [
+    ['ingress', 'from'],
+    ['egress', 'to'],
+  ] as const) {
     list(spec[direction]).forEach((r, i) => {
       const rule = obj(r);
       list(rule.ports).forEach((p, j) => {
         const port = obj(p);
         const path = `spec.${direction}[${i}].ports[${j}]`;
-        if (port.protocol !== undefined && !['TCP', 'UDP', 'SCTP'].includes(String(port.protocol))) c.notSupported(`${path}.protocol`, port.protocol, ['SCTP', 'TCP', 'UDP']);
-        if (typeof port.port === 'number' && (port.port < 1 || port.port > 65535)) c.invalid(`${path}.port`, port.port, 'must be between 1 and 65535, inclusive');
+        if (port.protocol !== undefined && !['TCP', 'UDP', 'SCTP'].includes(String(port.protocol)))
+          c.notSupported(`${path}.protocol`, port.protocol, ['SCTP', 'TCP', 'UDP']);
+        if (typeof port.port === 'number' && (port.port < 1 || port.port > 65535))
+          c.invalid(`${path}.port`, port.port, 'must be between 1 and 65535, inclusive');
         if (port.endPort !== undefined && (typeof port.port !== 'number' || Number(port.endPort) < port.port)) {
           c.invalid(`${path}.endPort`, port.endPort, 'must be greater than or equal to `port`');
         }
@@ -173,9 +211,19 @@ export function networkPolicyCauses(spec: Obj): StatusCause[] {
         if (peer.ipBlock !== undefined) {
           if (kinds.length > 1) c.forbidden(path, 'may not specify both ipBlock and another peer');
           const block = obj(peer.ipBlock);
-          if (!validCidr(block.cidr)) c.invalid(`${path}.ipBlock.cidr`, block.cidr ?? '', 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)');
+          if (!validCidr(block.cidr))
+            c.invalid(
+              `${path}.ipBlock.cidr`,
+              block.cidr ?? '',
+              'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)',
+            );
           list(block.except).forEach((e, k) => {
-            if (!validCidr(e)) c.invalid(`${path}.ipBlock.except[${k}]`, e, 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)');
+            if (!validCidr(e))
+              c.invalid(
+                `${path}.ipBlock.except[${k}]`,
+                e,
+                'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)',
+              );
           });
         }
       });
@@ -189,7 +237,8 @@ export function claimCauses(spec: Obj): StatusCause[] {
   if (list(spec.accessModes).length === 0) c.required('spec.accessModes', 'at least 1 access mode is required');
   const storage = obj(obj(spec.resources).requests).storage;
   if (storage === undefined) c.required('spec.resources[storage]');
-  else if (parseQuantity(storage) === undefined) c.invalid('spec.resources.requests[storage]', storage, quantityMessage);
+  else if (parseQuantity(storage) === undefined)
+    c.invalid('spec.resources.requests[storage]', storage, quantityMessage);
   return c.all;
 }
 

@@ -53,7 +53,9 @@ function ruleCauses(value: unknown, old: unknown, s: JsonSchema, path: string, i
         // The real server falls back to the static message when messageExpression fails.
       }
     }
-    const field = rule.fieldPath ? `${path}${rule.fieldPath.startsWith('.') ? '' : '.'}${rule.fieldPath}`.replace(/^\./, '') : path;
+    const field = rule.fieldPath
+      ? `${path}${rule.fieldPath.startsWith('.') ? '' : '.'}${rule.fieldPath}`.replace(/^\./, '')
+      : path;
     const reason = rule.reason ?? 'FieldValueInvalid';
     const prefix = prefixes[reason];
     causes.push({
@@ -66,7 +68,14 @@ function ruleCauses(value: unknown, old: unknown, s: JsonSchema, path: string, i
 }
 
 /** CEL causes for `value` under schema `s`; `old` is the previous value at the same place on updates. */
-export function celCauses(value: unknown, s: JsonSchema, path: string, old: unknown, isUpdate: boolean, root = false): StatusCause[] {
+export function celCauses(
+  value: unknown,
+  s: JsonSchema,
+  path: string,
+  old: unknown,
+  isUpdate: boolean,
+  root = false,
+): StatusCause[] {
   if (value === undefined || value === null) return [];
   const causes = root ? [] : ruleCauses(value, old, s, path, isUpdate);
   if (isPlainObject(value)) {

@@ -3,8 +3,15 @@
 import { randomUUID } from 'node:crypto';
 import { prepareBuiltinCreate, prepareBuiltinUpdate } from './builtin-semantics.js';
 import {
-  ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound, staleObjectMessage, unsupportedMediaType,
-  type StatusCause,
+  ApiError,
+  alreadyExists,
+  badRequest,
+  conflict,
+  forbidden,
+  invalid,
+  notFound,
+  staleObjectMessage,
+  unsupportedMediaType,
 } from './errors.js';
 import { applyConfig, recordUpdate, type Writer } from './managed-fields.js';
 import { builtinShape, isPlainObject, schemaShape, type Shape } from './object-shape.js';
@@ -98,7 +105,13 @@ export class Cluster {
     }
   }
 
-  create(t: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions, fallbackManager: string): KubeObject {
+  create(
+    t: ResourceType,
+    namespace: string | undefined,
+    body: unknown,
+    opts: WriteOptions,
+    fallbackManager: string,
+  ): KubeObject {
     const obj = this.buildNew(t, namespace, body, opts, fallbackManager);
     if (opts.dryRun) return this.present(t, obj);
     return this.present(t, this.stored(t, obj));
@@ -110,7 +123,10 @@ export class Cluster {
     if (t.storeKey === '/namespaces') {
       const sa = this.registry.lookup('', 'v1', 'serviceaccounts');
       if (sa && !this.store.get('/serviceaccounts', obj.metadata.name, 'default')) {
-        this.store.put(sa.storeKey, this.buildNew(sa, obj.metadata.name, { metadata: { name: 'default' } }, {}, 'kube-controller-manager'));
+        this.store.put(
+          sa.storeKey,
+          this.buildNew(sa, obj.metadata.name, { metadata: { name: 'default' } }, {}, 'kube-controller-manager'),
+        );
       }
     }
     return stored;
@@ -122,11 +138,21 @@ export class Cluster {
     const name = (obj.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName;
     const namespace = obj.metadata.namespace ?? '';
     if (!name || this.store.get('/serviceaccounts', namespace, name)) return;
-    throw forbidden(t, obj.metadata.name, `error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`);
+    throw forbidden(
+      t,
+      obj.metadata.name,
+      `error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`,
+    );
   }
 
   /** A new object in stored form, validated, with server-set metadata and managedFields. */
-  private buildNew(t: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions, fallbackManager: string): KubeObject {
+  private buildNew(
+    t: ResourceType,
+    namespace: string | undefined,
+    body: unknown,
+    opts: WriteOptions,
+    fallbackManager: string,
+  ): KubeObject {
     const obj = checkIdentity(t, body, namespace);
     checkUnknownFields(t, obj, opts);
     const meta = obj.metadata;
@@ -136,11 +162,18 @@ export class Cluster {
       meta.name = `${meta.generateName}${suffix}`;
     }
     if (!meta.name) {
-      throw invalid(t.kind, t.group, '', [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }]);
+      throw invalid(t.kind, t.group, '', [
+        {
+          reason: 'FieldValueRequired',
+          message: 'Required value: name or generateName is required',
+          field: 'metadata.name',
+        },
+      ]);
     }
     this.checkNamespace(t, namespace, meta.name);
     if (this.store.get(t.storeKey, meta.namespace, meta.name)) throw alreadyExists(t, meta.name);
-    for (const k of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink']) delete meta[k];
+    for (const k of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink'])
+      delete meta[k];
     meta.uid = randomUUID();
     meta.creationTimestamp = nowTimestamp();
     if (t.tracksGeneration) meta.generation = 1;
@@ -151,35 +184,66 @@ export class Cluster {
     this.checkServiceAccount(t, obj);
     validateObject(t, obj);
     dropEmptyMetadata(obj);
-    obj.metadata.managedFields = recordUpdate(undefined, obj, this.writer(t, opts, fallbackManager), shapeOf(t), t.custom);
+    obj.metadata.managedFields = recordUpdate(
+      undefined,
+      obj,
+      this.writer(t, opts, fallbackManager),
+      shapeOf(t),
+      t.custom,
+    );
     return obj;
   }
 
   /** PUT semantics: the body replaces the object; resourceVersion, when given, must match. */
-  update(t: ResourceType, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions, fallbackManager: string): KubeObject {
+  update(
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    opts: WriteOptions,
+    fallbackManager: string,
+  ): KubeObject {
     const next = checkIdentity(t, body, namespace);
     checkUnknownFields(t, next, opts);
     if (next.metadata.name !== name) {
-      throw badRequest(`the name of the object (${next.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+      throw badRequest(
+        `the name of the object (${next.metadata.name ?? ''}) does not match the name on the URL (${name})`,
+      );
     }
     const old = this.store.get(t.storeKey, t.namespaced ? namespace : undefined, name);
     if (!old) throw notFound(t, name);
     const rv = next.metadata.resourceVersion;
-    if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) throw conflict(t, name, staleObjectMessage);
+    if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion)
+      throw conflict(t, name, staleObjectMessage);
     if ((rv === undefined || rv === '') && t.custom) {
       // Built-ins allow unconditional updates; custom resources do not.
       throw invalid(t.kind, t.group, name, [
-        { reason: 'FieldValueInvalid', message: 'Invalid value: 0x0: must be specified for an update', field: 'metadata.resourceVersion' },
+        {
+          reason: 'FieldValueInvalid',
+          message: 'Invalid value: 0x0: must be specified for an update',
+          field: 'metadata.resourceVersion',
+        },
       ]);
     }
     const w = this.writer(t, opts, fallbackManager);
     const candidate = this.mergeForSubresource(t, old, next, opts.subresource);
-    candidate.metadata.managedFields = recordUpdate(withRequestedOwnership(old, next), candidate, w, shapeOf(t), t.custom);
+    candidate.metadata.managedFields = recordUpdate(
+      withRequestedOwnership(old, next),
+      candidate,
+      w,
+      shapeOf(t),
+      t.custom,
+    );
     return this.commit(t, old, candidate, opts);
   }
 
   patch(
-    t: ResourceType, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOptions,
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    opts: WriteOptions,
     fallbackManager: string,
   ): KubeObject {
     const ns = t.namespaced ? namespace : undefined;
@@ -191,30 +255,66 @@ export class Cluster {
     if (type === 'merge') patched = mergePatch(current, patch);
     else if (type === 'json') patched = jsonPatch(current, patch);
     else {
-      if (t.custom) throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']);
+      if (t.custom)
+        throw unsupportedMediaType([
+          'application/json-patch+json',
+          'application/merge-patch+json',
+          'application/apply-patch+yaml',
+        ]);
       if (!isPlainObject(patch)) throw badRequest('strategic merge patch must be a JSON object');
       patched = strategicMergePatch(current, patch, shapeOf(t));
     }
     const next = checkIdentity(t, patched, namespace);
     checkUnknownFields(t, next, opts);
-    if (next.metadata.name !== name) throw badRequest(`the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`);
+    if (next.metadata.name !== name)
+      throw badRequest(
+        `the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`,
+      );
     const rv = next.metadata.resourceVersion;
     if (rv !== undefined && rv !== old.metadata.resourceVersion) throw conflict(t, name, staleObjectMessage);
     const candidate = this.mergeForSubresource(t, old, next, opts.subresource);
-    candidate.metadata.managedFields = recordUpdate(withRequestedOwnership(old, next), candidate, this.writer(t, opts, fallbackManager), shapeOf(t), t.custom);
+    candidate.metadata.managedFields = recordUpdate(
+      withRequestedOwnership(old, next),
+      candidate,
+      this.writer(t, opts, fallbackManager),
+      shapeOf(t),
+      t.custom,
+    );
     return this.commit(t, old, candidate, opts);
   }
 
   private apply(
-    t: ResourceType, namespace: string | undefined, name: string, old: KubeObject | undefined, patch: unknown, opts: WriteOptions,
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    old: KubeObject | undefined,
+    patch: unknown,
+    opts: WriteOptions,
   ): KubeObject {
     if (!opts.fieldManager) {
-      throw new ApiError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', {
-        group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }],
-      });
+      throw new ApiError(
+        422,
+        'Invalid',
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+        {
+          group: 'meta.k8s.io',
+          kind: 'PatchOptions',
+          causes: [
+            {
+              reason: 'FieldValueRequired',
+              message: 'Required value: is required for apply patch',
+              field: 'fieldManager',
+            },
+          ],
+        },
+      );
     }
     if (!isPlainObject(patch)) throw badRequest('apply patch must be a YAML or JSON object');
-    if (isPlainObject(patch.metadata) && patch.metadata.managedFields !== undefined && patch.metadata.managedFields !== null) {
+    if (
+      isPlainObject(patch.metadata) &&
+      patch.metadata.managedFields !== undefined &&
+      patch.metadata.managedFields !== null
+    ) {
       throw badRequest('metadata.managedFields must be nil');
     }
     if (patch.apiVersion === undefined || patch.kind === undefined) {
@@ -223,7 +323,9 @@ export class Cluster {
     const config = checkIdentity(t, patch, namespace);
     checkUnknownFields(t, config, opts);
     if (config.metadata.name !== undefined && config.metadata.name !== name) {
-      throw badRequest(`the name of the object (${String(config.metadata.name)}) does not match the name on the URL (${name})`);
+      throw badRequest(
+        `the name of the object (${String(config.metadata.name)}) does not match the name on the URL (${name})`,
+      );
     }
     config.metadata.name = name;
     // Pruned but not defaulted: defaults belong to nobody, not to the applier.
@@ -232,7 +334,13 @@ export class Cluster {
     if (!old) {
       if (opts.subresource) throw notFound(t, name);
       const merged = applyConfig(undefined, config, w, opts.force ?? false, shapeOf(t));
-      const created = this.buildNew(t, namespace, { ...merged, metadata: { ...merged.metadata, managedFields: undefined } }, { ...opts, warnings: [] }, w.manager);
+      const created = this.buildNew(
+        t,
+        namespace,
+        { ...merged, metadata: { ...merged.metadata, managedFields: undefined } },
+        { ...opts, warnings: [] },
+        w.manager,
+      );
       created.metadata.managedFields = merged.metadata.managedFields;
       if (opts.dryRun) return this.present(t, created);
       return this.present(t, this.stored(t, created));

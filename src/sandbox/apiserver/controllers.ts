@@ -17,7 +17,10 @@ export class Controllers {
   private lastSweepMs = 0;
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly cluster: Cluster, private readonly onError: (err: unknown) => void) {
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly onError: (err: unknown) => void,
+  ) {
     this.unsubscribe = cluster.store.subscribe((e) => this.observe(e));
   }
 
@@ -34,17 +37,20 @@ export class Controllers {
       // Batched: under a burst of writes one pass covers many changes, as informer-driven controllers do.
       // With tens of thousands of objects a pass costs milliseconds; spacing passes by ten times their
       // cost keeps collection under ~10% of the CPU instead of starving the API server (fleet benchmark).
-      setTimeout(() => {
-        this.scheduled = false;
-        if (this.stopped) return;
-        const started = performance.now();
-        try {
-          this.sweep();
-        } catch (err) {
-          this.onError(err);
-        }
-        this.lastSweepMs = performance.now() - started;
-      }, Math.max(10, 10 * this.lastSweepMs));
+      setTimeout(
+        () => {
+          this.scheduled = false;
+          if (this.stopped) return;
+          const started = performance.now();
+          try {
+            this.sweep();
+          } catch (err) {
+            this.onError(err);
+          }
+          this.lastSweepMs = performance.now() - started;
+        },
+        Math.max(10, 10 * this.lastSweepMs),
+      );
     }
   }
 
@@ -85,7 +91,13 @@ export class Controllers {
       return;
     }
     try {
-      deleteObject(this.cluster, t, obj.metadata.namespace, obj.metadata.name, policy ? { propagationPolicy: policy } : {});
+      deleteObject(
+        this.cluster,
+        t,
+        obj.metadata.namespace,
+        obj.metadata.name,
+        policy ? { propagationPolicy: policy } : {},
+      );
     } catch (err) {
       if (!(err instanceof Error && 'code' in err && err.code === 404)) throw err;
     }
@@ -148,10 +160,17 @@ export class Controllers {
       if ((crd.metadata.finalizers ?? []).includes(crdFinalizer)) this.removeFinalizer(crdKey, crd, crdFinalizer);
       return;
     }
-    const status = crd.status as { conditions?: { type: string; status: string }[]; acceptedNames?: unknown } | undefined;
+    const status = crd.status as
+      | { conditions?: { type: string; status: string }[]; acceptedNames?: unknown }
+      | undefined;
     const established = status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
     const names = JSON.stringify(establishedStatus(crd, '').acceptedNames);
-    if (established && JSON.stringify(status?.acceptedNames) === names && crd.metadata.finalizers?.includes(crdFinalizer)) return;
+    if (
+      established &&
+      JSON.stringify(status?.acceptedNames) === names &&
+      crd.metadata.finalizers?.includes(crdFinalizer)
+    )
+      return;
     const next = structuredClone(crd);
     const previous = established ? (status?.conditions as unknown[]) : undefined;
     const fresh = establishedStatus(crd, nowTimestamp());

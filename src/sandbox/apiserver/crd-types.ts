@@ -67,22 +67,44 @@ export function crdCauses(crd: KubeObject): StatusCause[] {
   const causes: StatusCause[] = [];
   const names = spec.names ?? {};
   if (!spec.group) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.group' });
-  if (!names.plural) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names.plural' });
+  if (!names.plural)
+    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names.plural' });
   if (!names.kind) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names.kind' });
   if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') {
-    causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: "${spec.scope ?? ''}": supported values: "Cluster", "Namespaced"`, field: 'spec.scope' });
+    causes.push({
+      reason: 'FieldValueNotSupported',
+      message: `Unsupported value: "${spec.scope ?? ''}": supported values: "Cluster", "Namespaced"`,
+      field: 'spec.scope',
+    });
   }
   if (names.plural && spec.group && crd.metadata.name !== `${names.plural}.${spec.group}`) {
-    causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${crd.metadata.name}": must be spec.names.plural+"."+spec.group`, field: 'metadata.name' });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: "${crd.metadata.name}": must be spec.names.plural+"."+spec.group`,
+      field: 'metadata.name',
+    });
   }
   const versions = spec.versions ?? [];
-  if (versions.length === 0) causes.push({ reason: 'FieldValueRequired', message: 'Required value: must have exactly one version marked as storage version', field: 'spec.versions' });
+  if (versions.length === 0)
+    causes.push({
+      reason: 'FieldValueRequired',
+      message: 'Required value: must have exactly one version marked as storage version',
+      field: 'spec.versions',
+    });
   else if (versions.filter((v) => v.storage).length !== 1) {
-    causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(versions.map((v) => v.name))}: must have exactly one version marked as storage version`, field: 'spec.versions' });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${JSON.stringify(versions.map((v) => v.name))}: must have exactly one version marked as storage version`,
+      field: 'spec.versions',
+    });
   }
   versions.forEach((v, i) => {
     if (!v.schema?.openAPIV3Schema) {
-      causes.push({ reason: 'FieldValueRequired', message: 'Required value: schemas are required', field: `spec.versions[${i}].schema.openAPIV3Schema` });
+      causes.push({
+        reason: 'FieldValueRequired',
+        message: 'Required value: schemas are required',
+        field: `spec.versions[${i}].schema.openAPIV3Schema`,
+      });
     }
   });
   return causes;
@@ -103,8 +125,20 @@ export function establishedStatus(crd: KubeObject, now: string): Record<string, 
   return {
     acceptedNames: accepted,
     conditions: [
-      { type: 'NamesAccepted', status: 'True', lastTransitionTime: now, reason: 'NoConflicts', message: 'no conflicts found' },
-      { type: 'Established', status: 'True', lastTransitionTime: now, reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' },
+      {
+        type: 'NamesAccepted',
+        status: 'True',
+        lastTransitionTime: now,
+        reason: 'NoConflicts',
+        message: 'no conflicts found',
+      },
+      {
+        type: 'Established',
+        status: 'True',
+        lastTransitionTime: now,
+        reason: 'InitialNamesAccepted',
+        message: 'the initial names have been accepted',
+      },
     ],
     storedVersions: storage ? [storage] : [],
   };

@@ -13,7 +13,13 @@ export interface DeleteOptions {
 }
 
 /** Kinds whose DELETE answers with the object rather than a Status (ReturnDeletedObject in the real registry). */
-const returnsObject = new Set(['/pods', '/serviceaccounts', '/services', '/namespaces', 'apiextensions.k8s.io/customresourcedefinitions']);
+const returnsObject = new Set([
+  '/pods',
+  '/serviceaccounts',
+  '/services',
+  '/namespaces',
+  'apiextensions.k8s.io/customresourcedefinitions',
+]);
 
 export interface DeleteResult {
   /** The object as it is after the call (with deletionTimestamp when it lingers). */
@@ -36,23 +42,40 @@ export function deleteResponse(t: ResourceType, result: DeleteResult): unknown {
 }
 
 export function deleteObject(
-  cluster: Cluster, t: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions,
+  cluster: Cluster,
+  t: ResourceType,
+  namespace: string | undefined,
+  name: string,
+  opts: DeleteOptions,
 ): DeleteResult {
   const ns = t.namespaced ? namespace : undefined;
   const obj = cluster.store.get(t.storeKey, ns, name);
   if (!obj) throw notFound(t, name);
   const pre = opts.preconditions;
   if (pre?.uid && pre.uid !== obj.metadata.uid) {
-    throw conflict(t, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid ?? ''}`);
+    throw conflict(
+      t,
+      name,
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid ?? ''}`,
+    );
   }
   if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
-    throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ''}`);
+    throw conflict(
+      t,
+      name,
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ''}`,
+    );
   }
   const policy = opts.propagationPolicy;
   if (policy !== undefined && !['Foreground', 'Background', 'Orphan'].includes(policy)) {
-    throw new ApiError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
+    throw new ApiError(
+      422,
+      'Invalid',
+      `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`,
+    );
   }
-  if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0) throw badRequest('gracePeriodSeconds must be non-negative');
+  if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0)
+    throw badRequest('gracePeriodSeconds must be non-negative');
 
   const meta = obj.metadata;
   const finalizers = [...(meta.finalizers ?? [])];
@@ -60,7 +83,8 @@ export function deleteObject(
   if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
   // A CRD always goes through cleanup of its custom resources, even if it was never established.
   const crdCleanup = 'customresourcecleanup.apiextensions.k8s.io';
-  if (t.storeKey === 'apiextensions.k8s.io/customresourcedefinitions' && !finalizers.includes(crdCleanup)) finalizers.push(crdCleanup);
+  if (t.storeKey === 'apiextensions.k8s.io/customresourcedefinitions' && !finalizers.includes(crdCleanup))
+    finalizers.push(crdCleanup);
   const grace = graceFor(t, obj, opts.gracePeriodSeconds);
 
   if (meta.deletionTimestamp) {
@@ -69,7 +93,8 @@ export function deleteObject(
     return { object: cluster.present(t, obj), removed: false };
   }
   if (t.storeKey === '/namespaces') {
-    if (['default', 'kube-system', 'kube-public'].includes(name)) throw forbidden(t, name, 'this namespace may not be deleted');
+    if (['default', 'kube-system', 'kube-public'].includes(name))
+      throw forbidden(t, name, 'this namespace may not be deleted');
     return markDeleting(cluster, t, obj, 0, finalizers, opts, (o) => {
       o.status = { ...(o.status as object | undefined), phase: 'Terminating' };
     });
@@ -89,7 +114,12 @@ function graceFor(t: ResourceType, obj: KubeObject, requested: number | undefine
 }
 
 function markDeleting(
-  cluster: Cluster, t: ResourceType, obj: KubeObject, grace: number, finalizers: string[], opts: DeleteOptions,
+  cluster: Cluster,
+  t: ResourceType,
+  obj: KubeObject,
+  grace: number,
+  finalizers: string[],
+  opts: DeleteOptions,
   mutate?: (o: KubeObject) => void,
 ): DeleteResult {
   const next = structuredClone(obj);
@@ -107,4 +137,3 @@ function remove(cluster: Cluster, t: ResourceType, obj: KubeObject, opts: Delete
   const gone = cluster.store.remove(t.storeKey, obj.metadata.namespace, obj.metadata.name);
   return { object: cluster.present(t, gone ?? obj), removed: true };
 }
-

@@ -49,12 +49,23 @@ function resourceEntries(t: ResourceType): unknown[] {
     singularName: t.singular,
     namespaced: t.namespaced,
     kind: t.kind,
-    verbs: t.kind.endsWith('Review') ? ['create'] : t.storeKey === '/namespaces' ? allVerbs.filter((v) => v !== 'deletecollection') : allVerbs,
+    verbs: t.kind.endsWith('Review')
+      ? ['create']
+      : t.storeKey === '/namespaces'
+        ? allVerbs.filter((v) => v !== 'deletecollection')
+        : allVerbs,
   };
   if (t.shortNames.length > 0) main.shortNames = t.shortNames;
   if (t.categories.length > 0) main.categories = t.categories;
   const out: unknown[] = [main];
-  if (t.hasStatus) out.push({ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] });
+  if (t.hasStatus)
+    out.push({
+      name: `${t.plural}/status`,
+      singularName: '',
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: ['get', 'patch', 'update'],
+    });
   return out;
 }
 

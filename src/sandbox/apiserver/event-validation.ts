@@ -27,19 +27,28 @@ export function eventCauses(group: string, e: KubeObject): StatusCause[] {
   };
   const hasEventTime = typeof e.eventTime === 'string' && e.eventTime !== '';
   if (!hasEventTime && !v1) {
-    if (subjectNamespace === '' ? namespace !== '' && namespace !== 'default' : namespace !== subjectNamespace) causes.push(mismatch);
+    if (subjectNamespace === '' ? namespace !== '' && namespace !== 'default' : namespace !== subjectNamespace)
+      causes.push(mismatch);
     return causes;
   }
   if (v1 && !hasEventTime) causes.push(required('eventTime'));
   if (v1 && e.type !== 'Normal' && e.type !== 'Warning') {
-    causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "": has invalid value: ${String(e.type ?? '')}`, field: 'type' });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: "": has invalid value: ${String(e.type ?? '')}`,
+      field: 'type',
+    });
   }
   if (subjectNamespace === '' && namespace !== 'default' && namespace !== 'kube-system') causes.push(mismatch);
   const controllerField = v1 ? 'reportingController' : 'reportingComponent';
   const controller = e.reportingComponent;
   if (typeof controller !== 'string' || controller === '') causes.push(required(controllerField));
   for (const e of qualifiedNameErrors(typeof controller === 'string' ? controller : '')) {
-    causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(controller ?? '')}: ${e}`, field: controllerField });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${JSON.stringify(controller ?? '')}: ${e}`,
+      field: controllerField,
+    });
   }
   if (typeof e.reportingInstance !== 'string' || e.reportingInstance === '') causes.push(required('reportingInstance'));
   if (typeof e.action !== 'string' || e.action === '') causes.push(required('action'));
@@ -49,6 +58,7 @@ export function eventCauses(group: string, e: KubeObject): StatusCause[] {
     tooLong('action', e.action, 128),
     tooLong('reason', e.reason, 128),
     tooLong('note', e.message, 1024),
-  ]) if (c) causes.push(c);
+  ])
+    if (c) causes.push(c);
   return causes;
 }

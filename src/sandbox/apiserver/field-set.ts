@@ -10,8 +10,17 @@ const sep = '\n';
 
 /** Metadata fields the server owns itself; never part of anyone's field set. */
 const strippedMetadata = new Set([
-  'name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink',
-  'deletionTimestamp', 'deletionGracePeriodSeconds', 'generateName',
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'managedFields',
+  'selfLink',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'generateName',
 ]);
 
 export type Section = 'all' | 'main' | 'status';
@@ -62,7 +71,13 @@ function walkValue(value: unknown, shape: Shape, path: string, out: PathSet, dec
   out.add(path);
 }
 
-function walkMap(obj: Record<string, unknown>, shape: Shape, path: string, out: PathSet, declaredFields: boolean): void {
+function walkMap(
+  obj: Record<string, unknown>,
+  shape: Shape,
+  path: string,
+  out: PathSet,
+  declaredFields: boolean,
+): void {
   for (const [key, value] of Object.entries(obj)) {
     walkValue(value, shape.field(key), `${path}${sep}f:${key}`, out, declaredFields);
   }
@@ -204,7 +219,9 @@ export function printPath(path: string): string {
       if (e.startsWith('f:')) return `.${e.slice(2)}`;
       if (e.startsWith('k:')) {
         const key = JSON.parse(e.slice(2)) as Record<string, unknown>;
-        return `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+        return `[${Object.entries(key)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(',')}]`;
       }
       if (e.startsWith('v:')) return `[=${e.slice(2)}]`;
       return e;

@@ -42,7 +42,8 @@ function sendJson(res: ServerResponse, code: number, body: unknown, headers: Rec
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? '0');
-    const tooLarge = (): ApiError => new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${maxBodyBytes}`);
+    const tooLarge = (): ApiError =>
+      new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${maxBodyBytes}`);
     if (declared > maxBodyBytes) {
       req.resume();
       reject(tooLarge());
@@ -68,14 +69,20 @@ function nonResource(deps: ApiServerDeps, pathname: string, req: IncomingMessage
   const registry = deps.cluster.registry;
   const seg = pathname.split('/').filter((s) => s.length > 0);
   if (pathname === '/version') return serverVersion;
-  if (pathname === '/api') return coreVersions(req.socket.localAddress ? `${req.socket.localAddress}:${req.socket.localPort ?? 0}` : '127.0.0.1');
+  if (pathname === '/api')
+    return coreVersions(
+      req.socket.localAddress ? `${req.socket.localAddress}:${req.socket.localPort ?? 0}` : '127.0.0.1',
+    );
   if (pathname === '/apis') return groupList(registry);
   if (pathname === '/openapi/v3') return openApiIndex(registry);
-  if (seg[0] === 'openapi' && seg[1] === 'v3' && seg[2] === 'api' && seg.length === 4) return openApiDocument(registry, '', seg[3] ?? '') ?? pageNotFound();
-  if (seg[0] === 'openapi' && seg[1] === 'v3' && seg[2] === 'apis' && seg.length === 5) return openApiDocument(registry, seg[3] ?? '', seg[4] ?? '') ?? pageNotFound();
+  if (seg[0] === 'openapi' && seg[1] === 'v3' && seg[2] === 'api' && seg.length === 4)
+    return openApiDocument(registry, '', seg[3] ?? '') ?? pageNotFound();
+  if (seg[0] === 'openapi' && seg[1] === 'v3' && seg[2] === 'apis' && seg.length === 5)
+    return openApiDocument(registry, seg[3] ?? '', seg[4] ?? '') ?? pageNotFound();
   if (seg[0] === 'api' && seg.length === 2) return resourceList(registry, '', seg[1] ?? '') ?? pageNotFound();
   if (seg[0] === 'apis' && seg.length === 2) return group(registry, seg[1] ?? '') ?? pageNotFound();
-  if (seg[0] === 'apis' && seg.length === 3) return resourceList(registry, seg[1] ?? '', seg[2] ?? '') ?? pageNotFound();
+  if (seg[0] === 'apis' && seg.length === 3)
+    return resourceList(registry, seg[1] ?? '', seg[2] ?? '') ?? pageNotFound();
   return pageNotFound();
 }
 
@@ -85,10 +92,22 @@ function pageNotFound(): never {
 
 function errorFault(code: number, retryAfter: number): ApiError {
   if (code === 429) {
-    return new ApiError(429, 'TooManyRequests', 'Too many requests, please try again later.', { retryAfterSeconds: retryAfter }, { 'Retry-After': String(retryAfter) });
+    return new ApiError(
+      429,
+      'TooManyRequests',
+      'Too many requests, please try again later.',
+      { retryAfterSeconds: retryAfter },
+      { 'Retry-After': String(retryAfter) },
+    );
   }
   if (code === 503) {
-    return new ApiError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request', { retryAfterSeconds: retryAfter }, { 'Retry-After': String(retryAfter) });
+    return new ApiError(
+      503,
+      'ServiceUnavailable',
+      'the server is currently unable to handle the request',
+      { retryAfterSeconds: retryAfter },
+      { 'Retry-After': String(retryAfter) },
+    );
   }
   return new ApiError(500, 'InternalError', 'Internal error occurred: injected fault');
 }
@@ -101,7 +120,12 @@ function defaultManager(userAgent: string | undefined): string {
 
 async function handle(deps: ApiServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://sandbox');
-  const record: RequestRecord = { at: Date.now(), method: req.method ?? 'GET', path: url.pathname + url.search, code: 0 };
+  const record: RequestRecord = {
+    at: Date.now(),
+    method: req.method ?? 'GET',
+    path: url.pathname + url.search,
+    code: 0,
+  };
   // Recorded on arrival so open watches count; the status code is filled in when the response ends.
   deps.stats.record(record);
   res.on('finish', () => {
@@ -136,7 +160,8 @@ async function handle(deps: ApiServerDeps, req: IncomingMessage, res: ServerResp
       }
       pageNotFound();
     }
-    if (!verb) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    if (!verb)
+      throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     const resource = path.subresource ? `${t.plural}/${path.subresource}` : t.plural;
     const fieldManager = url.searchParams.get('fieldManager') ?? defaultManager(req.headers['user-agent']);
     Object.assign(record, { verb, resource, group: t.group, namespace: path.namespace, name: path.name });
@@ -148,10 +173,25 @@ async function handle(deps: ApiServerDeps, req: IncomingMessage, res: ServerResp
     const warnings: string[] = [];
     const reply = handleResource(
       { cluster: deps.cluster, watches: deps.watches, takeGone: (r) => deps.faults.takeGone(r) },
-      { method: req.method ?? 'GET', path, t, verb, resource, query: url.searchParams, headers: req.headers, body, fieldManager, warnings },
+      {
+        method: req.method ?? 'GET',
+        path,
+        t,
+        verb,
+        resource,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        fieldManager,
+        warnings,
+      },
       res,
     );
-    if (warnings.length > 0 && !res.headersSent) res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+    if (warnings.length > 0 && !res.headersSent)
+      res.setHeader(
+        'Warning',
+        warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+      );
     if (reply?.text) {
       res.writeHead(reply.code, { 'Content-Type': 'text/plain' });
       res.end(String(reply.body));

@@ -51,7 +51,8 @@ export class SandboxKubelet {
     if (mode !== 'auto') return;
     for (const pod of this.cluster.store.list('/pods')) {
       if (pod.metadata.deletionTimestamp) this.later(this.podTerminationDelayMs, () => this.finishIfPresent(pod));
-      else if ((pod.status as Obj | undefined)?.phase === 'Pending') this.later(this.podStartDelayMs, () => this.startIfPending(pod));
+      else if ((pod.status as Obj | undefined)?.phase === 'Pending')
+        this.later(this.podStartDelayMs, () => this.startIfPending(pod));
     }
   }
 
@@ -96,7 +97,8 @@ export class SandboxKubelet {
     const now = this.sameUid(pod);
     if (!now || now.metadata.deletionTimestamp || (now.status as Obj | undefined)?.phase !== 'Pending') return;
     // Like a WaitForFirstConsumer provisioner: the pod's claims are bound when it starts.
-    const volumes = ((now.spec as { volumes?: { persistentVolumeClaim?: { claimName?: string } }[] } | undefined)?.volumes ?? []);
+    const volumes =
+      (now.spec as { volumes?: { persistentVolumeClaim?: { claimName?: string } }[] } | undefined)?.volumes ?? [];
     for (const v of volumes) {
       const claim = v.persistentVolumeClaim?.claimName;
       if (claim) this.bindClaim(now.metadata.namespace ?? '', claim);
@@ -111,16 +113,40 @@ export class SandboxKubelet {
   bindClaim(namespace: string, name: string): void {
     const claim = this.cluster.store.get('/persistentvolumeclaims', namespace, name);
     if (!claim || (claim.status as Obj | undefined)?.phase === 'Bound') return;
-    const spec = (claim.spec ?? {}) as { accessModes?: string[]; resources?: { requests?: { storage?: string } }; volumeName?: string };
+    const spec = (claim.spec ?? {}) as {
+      accessModes?: string[];
+      resources?: { requests?: { storage?: string } };
+      volumeName?: string;
+    };
     const claimType = this.cluster.registry.lookup('', 'v1', 'persistentvolumeclaims');
     if (!claimType) return;
     const volumeName = spec.volumeName ?? `pvc-${claim.metadata.uid ?? name}`;
     if (!spec.volumeName) {
-      this.cluster.patch(claimType, namespace, name, 'merge', { spec: { volumeName } }, { fieldManager: 'kube-controller-manager' }, 'kube-controller-manager');
+      this.cluster.patch(
+        claimType,
+        namespace,
+        name,
+        'merge',
+        { spec: { volumeName } },
+        { fieldManager: 'kube-controller-manager' },
+        'kube-controller-manager',
+      );
     }
-    this.cluster.patch(claimType, namespace, name, 'merge', {
-      status: { phase: 'Bound', accessModes: spec.accessModes ?? ['ReadWriteOnce'], capacity: { storage: spec.resources?.requests?.storage ?? '1Gi' } },
-    }, { subresource: 'status', fieldManager: 'kube-controller-manager' }, 'kube-controller-manager');
+    this.cluster.patch(
+      claimType,
+      namespace,
+      name,
+      'merge',
+      {
+        status: {
+          phase: 'Bound',
+          accessModes: spec.accessModes ?? ['ReadWriteOnce'],
+          capacity: { storage: spec.resources?.requests?.storage ?? '1Gi' },
+        },
+      },
+      { subresource: 'status', fieldManager: 'kube-controller-manager' },
+      'kube-controller-manager',
+    );
   }
 
   private finishIfPresent(pod: KubeObject): void {
@@ -129,7 +155,15 @@ export class SandboxKubelet {
   }
 
   private writeStatus(pod: KubeObject, status: Obj): void {
-    this.cluster.patch(this.podType, pod.metadata.namespace, pod.metadata.name, 'merge', { status }, { subresource: 'status', fieldManager: 'kubelet' }, 'kubelet');
+    this.cluster.patch(
+      this.podType,
+      pod.metadata.namespace,
+      pod.metadata.name,
+      'merge',
+      { status },
+      { subresource: 'status', fieldManager: 'kubelet' },
+      'kubelet',
+    );
   }
 
   private containers(pod: KubeObject): ContainerSpec[] {
@@ -190,7 +224,9 @@ export class SandboxKubelet {
       containerStatuses: this.containerStatuses(pod, (_c, before) => ({
         ready,
         started: true,
-        state: { running: { startedAt: (before?.state as { running?: Obj } | undefined)?.running?.startedAt ?? started } },
+        state: {
+          running: { startedAt: (before?.state as { running?: Obj } | undefined)?.running?.startedAt ?? started },
+        },
       })),
     });
   }
@@ -209,7 +245,14 @@ export class SandboxKubelet {
       containerStatuses: this.containerStatuses(pod, () => ({
         ready: false,
         started: false,
-        state: { terminated: { exitCode, reason: opts.reason ?? (phase === 'Succeeded' ? 'Completed' : 'Error'), startedAt: nowTimestamp(), finishedAt: nowTimestamp() } },
+        state: {
+          terminated: {
+            exitCode,
+            reason: opts.reason ?? (phase === 'Succeeded' ? 'Completed' : 'Error'),
+            startedAt: nowTimestamp(),
+            finishedAt: nowTimestamp(),
+          },
+        },
       })),
     };
     if (opts.reason) status.reason = opts.reason;
@@ -234,8 +277,17 @@ export class SandboxKubelet {
         ready: false,
         started: false,
         restartCount: opts.restartCount ?? Number(before?.restartCount ?? 0) + 1,
-        state: { waiting: { reason: 'CrashLoopBackOff', message: opts.message ?? `back-off 10s restarting failed container=${c.name} pod=${name}_${namespace}(${pod.metadata.uid ?? ''})` } },
-        lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: nowTimestamp(), finishedAt: nowTimestamp() } },
+        state: {
+          waiting: {
+            reason: 'CrashLoopBackOff',
+            message:
+              opts.message ??
+              `back-off 10s restarting failed container=${c.name} pod=${name}_${namespace}(${pod.metadata.uid ?? ''})`,
+          },
+        },
+        lastState: {
+          terminated: { exitCode: 1, reason: 'Error', startedAt: nowTimestamp(), finishedAt: nowTimestamp() },
+        },
       })),
     });
   }

@@ -26,7 +26,8 @@ function encodeContinue(rv: number, start: string): string {
 function decodeContinue(token: string): ContinueToken {
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<ContinueToken>;
-    if (parsed.v !== 'meta.k8s.io/v1' || typeof parsed.rv !== 'number' || typeof parsed.start !== 'string') throw new Error('bad');
+    if (parsed.v !== 'meta.k8s.io/v1' || typeof parsed.rv !== 'number' || typeof parsed.start !== 'string')
+      throw new Error('bad');
     return parsed as ContinueToken;
   } catch {
     throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
@@ -40,7 +41,12 @@ function keyOf(o: KubeObject): string {
   return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
-export function listObjects(cluster: Cluster, t: ResourceType, namespace: string | undefined, q: URLSearchParams): ListResult {
+export function listObjects(
+  cluster: Cluster,
+  t: ResourceType,
+  namespace: string | undefined,
+  q: URLSearchParams,
+): ListResult {
   const labels = parseLabelSelector(q.get('labelSelector'));
   const fields = parseFieldSelector(q.get('fieldSelector'), t.kind, extraFieldSelectors[t.storeKey] ?? []);
   const limit = Number(q.get('limit') ?? '0');
@@ -63,7 +69,9 @@ export function listObjects(cluster: Cluster, t: ResourceType, namespace: string
     if (!Number.isInteger(wanted)) throw badRequest(`invalid resource version "${rvParam}"`);
     if (wanted > current) {
       throw new ApiError(504, 'Timeout', `Timeout: Too large resource version: ${wanted}, current: ${current}`, {
-        causes: [{ reason: 'ResourceVersionTooLarge', message: `Too large resource version: ${wanted}, current: ${current}` }],
+        causes: [
+          { reason: 'ResourceVersionTooLarge', message: `Too large resource version: ${wanted}, current: ${current}` },
+        ],
         retryAfterSeconds: 1,
       });
     }
@@ -77,7 +85,8 @@ export function listObjects(cluster: Cluster, t: ResourceType, namespace: string
   }
   all ??= cluster.store.listShared(t.storeKey);
   let items = all.filter(
-    (o) => (namespace === undefined || o.metadata.namespace === namespace) && labels(o.metadata.labels ?? {}) && fields(o),
+    (o) =>
+      (namespace === undefined || o.metadata.namespace === namespace) && labels(o.metadata.labels ?? {}) && fields(o),
   );
   if (start) items = items.filter((o) => keyOf(o) >= start);
   const result: ListResult = { items, resourceVersion: String(rv) };

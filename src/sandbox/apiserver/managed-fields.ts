@@ -2,8 +2,18 @@
 // conflicts, and removal of fields an applier stopped sending.
 import { ApiError } from './errors.js';
 import {
-  deepEqual, fromFieldsV1, isLeafIn, isPrefix, nodesOf, pathsOf, printPath, removeAt, toFieldsV1, valueAt,
-  type PathSet, type Section,
+  deepEqual,
+  fromFieldsV1,
+  isLeafIn,
+  isPrefix,
+  nodesOf,
+  pathsOf,
+  printPath,
+  removeAt,
+  toFieldsV1,
+  valueAt,
+  type PathSet,
+  type Section,
 } from './field-set.js';
 import { isPlainObject, keyOf, type Shape } from './object-shape.js';
 import type { KubeObject, ManagedFieldsEntry } from './store.js';
@@ -29,7 +39,11 @@ function entriesOf(obj: KubeObject | undefined): Entry[] {
 }
 
 function sameSlot(e: Entry, w: Writer, operation: 'Apply' | 'Update'): boolean {
-  return e.meta.manager === w.manager && e.meta.operation === operation && (e.meta.subresource ?? '') === (w.subresource ?? '');
+  return (
+    e.meta.manager === w.manager &&
+    e.meta.operation === operation &&
+    (e.meta.subresource ?? '') === (w.subresource ?? '')
+  );
 }
 
 function serialize(entries: Entry[]): ManagedFieldsEntry[] {
@@ -61,7 +75,11 @@ function upsert(entries: Entry[], w: Writer, operation: 'Apply' | 'Update', path
 
 /** Ownership after a create/update/patch: the writer takes every field it changed. */
 export function recordUpdate(
-  oldObj: KubeObject | undefined, newObj: KubeObject, w: Writer, shape: Shape, custom = false,
+  oldObj: KubeObject | undefined,
+  newObj: KubeObject,
+  w: Writer,
+  shape: Shape,
+  custom = false,
 ): ManagedFieldsEntry[] {
   const entries = entriesOf(oldObj);
   const nodesBefore = oldObj ? nodesOf(oldObj, shape, w.section) : new Map<string, boolean>();
@@ -164,7 +182,10 @@ function pruneEmptiedParents(merged: KubeObject, live: KubeObject | undefined, d
   for (const parent of [...parents].sort((a, b) => b.length - a.length)) {
     const now = valueAt(merged, parent);
     const before = valueAt(live, parent);
-    const emptied = isPlainObject(now) && Object.keys(now).length === 0 && !(isPlainObject(before) && Object.keys(before).length === 0);
+    const emptied =
+      isPlainObject(now) &&
+      Object.keys(now).length === 0 &&
+      !(isPlainObject(before) && Object.keys(before).length === 0);
     if (emptied) removeAt(merged, parent);
   }
 }
@@ -175,7 +196,8 @@ function conflictError(conflicts: Map<string, string[]>): ApiError {
   let total = 0;
   for (const [who, paths] of conflicts) {
     total += paths.length;
-    for (const p of paths) causes.push({ reason: 'FieldManagerConflict', message: `conflict with ${who}`, field: printPath(p) });
+    for (const p of paths)
+      causes.push({ reason: 'FieldManagerConflict', message: `conflict with ${who}`, field: printPath(p) });
     parts.push(
       paths.length === 1
         ? `conflict with ${who}: ${printPath(paths[0] ?? '')}`

@@ -17,7 +17,9 @@ import type { KubeObject } from './store.js';
 export function checkIdentity(t: ResourceType, body: unknown, namespace: string | undefined): KubeObject {
   if (!isPlainObject(body)) throw badRequest('the body of the request could not be decoded as an object');
   if (body.apiVersion !== undefined && body.apiVersion !== apiVersionOf(t)) {
-    throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersionOf(t)})`);
+    throw badRequest(
+      `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersionOf(t)})`,
+    );
   }
   if (body.kind !== undefined && body.kind !== t.kind) {
     throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${t.kind})`);
@@ -28,7 +30,12 @@ export function checkIdentity(t: ResourceType, body: unknown, namespace: string 
   const metadata = isPlainObject(body.metadata) ? body.metadata : {};
   const typeError = metadataTypeError(metadata);
   if (typeError) throw typeError;
-  if (t.namespaced && metadata.namespace !== undefined && metadata.namespace !== '' && metadata.namespace !== namespace) {
+  if (
+    t.namespaced &&
+    metadata.namespace !== undefined &&
+    metadata.namespace !== '' &&
+    metadata.namespace !== namespace
+  ) {
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
   const decoded = { ...structuredClone(body), metadata: structuredClone(metadata) };
@@ -47,7 +54,9 @@ export function checkUnknownFields(t: ResourceType, obj: unknown, opts: WriteOpt
   if (unknown.length === 0) return;
   if (opts.fieldValidation === 'Strict') {
     const list = unknown.map((f) => `unknown field "${f}"`);
-    throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${list.join(', ')}`);
+    throw badRequest(
+      `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${list.join(', ')}`,
+    );
   }
   opts.warnings?.push(...unknown.map((f) => `unknown field "${f}"`));
 }

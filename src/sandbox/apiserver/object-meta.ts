@@ -3,7 +3,15 @@
 import { badRequest, type ApiError, type StatusCause } from './errors.js';
 import { isPlainObject } from './object-shape.js';
 
-const stringFields = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp'];
+const stringFields = [
+  'name',
+  'generateName',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'creationTimestamp',
+  'deletionTimestamp',
+];
 
 function decodeError(field: string, got: unknown, want: string): ApiError {
   const kind = Array.isArray(got) ? 'array' : got === null ? 'null' : typeof got === 'object' ? 'object' : typeof got;
@@ -13,7 +21,8 @@ function decodeError(field: string, got: unknown, want: string): ApiError {
 /** Wrong JSON types in metadata fail decoding on the real server, before any validation. */
 export function metadataTypeError(meta: Record<string, unknown>): ApiError | undefined {
   for (const f of stringFields) {
-    if (meta[f] !== undefined && meta[f] !== null && typeof meta[f] !== 'string') return decodeError(f, meta[f], 'string');
+    if (meta[f] !== undefined && meta[f] !== null && typeof meta[f] !== 'string')
+      return decodeError(f, meta[f], 'string');
   }
   for (const f of ['labels', 'annotations']) {
     const v = meta[f];
@@ -23,7 +32,8 @@ export function metadataTypeError(meta: Record<string, unknown>): ApiError | und
   }
   const finalizers = meta.finalizers;
   if (finalizers !== undefined && finalizers !== null) {
-    if (!Array.isArray(finalizers) || finalizers.some((x) => typeof x !== 'string')) return decodeError('finalizers', finalizers, '[]string');
+    if (!Array.isArray(finalizers) || finalizers.some((x) => typeof x !== 'string'))
+      return decodeError('finalizers', finalizers, '[]string');
   }
   const refs = meta.ownerReferences;
   if (refs !== undefined && refs !== null && (!Array.isArray(refs) || refs.some((r) => !isPlainObject(r)))) {
@@ -45,15 +55,21 @@ export function qualifiedNameErrors(key: string): string[] {
     name = rest;
     if (prefix.length === 0) errors.push('prefix part must be non-empty');
     else if (prefix.length > 253 || !subdomain.test(prefix)) {
-      errors.push("prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
+      errors.push(
+        "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+      );
     }
   } else if (parts.length > 2) {
-    return ["a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"];
+    return [
+      "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+    ];
   }
   if (name.length === 0) errors.push('name part must be non-empty');
   else if (name.length > 63) errors.push('name part must be no more than 63 characters');
   else if (!namePart.test(name)) {
-    errors.push("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')");
+    errors.push(
+      "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+    );
   }
   return errors;
 }
@@ -68,7 +84,11 @@ export function metadataCauses(meta: Record<string, unknown>): StatusCause[] {
     for (const e of qualifiedNameErrors(key)) invalid('metadata.labels', key, e);
     if (value.length > 63) invalid('metadata.labels', value, 'must be no more than 63 characters');
     else if (!labelValue.test(value)) {
-      invalid('metadata.labels', value, "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')");
+      invalid(
+        'metadata.labels',
+        value,
+        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+      );
     }
   }
   const annotations = isPlainObject(meta.annotations) ? (meta.annotations as Record<string, string>) : {};
@@ -77,11 +97,17 @@ export function metadataCauses(meta: Record<string, unknown>): StatusCause[] {
     for (const e of qualifiedNameErrors(key.toLowerCase())) invalid('metadata.annotations', key, e);
     size += key.length + value.length;
   }
-  if (size > 262144) causes.push({ reason: 'FieldValueTooLong', message: 'Too long: must have at most 262144 bytes', field: 'metadata.annotations' });
+  if (size > 262144)
+    causes.push({
+      reason: 'FieldValueTooLong',
+      message: 'Too long: must have at most 262144 bytes',
+      field: 'metadata.annotations',
+    });
   const refs = Array.isArray(meta.ownerReferences) ? (meta.ownerReferences as Record<string, unknown>[]) : [];
   for (const ref of refs) {
     const check = (key: string, what: string): void => {
-      if (typeof ref[key] !== 'string' || ref[key] === '') invalid(`metadata.ownerReferences.${key}`, '', `${what} must not be empty`);
+      if (typeof ref[key] !== 'string' || ref[key] === '')
+        invalid(`metadata.ownerReferences.${key}`, '', `${what} must not be empty`);
     };
     check('apiVersion', 'version');
     check('kind', 'kind');

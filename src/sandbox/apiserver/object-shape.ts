@@ -35,14 +35,26 @@ const keyedLists: Record<string, string[]> = {
 const setLists = new Set(['finalizers']);
 
 const granularMaps = new Set([
-  'labels', 'annotations', 'data', 'binaryData', 'stringData', 'nodeSelector', 'limits', 'requests', 'capacity',
-  'allocatable', 'overhead',
+  'labels',
+  'annotations',
+  'data',
+  'binaryData',
+  'stringData',
+  'nodeSelector',
+  'limits',
+  'requests',
+  'capacity',
+  'allocatable',
+  'overhead',
 ]);
 
 const atomicMaps = new Set(['podSelector', 'namespaceSelector', 'labelSelector']);
 
 class BuiltinShape implements Shape {
-  constructor(private readonly path: readonly string[], private readonly kind: string) {}
+  constructor(
+    private readonly path: readonly string[],
+    private readonly kind: string,
+  ) {}
 
   field(name: string): Shape {
     return new BuiltinShape([...this.path, name], this.kind);
@@ -96,12 +108,15 @@ export function builtinShape(kind: string): Shape {
 const emptySchema: JsonSchema = {};
 
 class SchemaShape implements Shape {
-  constructor(private readonly schema: JsonSchema, private readonly depth: number) {}
+  constructor(
+    private readonly schema: JsonSchema,
+    private readonly depth: number,
+  ) {}
 
   field(name: string): Shape {
     if (this.depth === 0 && name === 'metadata') return builtinShape('').field('metadata');
     const props = this.schema.properties;
-    if (props && props[name]) return new SchemaShape(props[name], this.depth + 1);
+    if (props?.[name]) return new SchemaShape(props[name], this.depth + 1);
     const ap = this.schema.additionalProperties;
     if (ap && typeof ap === 'object') return new SchemaShape(ap, this.depth + 1);
     return new SchemaShape(emptySchema, this.depth + 1);
@@ -143,6 +158,7 @@ export function keyOf(item: unknown, keys: string[]): string | undefined {
     if (item[k] !== undefined) parts[k] = item[k];
   }
   // Protocol defaults to TCP in keyed port lists, so {containerPort: 80} matches {containerPort: 80, protocol: TCP}.
-  if (keys.includes('protocol') && parts.protocol === undefined && Object.keys(parts).length > 0) parts.protocol = 'TCP';
+  if (keys.includes('protocol') && parts.protocol === undefined && Object.keys(parts).length > 0)
+    parts.protocol = 'TCP';
   return Object.keys(parts).length > 0 ? JSON.stringify(parts) : undefined;
 }

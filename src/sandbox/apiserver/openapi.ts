@@ -4,7 +4,7 @@
 // only a skeleton schema; /openapi/v2 stays 404, which kubectl tolerates.
 import { createHash } from 'node:crypto';
 import type { JsonSchema } from './json-schema.js';
-import { type ResourceRegistry, type ResourceType } from './resource-types.js';
+import type { ResourceRegistry, ResourceType } from './resource-types.js';
 
 function gvPath(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
@@ -33,8 +33,14 @@ function kindSchema(t: ResourceType): Record<string, unknown> {
   const gvk = [{ group: t.group, version: t.version, kind: t.kind }];
   const base = t.schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
   const properties = {
-    apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
-    kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
+    apiVersion: {
+      type: 'string',
+      description: 'APIVersion defines the versioned schema of this representation of an object.',
+    },
+    kind: {
+      type: 'string',
+      description: 'Kind is a string value representing the REST resource this object represents.',
+    },
     metadata: objectMeta,
     ...(base.properties ?? {}),
   };
@@ -53,8 +59,19 @@ function operations(t: ResourceType): Record<string, unknown> {
   const params = ['dryRun', 'fieldManager', 'fieldValidation'].map(queryParam);
   const content = (types: string[]): unknown => Object.fromEntries(types.map((ct) => [ct, { schema: ref }]));
   return {
-    get: { operationId: `read${t.kind}`, 'x-kubernetes-action': 'get', 'x-kubernetes-group-version-kind': gvk, responses: { '200': { content: content(['application/json']) } } },
-    put: { operationId: `replace${t.kind}`, 'x-kubernetes-action': 'put', 'x-kubernetes-group-version-kind': gvk, parameters: params, requestBody: { content: content(['application/json']) } },
+    get: {
+      operationId: `read${t.kind}`,
+      'x-kubernetes-action': 'get',
+      'x-kubernetes-group-version-kind': gvk,
+      responses: { '200': { content: content(['application/json']) } },
+    },
+    put: {
+      operationId: `replace${t.kind}`,
+      'x-kubernetes-action': 'put',
+      'x-kubernetes-group-version-kind': gvk,
+      parameters: params,
+      requestBody: { content: content(['application/json']) },
+    },
     patch: {
       operationId: `patch${t.kind}`,
       'x-kubernetes-action': 'patch',
@@ -76,7 +93,11 @@ export function openApiDocument(registry: ResourceRegistry, group: string, versi
     const prefix = `/${gvPath(t.group, t.version)}${t.namespaced ? '/namespaces/{namespace}' : ''}/${t.plural}`;
     paths[`${prefix}/{name}`] = operations(t);
     paths[prefix] = {
-      get: { operationId: `list${t.kind}`, 'x-kubernetes-action': 'list', 'x-kubernetes-group-version-kind': { group: t.group, version: t.version, kind: t.kind } },
+      get: {
+        operationId: `list${t.kind}`,
+        'x-kubernetes-action': 'list',
+        'x-kubernetes-group-version-kind': { group: t.group, version: t.version, kind: t.kind },
+      },
       post: {
         operationId: `create${t.kind}`,
         'x-kubernetes-action': 'post',
@@ -94,4 +115,3 @@ export function openApiDocument(registry: ResourceRegistry, group: string, versi
     components: { schemas },
   };
 }
-

@@ -23,7 +23,10 @@ function patchFailed(message: string): ApiError {
 function decodePointer(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) throw badRequest(`JSON pointer must start with "/": ${pointer}`);
-  return pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 type Container = Record<string, unknown> | unknown[];
@@ -34,7 +37,8 @@ function parentOf(doc: unknown, parts: string[], op: string, path: string): { pa
     if (Array.isArray(cur)) cur = cur[Number(part)];
     else if (isPlainObject(cur)) cur = cur[part];
     else cur = undefined;
-    if (cur === undefined) throw patchFailed(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
+    if (cur === undefined)
+      throw patchFailed(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
   }
   if (!Array.isArray(cur) && !isPlainObject(cur)) {
     throw patchFailed(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
@@ -47,7 +51,8 @@ function getAt(doc: unknown, path: string, op: string): unknown {
   if (parts.length === 0) return doc;
   const { parent, key } = parentOf(doc, parts, op, path);
   const value = Array.isArray(parent) ? parent[Number(key)] : parent[key];
-  if (value === undefined) throw patchFailed(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
+  if (value === undefined)
+    throw patchFailed(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
   return value;
 }
 
@@ -61,7 +66,8 @@ function removeAtPointer(doc: unknown, path: string, op: string): unknown {
     }
     return parent.splice(idx, 1)[0];
   }
-  if (!(key in parent)) throw patchFailed(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
+  if (!(key in parent))
+    throw patchFailed(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
   const value = parent[key];
   delete parent[key];
   return value;

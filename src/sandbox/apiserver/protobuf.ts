@@ -68,7 +68,11 @@ const schemas: Record<string, Schema> = {
 };
 
 const unknownEnvelope: Schema = {
-  1: { name: 'typeMeta', kind: 'message', schema: { 1: { name: 'apiVersion', kind: 'string' }, 2: { name: 'kind', kind: 'string' } } },
+  1: {
+    name: 'typeMeta',
+    kind: 'message',
+    schema: { 1: { name: 'apiVersion', kind: 'string' }, 2: { name: 'kind', kind: 'string' } },
+  },
   2: { name: 'raw', kind: 'bytes' },
 };
 
@@ -146,7 +150,8 @@ export function protobufKinds(): string[] {
 export function decodeProtobuf(body: Buffer, kind: string): Record<string, unknown> {
   const schema = schemas[kind];
   if (!schema) throw badRequest(`protobuf bodies are not supported for ${kind}; send JSON`);
-  if (body.length < 4 || !body.subarray(0, 4).equals(magic)) throw badRequest('provided input did not begin with the Kubernetes protobuf magic prefix');
+  if (body.length < 4 || !body.subarray(0, 4).equals(magic))
+    throw badRequest('provided input did not begin with the Kubernetes protobuf magic prefix');
   const envelope = decodeMessage(body.subarray(4), unknownEnvelope);
   const typeMeta = (envelope.typeMeta ?? {}) as { apiVersion?: string; kind?: string };
   const raw = Buffer.from(String(envelope.raw ?? ''), 'base64');

@@ -14,7 +14,10 @@ const namespaceSubresources = new Set(['status', 'finalize']);
 
 /** Undefined for non-resource paths (discovery, /version, health). */
 export function parseResourcePath(pathname: string): ResourcePath | undefined {
-  const seg = pathname.split('/').filter((s) => s.length > 0).map((s) => decodeURIComponent(s));
+  const seg = pathname
+    .split('/')
+    .filter((s) => s.length > 0)
+    .map((s) => decodeURIComponent(s));
   let group: string;
   let version: string;
   let rest: string[];
@@ -28,7 +31,11 @@ export function parseResourcePath(pathname: string): ResourcePath | undefined {
     rest = seg.slice(3);
   } else return undefined;
   let namespace: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && namespaceSubresources.has(rest[2] ?? ''))) {
+  if (
+    rest[0] === 'namespaces' &&
+    rest.length >= 3 &&
+    !(rest.length === 3 && namespaceSubresources.has(rest[2] ?? ''))
+  ) {
     namespace = rest[1];
     rest = rest.slice(2);
   }

@@ -56,7 +56,8 @@ function includeObject(q: URLSearchParams): IncludeObject {
 function writeOptions(req: ResourceRequest): WriteOptions {
   const q = req.query;
   const dryRun = q.getAll('dryRun');
-  if (dryRun.some((d) => d !== 'All')) throw badRequest(`Unsupported value: "${dryRun.join(',')}": supported values: "All"`);
+  if (dryRun.some((d) => d !== 'All'))
+    throw badRequest(`Unsupported value: "${dryRun.join(',')}": supported values: "All"`);
   const opts: WriteOptions = { dryRun: dryRun.includes('All'), warnings: req.warnings };
   const validation = q.get('fieldValidation');
   if (validation !== null) {
@@ -99,9 +100,17 @@ export function handleResource(ctx: HandlerContext, req: ResourceRequest, res: S
   if (reviewKinds.has(t.storeKey)) {
     // The answer does not depend on the question, so a protobuf body (kubectl's typed client) needs no decoding.
     const protobuf = /protobuf/.test(req.headers['content-type'] ?? '');
-    return { code: 201, body: answerReview(t, req.verb, protobuf ? {} : decodeObject(req.headers['content-type'], req.body, t.kind, false)) };
+    return {
+      code: 201,
+      body: answerReview(
+        t,
+        req.verb,
+        protobuf ? {} : decodeObject(req.headers['content-type'], req.body, t.kind, false),
+      ),
+    };
   }
-  if (t.namespaced === false && namespace !== undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+  if (t.namespaced === false && namespace !== undefined)
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
   // Namespaced kinds are only listed and watched across namespaces; nothing else has a route there.
   if (t.namespaced && namespace === undefined && req.verb !== 'list' && req.verb !== 'watch') {
     if (name === undefined) throw methodNotAllowed();
@@ -111,7 +120,11 @@ export function handleResource(ctx: HandlerContext, req: ResourceRequest, res: S
     case 'get': {
       const obj = cluster.get(t, namespace, name ?? '');
       if (req.path.subresource === 'log') return podLog(obj, req.query);
-      if (wantsTable(req.headers)) return { code: 200, body: toTable(t, [obj], includeObject(req.query), { resourceVersion: obj.metadata.resourceVersion }) };
+      if (wantsTable(req.headers))
+        return {
+          code: 200,
+          body: toTable(t, [obj], includeObject(req.query), { resourceVersion: obj.metadata.resourceVersion }),
+        };
       return { code: 200, body: obj };
     }
     case 'list': {
@@ -166,10 +179,14 @@ export function handleResource(ctx: HandlerContext, req: ResourceRequest, res: S
 
 /** There is no container runtime: every container has written nothing (yet). */
 function podLog(pod: KubeObject, q: URLSearchParams): Reply {
-  const containers = ((pod.spec as { containers?: { name: string }[] } | undefined)?.containers ?? []).map((c) => c.name);
+  const containers = ((pod.spec as { containers?: { name: string }[] } | undefined)?.containers ?? []).map(
+    (c) => c.name,
+  );
   const container = q.get('container');
   if (container === null && containers.length > 1) {
-    throw badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.join(' ')}]`);
+    throw badRequest(
+      `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.join(' ')}]`,
+    );
   }
   if (container !== null && !containers.includes(container)) {
     throw badRequest(`container ${container} is not valid for pod ${pod.metadata.name}`);

@@ -66,7 +66,8 @@ export function pruneAndDefault(value: unknown, s: JsonSchema, root = false, def
     }
     return value;
   }
-  if (Array.isArray(value) && s.items) return value.map((item) => pruneAndDefault(item, s.items ?? {}, false, defaults));
+  if (Array.isArray(value) && s.items)
+    return value.map((item) => pruneAndDefault(item, s.items ?? {}, false, defaults));
   return value;
 }
 
@@ -74,7 +75,11 @@ export function pruneAndDefault(value: unknown, s: JsonSchema, root = false, def
 export function validate(value: unknown, s: JsonSchema, path: string, root = false): StatusCause[] {
   const causes: StatusCause[] = [];
   const invalid = (message: string): void => {
-    causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${showValue(value)}: ${message}`, field: path });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${showValue(value)}: ${message}`,
+      field: path,
+    });
   };
   if (value === null) {
     if (s.nullable) return causes;
@@ -107,7 +112,11 @@ export function validate(value: unknown, s: JsonSchema, path: string, root = fal
   }
   if (typeof value === 'string') {
     if (s.maxLength !== undefined && [...value].length > s.maxLength) {
-      causes.push({ reason: 'FieldValueTooLong', message: `Too long: may not be more than ${s.maxLength} bytes`, field: path });
+      causes.push({
+        reason: 'FieldValueTooLong',
+        message: `Too long: may not be more than ${s.maxLength} bytes`,
+        field: path,
+      });
     }
     if (s.minLength !== undefined && [...value].length < s.minLength) {
       invalid(`${path} in body should be at least ${s.minLength} chars long`);
@@ -129,7 +138,11 @@ export function validate(value: unknown, s: JsonSchema, path: string, root = fal
   }
   if (Array.isArray(value)) {
     if (s.maxItems !== undefined && value.length > s.maxItems) {
-      causes.push({ reason: 'FieldValueTooMany', message: `Too many: ${value.length}: must have at most ${s.maxItems} items`, field: path });
+      causes.push({
+        reason: 'FieldValueTooMany',
+        message: `Too many: ${value.length}: must have at most ${s.maxItems} items`,
+        field: path,
+      });
     }
     if (s.minItems !== undefined && value.length < s.minItems) {
       causes.push({
@@ -138,11 +151,16 @@ export function validate(value: unknown, s: JsonSchema, path: string, root = fal
         field: path,
       });
     }
-    if (s['x-kubernetes-list-type'] === 'map') causes.push(...duplicateKeys(value, s['x-kubernetes-list-map-keys'] ?? [], path));
+    if (s['x-kubernetes-list-type'] === 'map')
+      causes.push(...duplicateKeys(value, s['x-kubernetes-list-map-keys'] ?? [], path));
     if (s['x-kubernetes-list-type'] === 'set') {
       value.forEach((item, i) => {
         if (value.findIndex((o) => JSON.stringify(o) === JSON.stringify(item)) !== i) {
-          causes.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: ${showValue(item)}`, field: `${path}[${i}]` });
+          causes.push({
+            reason: 'FieldValueDuplicate',
+            message: `Duplicate value: ${showValue(item)}`,
+            field: `${path}[${i}]`,
+          });
         }
       });
     }
@@ -186,7 +204,11 @@ function duplicateKeys(list: unknown[], keys: string[], path: string): StatusCau
     const key = JSON.stringify(keys.map((k) => item[k]));
     if (seen.has(key)) {
       const shown = keys.map((k) => `"${k}":${JSON.stringify(item[k])}`).join(',');
-      causes.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: map[string]interface {}{${shown}}`, field: `${path}[${i}]` });
+      causes.push({
+        reason: 'FieldValueDuplicate',
+        message: `Duplicate value: map[string]interface {}{${shown}}`,
+        field: `${path}[${i}]`,
+      });
     }
     seen.add(key);
   });

@@ -2,9 +2,7 @@
 import { badRequest } from './errors.js';
 import type { KubeObject } from './store.js';
 
-type Requirement =
-  | { key: string; op: 'in' | 'notin'; values: string[] }
-  | { key: string; op: 'exists' | '!' };
+type Requirement = { key: string; op: 'in' | 'notin'; values: string[] } | { key: string; op: 'exists' | '!' };
 
 export type LabelSelector = (labels: Record<string, string>) => boolean;
 
@@ -31,7 +29,14 @@ function parseTerm(term: string, selector: string): Requirement {
   const setMatch = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(term);
   if (setMatch) {
     const [, key = '', op, list = ''] = setMatch;
-    return { key, op: op as 'in' | 'notin', values: list.split(',').map((v) => v.trim()).filter((v) => v !== '') };
+    return {
+      key,
+      op: op as 'in' | 'notin',
+      values: list
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== ''),
+    };
   }
   const opMatch = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(term);
   if (opMatch) {
@@ -40,7 +45,9 @@ function parseTerm(term: string, selector: string): Requirement {
   }
   if (term.startsWith('!')) return { key: term.slice(1).trim(), op: '!' };
   if (keyPattern.test(term)) return { key: term, op: 'exists' };
-  throw badRequest(`unable to parse requirement: found '${term}', expected: in, notin, =, ==, !=, gt, lt (in "${selector}")`);
+  throw badRequest(
+    `unable to parse requirement: found '${term}', expected: in, notin, =, ==, !=, gt, lt (in "${selector}")`,
+  );
 }
 
 export function parseLabelSelector(selector: string | null | undefined): LabelSelector {
@@ -51,7 +58,7 @@ export function parseLabelSelector(selector: string | null | undefined): LabelSe
   }
   return (labels) =>
     requirements.every((r) => {
-      const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+      const has = Object.hasOwn(labels, r.key);
       const value = labels[r.key];
       switch (r.op) {
         case 'exists':
@@ -78,7 +85,11 @@ function fieldValue(obj: KubeObject, path: string): string {
 }
 
 /** Field selectors the real server supports for every kind, plus kind-specific extras. */
-export function parseFieldSelector(selector: string | null | undefined, kind: string, supported: string[]): FieldSelector {
+export function parseFieldSelector(
+  selector: string | null | undefined,
+  kind: string,
+  supported: string[],
+): FieldSelector {
   if (!selector) return () => true;
   const allowed = new Set(['metadata.name', 'metadata.namespace', ...supported]);
   const terms = splitTerms(selector).map((term) => {
@@ -95,8 +106,27 @@ export function parseFieldSelector(selector: string | null | undefined, kind: st
 }
 
 export const extraFieldSelectors: Record<string, string[]> = {
-  '/pods': ['spec.nodeName', 'status.phase', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.podIP'],
-  '/events': ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'source', 'type'],
+  '/pods': [
+    'spec.nodeName',
+    'status.phase',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'status.podIP',
+  ],
+  '/events': [
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
+  ],
   '/secrets': ['type'],
   '/namespaces': ['status.phase'],
 };

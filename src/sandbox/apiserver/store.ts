@@ -72,7 +72,8 @@ export class ObjectStore {
 
   constructor(
     private readonly historyLimit: number,
-    private readonly onListenerError: (err: unknown) => void = (err) => console.error('sandbox: store listener failed', err),
+    private readonly onListenerError: (err: unknown) => void = (err) =>
+      console.error('sandbox: store listener failed', err),
   ) {}
 
   currentRevision(): number {
@@ -164,7 +165,8 @@ export class ObjectStore {
   snapshotAt(storeKey: string, rv: number): KubeObject[] | undefined {
     if (rv < this.compacted) return undefined;
     const state = new Map<string, KubeObject>();
-    for (const o of this.data.get(storeKey)?.values() ?? []) state.set(objectKey(o.metadata.namespace, o.metadata.name), o);
+    for (const o of this.data.get(storeKey)?.values() ?? [])
+      state.set(objectKey(o.metadata.namespace, o.metadata.name), o);
     for (let i = this.history.length - 1; i >= 0; i--) {
       const e = this.history[i];
       if (!e || e.rv <= rv) break;

@@ -8,13 +8,17 @@ const nameColumn = {
   name: 'Name',
   type: 'string',
   format: 'name',
-  description: 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
+  description:
+    'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
   priority: 0,
 };
 
 /** Evaluates the simple JSONPath forms printer columns use: `.a.b`, `.a[0]`, `.a[*].b`, `.a[?(@.k=="v")].b`. */
 export function jsonPath(obj: unknown, path: string): unknown[] {
-  const expr = path.replace(/^\{|\}$/g, '').trim().replace(/^\$/, '');
+  const expr = path
+    .replace(/^\{|\}$/g, '')
+    .trim()
+    .replace(/^\$/, '');
   const tokens = expr.match(/\.[^.[\]]+|\[[^\]]*\]/g) ?? [];
   let current: unknown[] = [obj];
   for (const token of tokens) {
@@ -82,39 +86,69 @@ function builtinCells(t: ResourceType, obj: KubeObject): unknown[] {
       return [`${ready}/${total}`, phase, restarts, created, status.podIP ?? '<none>', spec.nodeName ?? '<none>'];
     }
     case '/nodes': {
-      const ready = arr(status.conditions).map(o).find((c) => c.type === 'Ready');
-      return [ready?.status === 'True' ? 'Ready' : 'NotReady', '<none>', created, o(status.nodeInfo).kubeletVersion ?? ''];
+      const ready = arr(status.conditions)
+        .map(o)
+        .find((c) => c.type === 'Ready');
+      return [
+        ready?.status === 'True' ? 'Ready' : 'NotReady',
+        '<none>',
+        created,
+        o(status.nodeInfo).kubeletVersion ?? '',
+      ];
     }
     case '/secrets':
       return [obj.type ?? 'Opaque', Object.keys(o(obj.data)).length, created];
     case '/configmaps':
       return [Object.keys(o(obj.data)).length + Object.keys(o(obj.binaryData)).length, created];
     case '/events':
-      if (t.group) return t.printerColumns.map((c) => (c.type === 'date' && c.name === 'Age' ? created : customCell(c, obj) ?? '<none>'));
-      return [age(obj.lastTimestamp ?? obj.eventTime), obj.type, obj.reason, `${String(o(obj.involvedObject).kind ?? '').toLowerCase()}/${String(o(obj.involvedObject).name ?? '')}`, obj.message];
+      if (t.group)
+        return t.printerColumns.map((c) =>
+          c.type === 'date' && c.name === 'Age' ? created : (customCell(c, obj) ?? '<none>'),
+        );
+      return [
+        age(obj.lastTimestamp ?? obj.eventTime),
+        obj.type,
+        obj.reason,
+        `${String(o(obj.involvedObject).kind ?? '').toLowerCase()}/${String(o(obj.involvedObject).name ?? '')}`,
+        obj.message,
+      ];
     case 'networking.k8s.io/networkpolicies': {
       const labels = o(o(spec.podSelector).matchLabels);
-      const text = Object.entries(labels).map(([k, v]) => `${k}=${String(v)}`).join(',');
+      const text = Object.entries(labels)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(',');
       return [text || '<none>', created];
     }
     case 'apps/deployments':
-      return [`${Number(status.readyReplicas ?? 0)}/${Number(spec.replicas ?? 0)}`, status.updatedReplicas ?? 0, status.availableReplicas ?? 0, created];
+      return [
+        `${Number(status.readyReplicas ?? 0)}/${Number(spec.replicas ?? 0)}`,
+        status.updatedReplicas ?? 0,
+        status.availableReplicas ?? 0,
+        created,
+      ];
     case 'apiextensions.k8s.io/customresourcedefinitions':
       return [obj.metadata.creationTimestamp];
     default:
-      return t.printerColumns.map((c) => (c.type === 'date' && c.name === 'Age' ? created : customCell(c, obj) ?? '<none>'));
+      return t.printerColumns.map((c) =>
+        c.type === 'date' && c.name === 'Age' ? created : (customCell(c, obj) ?? '<none>'),
+      );
   }
 }
 
 function columnsFor(t: ResourceType): PrinterColumn[] {
-  if (t.custom && t.printerColumns.length === 0) return [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }];
+  if (t.custom && t.printerColumns.length === 0)
+    return [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }];
   return t.printerColumns;
 }
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
 export function toTable(
-  t: ResourceType, objects: KubeObject[], include: IncludeObject, listMeta: Record<string, unknown>, withColumns = true,
+  t: ResourceType,
+  objects: KubeObject[],
+  include: IncludeObject,
+  listMeta: Record<string, unknown>,
+  withColumns = true,
 ): Record<string, unknown> {
   const columns = columnsFor(t).map((c) => ({
     name: c.name,
@@ -129,7 +163,8 @@ export function toTable(
       : [obj.metadata.name, ...builtinCells(t, obj)];
     const row: Record<string, unknown> = { cells };
     if (include === 'Object') row.object = obj;
-    if (include === 'Metadata') row.object = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
+    if (include === 'Metadata')
+      row.object = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
     return row;
   });
   return {

@@ -35,7 +35,10 @@ interface Stream {
 export class WatchHub implements WatchControl {
   private readonly streams = new Set<Stream>();
 
-  constructor(private readonly store: ObjectStore, private readonly bookmarkIntervalMs: number) {}
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly bookmarkIntervalMs: number,
+  ) {}
 
   open(req: WatchRequest, res: ServerResponse): void {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
@@ -64,22 +67,36 @@ export class WatchHub implements WatchControl {
       else if (now) sendObject(e.type, e.object);
     };
     const bookmark = (extra?: Record<string, string>): void => {
-      const metadata: Record<string, unknown> = { resourceVersion: String(this.store.currentRevision()), creationTimestamp: null };
+      const metadata: Record<string, unknown> = {
+        resourceVersion: String(this.store.currentRevision()),
+        creationTimestamp: null,
+      };
       if (extra) metadata.annotations = extra;
-      send('BOOKMARK', { kind: req.t.kind, apiVersion: req.t.group ? `${req.t.group}/${req.t.version}` : req.t.version, metadata });
+      send('BOOKMARK', {
+        kind: req.t.kind,
+        apiVersion: req.t.group ? `${req.t.group}/${req.t.version}` : req.t.version,
+        metadata,
+      });
     };
 
     const rv = req.resourceVersion;
     const fromScratch = rv === undefined || rv === '' || rv === '0';
     if (!fromScratch && (req.forceGone || Number(rv) < this.store.compactedRevision())) {
-      const err = new ApiError(410, 'Expired', `too old resource version: ${rv} (${Math.max(this.store.compactedRevision(), Number(rv) + 1)})`);
+      const err = new ApiError(
+        410,
+        'Expired',
+        `too old resource version: ${rv} (${Math.max(this.store.compactedRevision(), Number(rv) + 1)})`,
+      );
       send('ERROR', err.toStatus());
       res.end();
       return;
     }
-    const initial: StoreEvent[] = fromScratch || req.sendInitialEvents
-      ? this.store.listShared(req.t.storeKey, req.namespace).map((object) => ({ type: 'ADDED' as const, rv: 0, storeKey: req.t.storeKey, object }))
-      : this.store.eventsSince(req.t.storeKey, Number(rv));
+    const initial: StoreEvent[] =
+      fromScratch || req.sendInitialEvents
+        ? this.store
+            .listShared(req.t.storeKey, req.namespace)
+            .map((object) => ({ type: 'ADDED' as const, rv: 0, storeKey: req.t.storeKey, object }))
+        : this.store.eventsSince(req.t.storeKey, Number(rv));
     for (const e of initial) deliver(e);
     if (req.sendInitialEvents && req.allowBookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
     const unsubscribe = this.store.subscribe(deliver);

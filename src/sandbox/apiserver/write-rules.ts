@@ -10,7 +10,8 @@ export function dropEmptyMetadata(obj: KubeObject): void {
   const meta = obj.metadata as Record<string, unknown>;
   for (const key of ['labels', 'annotations', 'finalizers', 'ownerReferences']) {
     const v = meta[key];
-    if (v === null || (Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0)) delete meta[key];
+    if (v === null || (Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0))
+      delete meta[key];
   }
 }
 
@@ -68,7 +69,14 @@ function wellFormedFields(node: unknown): boolean {
 
 function wellFormedManagedFields(value: unknown): boolean {
   if (value === null) return true;
-  return Array.isArray(value) && value.every((e) =>
-    isPlainObject(e) && typeof e.manager === 'string' && (e.operation === 'Apply' || e.operation === 'Update') &&
-    (e.fieldsV1 === undefined || wellFormedFields(e.fieldsV1)));
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (e) =>
+        isPlainObject(e) &&
+        typeof e.manager === 'string' &&
+        (e.operation === 'Apply' || e.operation === 'Update') &&
+        (e.fieldsV1 === undefined || wellFormedFields(e.fieldsV1)),
+    )
+  );
 }

@@ -58,10 +58,12 @@ beforeAll(async () => {
     otherKey: write('other.key', other.key),
     // The very file the kind end-to-end test mounts, so it cannot drift from what the CLI accepts.
     releases: e2eReleases,
-    badReleases: write('bad.json', JSON.stringify({ stable: { version: '1.0.0', image: 'a', publishedAt: 'yesterday', critical: 'no', extra: 1 } })),
+    badReleases: write(
+      'bad.json',
+      JSON.stringify({ stable: { version: '1.0.0', image: 'a', publishedAt: 'yesterday', critical: 'no', extra: 1 } }),
+    ),
   };
 });
-
 
 describe('parseSimulatorArgs', () => {
   it('accepts the e2e inputs', () => {
@@ -101,7 +103,9 @@ describe('parseSimulatorArgs', () => {
   });
 
   it('names files it cannot read and PEM it cannot parse', () => {
-    const parsed = parseSimulatorArgs(args({ 'tls-cert': join(dir, 'missing.crt'), 'client-ca': files.releases, listen: '127.0.0.1:70000' }));
+    const parsed = parseSimulatorArgs(
+      args({ 'tls-cert': join(dir, 'missing.crt'), 'client-ca': files.releases, listen: '127.0.0.1:70000' }),
+    );
     expect(parsed.ok ? [] : parsed.problems).toEqual([
       '--listen: port must be 0 to 65535 (got "127.0.0.1:70000")',
       expect.stringMatching(/^--tls-cert: cannot read .*missing\.crt: ENOENT$/),
@@ -112,9 +116,15 @@ describe('parseSimulatorArgs', () => {
 
 describe('hack/e2e/platform-simulator.yaml', () => {
   it('runs this CLI with flags it accepts, on the file names hack/e2e-kind.sh puts in its Secrets and ConfigMap', () => {
-    const manifest = readFileSync(fileURLToPath(new URL('../../../hack/e2e/platform-simulator.yaml', import.meta.url)), 'utf8');
+    const manifest = readFileSync(
+      fileURLToPath(new URL('../../../hack/e2e/platform-simulator.yaml', import.meta.url)),
+      'utf8',
+    );
     type Container = { name: string; command?: string[]; args?: string[] };
-    const docs = loadAll(manifest) as { kind?: string; spec?: { template?: { spec?: { containers?: Container[] } } } }[];
+    const docs = loadAll(manifest) as {
+      kind?: string;
+      spec?: { template?: { spec?: { containers?: Container[] } } };
+    }[];
     const container = docs.find((d) => d.kind === 'Deployment')?.spec?.template?.spec?.containers?.[0];
     expect(container?.command).toEqual(['node', 'dist/sandbox/platform-simulator/cli.js']);
     const script = readFileSync(fileURLToPath(new URL('../../../hack/e2e-kind.sh', import.meta.url)), 'utf8');
@@ -127,7 +137,9 @@ describe('hack/e2e/platform-simulator.yaml', () => {
       'releases.json': files.releases,
     };
     for (const name of Object.keys(byName)) expect(script).toContain(`--from-file=${name}=`);
-    const parsed = parseSimulatorArgs(container?.args ?? [], (path) => readFileSync(byName[path.split('/').pop() ?? ''] ?? path, 'utf8'));
+    const parsed = parseSimulatorArgs(container?.args ?? [], (path) =>
+      readFileSync(byName[path.split('/').pop() ?? ''] ?? path, 'utf8'),
+    );
     expect(parsed.ok ? [] : parsed.problems).toEqual([]);
     expect(parsed.ok && parsed.options.port).toBe(443);
   });
@@ -168,7 +180,11 @@ describe('platform simulator process', () => {
       expect(url, proc.err()).toBeDefined();
       const answer = await getRelease(url ?? '', 'stable');
       expect(answer.status).toBe(200);
-      const verdict = validateAdvertisementJSON(answer.body, { channel: 'stable', allowedRepositories: ['atom-e2e-agent'], releasePublicKeys: [publicKeyPem] });
+      const verdict = validateAdvertisementJSON(answer.body, {
+        channel: 'stable',
+        allowedRepositories: ['atom-e2e-agent'],
+        releasePublicKeys: [publicKeyPem],
+      });
       expect(verdict).toMatchObject({ ok: true });
       expect(JSON.parse(answer.body)).toMatchObject(JSON.parse(readFileSync(e2eReleases, 'utf8')).stable);
       expect((await getRelease(url ?? '', 'beta')).status).toBe(404);
@@ -183,6 +199,9 @@ describe('platform simulator process', () => {
   it('exits 2 with one line per problem on bad input', async () => {
     const proc = run(args({ listen: 'nowhere', 'signing-key': files.rsa }));
     expect(await proc.exited).toBe(2);
-    expect(proc.err().trim().split('\n')).toEqual([expect.stringMatching(/^--listen: /), '--signing-key: must be an ed25519 private key (got rsa)']);
+    expect(proc.err().trim().split('\n')).toEqual([
+      expect.stringMatching(/^--listen: /),
+      '--signing-key: must be an ed25519 private key (got rsa)',
+    ]);
   }, 30_000);
 });

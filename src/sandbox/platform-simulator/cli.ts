@@ -72,7 +72,10 @@ export interface SimulatorCliOptions {
 export type ParsedCli = { ok: true; options: SimulatorCliOptions } | { ok: false; problems: string[] };
 
 /** Checks every flag and file and reports every problem, not just the first. */
-export function parseSimulatorArgs(argv: readonly string[], readText: (path: string) => string = (p) => readFileSync(p, 'utf8')): ParsedCli {
+export function parseSimulatorArgs(
+  argv: readonly string[],
+  readText: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): ParsedCli {
   const problems: string[] = [];
   const given = new Map<Flag, string>();
   for (const arg of argv) {
@@ -85,7 +88,8 @@ export function parseSimulatorArgs(argv: readonly string[], readText: (path: str
     if (match[2] === '') problems.push(`--${name}: needs a value`);
     else given.set(name, match[2] ?? '');
   }
-  for (const flag of FLAGS) if (!given.has(flag) && !argv.some((a) => a.startsWith(`--${flag}=`))) problems.push(`--${flag}: required`);
+  for (const flag of FLAGS)
+    if (!given.has(flag) && !argv.some((a) => a.startsWith(`--${flag}=`))) problems.push(`--${flag}: required`);
 
   const file = (flag: Flag): string | undefined => {
     const path = given.get(flag);
@@ -116,7 +120,8 @@ export function parseSimulatorArgs(argv: readonly string[], readText: (path: str
   }
   const cert = check('tls-cert', file('tls-cert'), (text) => ({ text, parsed: pemCertificate(text) }));
   const key = check('tls-key', file('tls-key'), (text) => ({ text, parsed: pemPrivateKey(text) }));
-  if (cert && key && !cert.parsed.checkPrivateKey(key.parsed)) problems.push('--tls-key: is not the private key of the --tls-cert certificate');
+  if (cert && key && !cert.parsed.checkPrivateKey(key.parsed))
+    problems.push('--tls-key: is not the private key of the --tls-cert certificate');
   const clientCa = check('client-ca', file('client-ca'), (text) => {
     if (!pemCertificate(text).ca) throw new Error('is not a CA certificate (basicConstraints CA:TRUE)');
     return text;
@@ -129,14 +134,26 @@ export function parseSimulatorArgs(argv: readonly string[], readText: (path: str
   const releases = check('releases', file('releases'), (text) => {
     const parsed = releasesFileSchema.safeParse(JSON.parse(text));
     if (parsed.success) return parsed.data;
-    for (const issue of parsed.error.issues) problems.push(`--releases: ${issue.path.map(String).join('.') || '(file)'}: ${issue.message}`);
+    for (const issue of parsed.error.issues)
+      problems.push(`--releases: ${issue.path.map(String).join('.') || '(file)'}: ${issue.message}`);
     return undefined;
   });
 
-  if (problems.length > 0 || !listen || !cert || !key || clientCa === undefined || signingKey === undefined || !releases) {
+  if (
+    problems.length > 0 ||
+    !listen ||
+    !cert ||
+    !key ||
+    clientCa === undefined ||
+    signingKey === undefined ||
+    !releases
+  ) {
     return { ok: false, problems: problems.length > 0 ? problems : [USAGE] };
   }
-  return { ok: true, options: { ...listen, tls: { cert: cert.text, key: key.text, clientCa }, signingKeyPem: signingKey, releases } };
+  return {
+    ok: true,
+    options: { ...listen, tls: { cert: cert.text, key: key.text, clientCa }, signingKeyPem: signingKey, releases },
+  };
 }
 
 /** Starts the simulator with the parsed options, every channel advertised and signed. */
@@ -158,15 +175,22 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     simulator = await startFromOptions(options);
   } catch (err) {
-    process.stderr.write(`cannot listen on ${options.host}:${options.port}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `cannot listen on ${options.host}:${options.port}: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exit(1);
   }
   const channels = Object.entries(options.releases).map(([channel, r]) => `${channel}=${r.version}`);
-  console.log(`platform simulator listening on ${simulator.url} (bound to ${options.host}), advertising ${channels.join(', ') || 'nothing'}`);
+  console.log(
+    `platform simulator listening on ${simulator.url} (bound to ${options.host}), advertising ${channels.join(', ') || 'nothing'}`,
+  );
 
   // One line per request for `kubectl logs`, and the record is emptied so a long run does not grow.
   const flush = () => {
-    for (const r of simulator.requests) console.log(`${r.at.toISOString()} GET releases/${r.channel} from ${r.clientSubject ?? '?'} -> ${r.status || 'dropped'}`);
+    for (const r of simulator.requests)
+      console.log(
+        `${r.at.toISOString()} GET releases/${r.channel} from ${r.clientSubject ?? '?'} -> ${r.status || 'dropped'}`,
+      );
     simulator.clear();
   };
   const timer = setInterval(flush, 2_000);

@@ -8,17 +8,39 @@ let sim: PlatformSimulator;
 let client: { cert: string; key: string; ca: string };
 
 /** One raw HTTPS/1.1 GET over node:tls, so the simulator is tested without the code under test. */
-function get(path: string, options: ConnectionOptions = {}, headers: Record<string, string> = {}): Promise<{ status: number; headers: string; body: string }> {
+function get(
+  path: string,
+  options: ConnectionOptions = {},
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: string; body: string }> {
   return getFrom(sim.url, client, path, options, headers);
 }
 
-function getFrom(url: string, creds: { cert: string; key: string; ca: string }, path: string, options: ConnectionOptions = {}, headers: Record<string, string> = {}): Promise<{ status: number; headers: string; body: string }> {
+function getFrom(
+  url: string,
+  creds: { cert: string; key: string; ca: string },
+  path: string,
+  options: ConnectionOptions = {},
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: string; body: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port), ca: creds.ca, cert: creds.cert, key: creds.key, ...options }, () => {
-      const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-      socket.write(`GET ${path} HTTP/1.1\r\nhost: ${hostname}\r\nconnection: close\r\n${extra}\r\n`);
-    });
+    const socket = connect(
+      {
+        host: hostname.replace(/^\[|\]$/g, ''),
+        port: Number(port),
+        ca: creds.ca,
+        cert: creds.cert,
+        key: creds.key,
+        ...options,
+      },
+      () => {
+        const extra = Object.entries(headers)
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('');
+        socket.write(`GET ${path} HTTP/1.1\r\nhost: ${hostname}\r\nconnection: close\r\n${extra}\r\n`);
+      },
+    );
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', reject);
@@ -53,11 +75,21 @@ describe('platform simulator', () => {
   });
 
   it('signs served releases with the demo key when asked', async () => {
-    sim.setRelease('stable', { version: '1.2.3', image: 'r.example/a', digest: `sha256:${'0'.repeat(64)}`, publishedAt: '2026-01-01T00:00:00Z', critical: true });
+    sim.setRelease('stable', {
+      version: '1.2.3',
+      image: 'r.example/a',
+      digest: `sha256:${'0'.repeat(64)}`,
+      publishedAt: '2026-01-01T00:00:00Z',
+      critical: true,
+    });
     sim.signWith(sim.releaseKeys.privateKeyPem);
     const { body } = await get('/atom/v1/releases/stable');
     sim.signWith(null);
-    const verdict = validateAdvertisementJSON(body, { channel: 'stable', allowedRepositories: ['r.example/a'], releasePublicKeys: [sim.releaseKeys.publicKeyPem] });
+    const verdict = validateAdvertisementJSON(body, {
+      channel: 'stable',
+      allowedRepositories: ['r.example/a'],
+      releasePublicKeys: [sim.releaseKeys.publicKeyPem],
+    });
     expect(verdict.ok).toBe(true);
   });
 
@@ -85,7 +117,9 @@ describe('platform simulator', () => {
   it('refuses clients that offer only TLS 1.1', async () => {
     await expect(
       get('/atom/v1/releases/stable', { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }),
-    ).rejects.toMatchObject({ code: expect.stringMatching(/ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION|ERR_SSL_UNSUPPORTED_PROTOCOL/) });
+    ).rejects.toMatchObject({
+      code: expect.stringMatching(/ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION|ERR_SSL_UNSUPPORTED_PROTOCOL/),
+    });
   });
 });
 
@@ -94,8 +128,14 @@ describe('platform simulator with given TLS material', () => {
     const ca = await createCertificateAuthority('given-platform-ca');
     const server = await ca.issue({ commonName: 'platform.test', hosts: ['127.0.0.1'], usage: 'server' });
     const atom = await ca.issue({ commonName: 'given-atom', usage: 'client' });
-    const stranger = await (await createCertificateAuthority('other-ca')).issue({ commonName: 'stranger', usage: 'client' });
-    const given = await startPlatformSimulator({ host: '0.0.0.0', tls: { cert: server.cert, key: server.key, clientCa: ca.cert } });
+    const stranger = await (await createCertificateAuthority('other-ca')).issue({
+      commonName: 'stranger',
+      usage: 'client',
+    });
+    const given = await startPlatformSimulator({
+      host: '0.0.0.0',
+      tls: { cert: server.cert, key: server.key, clientCa: ca.cert },
+    });
     try {
       expect(given.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       expect(given.caPem).toBe(ca.cert);
@@ -104,7 +144,9 @@ describe('platform simulator with given TLS material', () => {
       expect(answer.status).toBe(200);
       expect(given.requests.at(-1)?.clientSubject).toBe('given-atom');
       // Under TLS 1.3 the refusal may arrive as an alert or as a closed socket: either way no answer and no request.
-      const refused = await getFrom(given.url, { ...stranger, ca: ca.cert }, '/atom/v1/releases/stable').catch((err: unknown) => err);
+      const refused = await getFrom(given.url, { ...stranger, ca: ca.cert }, '/atom/v1/releases/stable').catch(
+        (err: unknown) => err,
+      );
       expect(refused).not.toMatchObject({ status: 200 });
       expect(given.requests).toHaveLength(1);
       await expect(given.issueRegistrationCertificate('x')).rejects.toThrow(/holds no CA key/);

@@ -35,7 +35,10 @@ export interface PlatformSimulator {
   caPem: string;
   /** A demo ed25519 key pair for signing releases (`signWith(releaseKeys.privateKeyPem)`). */
   releaseKeys: { publicKeyPem: string; privateKeyPem: string };
-  issueRegistrationCertificate(commonName: string, opts?: RegistrationCertificateOptions): Promise<{ cert: string; key: string; ca: string }>;
+  issueRegistrationCertificate(
+    commonName: string,
+    opts?: RegistrationCertificateOptions,
+  ): Promise<{ cert: string; key: string; ca: string }>;
   /** Advertise `release` on `channel` (its `channel` field defaults to the channel), or nothing (404). */
   setRelease(channel: string, release: SimulatedRelease | null): void;
   /** Sign every served release with this key, or stop signing. */
@@ -101,7 +104,11 @@ export async function startPlatformSimulator(opts: PlatformSimulatorOptions = {}
     serving = opts.tls;
   } else {
     ca = await createCertificateAuthority('atom-platform-simulator-ca');
-    const issued = await ca.issue({ commonName: 'platform.localhost', hosts: ['127.0.0.1', 'localhost'], usage: 'server' });
+    const issued = await ca.issue({
+      commonName: 'platform.localhost',
+      hosts: ['127.0.0.1', 'localhost'],
+      usage: 'server',
+    });
     serving = { cert: issued.cert, key: issued.key, clientCa: ca.cert };
   }
   const host = opts.host ?? '127.0.0.1';
@@ -157,7 +164,8 @@ export async function startPlatformSimulator(opts: PlatformSimulatorOptions = {}
     const length: Record<string, number> = raw.has(channel) ? {} : { 'content-length': body.length };
     res.writeHead(200, { 'content-type': 'application/json', ...length, etag });
     if (raw.has(channel)) {
-      for (let offset = 0; offset < body.length; offset += 16 * 1024) res.write(body.subarray(offset, offset + 16 * 1024));
+      for (let offset = 0; offset < body.length; offset += 16 * 1024)
+        res.write(body.subarray(offset, offset + 16 * 1024));
       res.end();
     } else {
       res.end(body);
@@ -219,7 +227,10 @@ export async function startPlatformSimulator(opts: PlatformSimulatorOptions = {}
     caPem: serving.clientCa,
     releaseKeys,
     async issueRegistrationCertificate(commonName, certOpts = {}) {
-      if (!ca) throw new Error('this simulator was given its TLS material and holds no CA key; issue registration certificates with the CA that signed the client CA');
+      if (!ca)
+        throw new Error(
+          'this simulator was given its TLS material and holds no CA key; issue registration certificates with the CA that signed the client CA',
+        );
       const issued = await ca.issue({ commonName, usage: 'client', ...certOpts });
       return { cert: issued.cert, key: issued.key, ca: ca.cert };
     },
@@ -232,7 +243,11 @@ export async function startPlatformSimulator(opts: PlatformSimulatorOptions = {}
       signingKey = privateKeyPem;
     },
     failNext(n, status, failOpts = {}) {
-      failures = { remaining: n, status, ...(failOpts.retryAfter !== undefined ? { retryAfter: failOpts.retryAfter } : {}) };
+      failures = {
+        remaining: n,
+        status,
+        ...(failOpts.retryAfter !== undefined ? { retryAfter: failOpts.retryAfter } : {}),
+      };
     },
     setDelay(ms) {
       delayMs = ms;
