@@ -18,3 +18,4 @@ export * from './fleet-facts.js';
 export * from './config.js';
 export * as Reasons from './reasons.js';
 export { reasonActions, rolloutReasons, type RolloutReason } from './reasons.js';
+export * from './plan-atom.js';

@@ -15,8 +15,8 @@ import { slimAtom, slimPod, slimSecret } from './cache-transforms.js';
 import { FleetView } from './fleet-view.js';
 import { registerAtomMetrics } from './metrics.js';
 import type { ChildWriter, EventSink } from './ports.js';
-import { AtomReconciler, type AtomControllerConfig } from './reconciler.js';
-import { createRolloutPlanner } from './rollout-planner.js';
+import type { DecideConfig } from './decide.js';
+import { AtomReconciler } from './reconciler.js';
 import { ATOM_POD_INDEX, atomPodKeys } from './pod-index.js';
 import { SECRET_INDEX, secretRefs } from './secret-index.js';
 
@@ -35,7 +35,7 @@ export const AtomType: ResourceType = { group, version, plural, kind, namespaced
 const managedBy = 'app.kubernetes.io/managed-by=atom-operator';
 
 export interface AtomControllerOptions {
-  config: AtomControllerConfig;
+  config: Omit<DecideConfig, 'allowCriticalOverride' | 'requireVerifiedRelease'>;
   fleet: FleetPolicyConfig;
   /** Fetches releases (the platform client); the poller dedupes by endpoint, credential and channel. */
   fetcher: ReleaseFetcher;
@@ -119,13 +119,13 @@ export function registerAtomController(manager: Manager, options: AtomController
     writer,
     events,
     releases: poller,
-    planner: createRolloutPlanner({
-      fleet,
+    fleet,
+    counters: registerAtomMetrics(options.registry, atoms, fleet),
+    config: {
+      ...options.config,
       allowCriticalOverride: options.fleet.allowCriticalOverride,
-      counters: registerAtomMetrics(options.registry, atoms, fleet),
       requireVerifiedRelease: options.releasePublicKeys.length > 0,
-    }),
-    config: options.config,
+    },
     now: options.now ?? (() => new Date()),
   });
   // When a rollout ends (as the cache now shows) or a resume annotation changes, Atoms waiting on
@@ -156,10 +156,7 @@ export function registerAtomController(manager: Manager, options: AtomController
             .map((a) => `${a.metadata.namespace}/${a.metadata.name}`),
       },
     ],
-    async reconcile(key, ctx) {
-      const outcome = await reconciler.reconcile(key, ctx.logger);
-      return outcome.requeueAfterMs !== undefined ? { requeueAfter: outcome.requeueAfterMs } : undefined;
-    },
+    reconcile: (key, ctx) => reconciler.reconcile(key, ctx.logger),
   });
   return { controller, poller };
 }

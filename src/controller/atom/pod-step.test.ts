@@ -1,13 +1,13 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { certificateHashAnnotation, podSpecHashAnnotation, versionAnnotation } from '../../resources/names.js';
-import { decidePodStep } from './pod-step.js';
+import { decidePodStep, podFacts } from './pod-step.js';
 
 function pod(
   name: string,
   opts: { hash?: string; version?: string; cert?: string; terminating?: boolean; phase?: string } = {},
-): V1Pod {
-  return {
+) {
+  const p: V1Pod = {
     metadata: {
       name,
       annotations: {
@@ -19,6 +19,7 @@ function pod(
     },
     status: { phase: opts.phase ?? 'Running' },
   };
+  return podFacts(p);
 }
 const desired = pod('a-agent');
 

@@ -1,85 +1,96 @@
-// The one-pod-per-Atom state machine. The pod's name is fixed per Atom, so the API
-// server itself refuses a second pod while the old one still exists (even while it
-// terminates); on top of that we only create once the old pod is gone.
+// The one-pod-per-Atom state machine. The pod's name is fixed per Atom, so the API server itself
+// refuses a second pod while the old one still exists (even while it terminates); on top of that we
+// only create once the old pod is gone.
 import type { V1Pod } from '@kubernetes/client-node';
 import { certificateHashAnnotation, podSpecHashAnnotation, versionAnnotation } from '../../resources/names.js';
+import type { PodFacts } from './observation.js';
 import { podHealth } from './pod-health.js';
+
+export type ReplaceReason = 'VersionChanged' | 'CertificateRotated' | 'SpecChanged' | 'PodFailed';
 
 export type PodStep =
   /** No pod: create the desired one. */
   | { kind: 'Create' }
   /** The live pod is what we want. */
-  | { kind: 'Keep'; pod: V1Pod }
+  | { kind: 'Keep'; pod: PodFacts }
   /** Stop the live pod gracefully; the new one is created once it is gone. */
-  | {
-      kind: 'Replace';
-      pod: V1Pod;
-      reason: 'VersionChanged' | 'CertificateRotated' | 'SpecChanged' | 'PodFailed';
-      message: string;
-    }
+  | { kind: 'Replace'; pod: PodFacts; reason: ReplaceReason; message: string }
   /** The old pod is terminating: wait until it is gone. */
-  | { kind: 'WaitForTermination'; pod: V1Pod }
+  | { kind: 'WaitForTermination'; pod: PodFacts }
   /** Pods carrying our label under another name (left by someone else): remove them first. */
-  | { kind: 'DeleteStrays'; pods: V1Pod[] }
-  /** No pod may be started (the certificate is unusable); `pod` is a running one left alone. */
-  | { kind: 'Hold'; pod?: V1Pod };
+  | { kind: 'DeleteStrays'; pods: PodFacts[] }
+  /** No pod may be started now; `pod` is a running one left alone. */
+  | { kind: 'Hold'; pod?: PodFacts };
+
+/** The facts of a pod, as the cache shows it (or as the operator builds it). */
+export function podFacts(pod: V1Pod): PodFacts {
+  const m = pod.metadata ?? {};
+  const created = m.creationTimestamp as unknown;
+  return {
+    name: m.name ?? '',
+    ...(m.uid ? { uid: m.uid } : {}),
+    ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}),
+    deleting: Boolean(m.deletionTimestamp),
+    ...optional('specHash', m.annotations?.[podSpecHashAnnotation]),
+    ...optional('certificateHash', m.annotations?.[certificateHashAnnotation]),
+    ...optional('version', m.annotations?.[versionAnnotation]),
+    ...optional('image', pod.spec?.containers[0]?.image),
+    ...optional('createdAt', created instanceof Date ? created.toISOString() : (created as string | undefined)),
+    health: podHealth(pod),
+  };
+}
+
+const optional = <K extends string>(key: K, value: string | undefined) =>
+  (value ? { [key]: value } : {}) as Partial<Record<K, string>>;
 
 export interface PodStepInput {
-  desired: V1Pod;
+  desired: PodFacts;
   /** Every pod in the namespace carrying the Atom's selector label. */
-  live: V1Pod[];
-  /** Whether a new pod may be started (registration certificate usable). */
+  live: readonly PodFacts[];
+  /** Whether a new pod may be started (nothing blocks it). */
   canStart: boolean;
 }
 
-const annotation = (pod: V1Pod, key: string) => pod.metadata?.annotations?.[key];
-
 export function decidePodStep({ desired, live, canStart }: PodStepInput): PodStep {
-  const name = desired.metadata!.name!;
-  const strays = live.filter((p) => p.metadata?.name !== name && !p.metadata?.deletionTimestamp);
+  const name = desired.name;
+  const strays = live.filter((p) => p.name !== name && !p.deleting);
   if (strays.length) return { kind: 'DeleteStrays', pods: strays };
-  const pod = live.find((p) => p.metadata?.name === name);
-  const terminating = live.find((p) => p.metadata?.deletionTimestamp);
+  const pod = live.find((p) => p.name === name);
+  const terminating = live.find((p) => p.deleting);
   if (terminating) return { kind: 'WaitForTermination', pod: terminating };
   if (!pod) return canStart ? { kind: 'Create' } : { kind: 'Hold' };
 
-  if (annotation(pod, podSpecHashAnnotation) !== annotation(desired, podSpecHashAnnotation)) {
+  if (pod.specHash !== desired.specHash) {
     // A running pod keeps running on its old certificate until a usable one replaces it.
     if (!canStart) return { kind: 'Hold', pod };
-    const fromVersion = annotation(pod, versionAnnotation);
-    const toVersion = annotation(desired, versionAnnotation);
-    if (fromVersion !== toVersion) {
-      return {
-        kind: 'Replace',
-        pod,
-        reason: 'VersionChanged',
-        message: `replacing pod ${name} to move from version ${fromVersion ?? 'unknown'} to ${toVersion ?? 'unknown'}`,
-      };
-    }
-    if (annotation(pod, certificateHashAnnotation) !== annotation(desired, certificateHashAnnotation)) {
-      return {
-        kind: 'Replace',
-        pod,
-        reason: 'CertificateRotated',
-        message: `replacing pod ${name} because the registration certificate Secret changed`,
-      };
-    }
-    return {
-      kind: 'Replace',
-      pod,
-      reason: 'SpecChanged',
-      message: `replacing pod ${name} because the Atom's spec changed`,
-    };
+    return { kind: 'Replace', pod, ...whyReplaced(pod, desired) };
   }
-  const health = podHealth(pod);
-  if (health.phase === 'Failed' || health.phase === 'Succeeded') {
+  const { phase } = pod.health;
+  if (phase === 'Failed' || phase === 'Succeeded') {
     if (!canStart) return { kind: 'Hold', pod };
     return {
       kind: 'Replace',
       pod,
       reason: 'PodFailed',
-      message: `replacing pod ${name}, which ended in phase ${health.phase}`,
+      message: `replacing pod ${name}, which ended in phase ${phase}`,
     };
   }
   return { kind: 'Keep', pod };
+}
+
+function whyReplaced(pod: PodFacts, desired: PodFacts): { reason: ReplaceReason; message: string } {
+  const name = desired.name;
+  if (pod.version !== desired.version) {
+    return {
+      reason: 'VersionChanged',
+      message: `replacing pod ${name} to move from version ${pod.version ?? 'unknown'} to ${desired.version ?? 'unknown'}`,
+    };
+  }
+  if (pod.certificateHash !== desired.certificateHash) {
+    return {
+      reason: 'CertificateRotated',
+      message: `replacing pod ${name} because the registration certificate Secret changed`,
+    };
+  }
+  return { reason: 'SpecChanged', message: `replacing pod ${name} because the Atom's spec changed` };
 }

@@ -45,5 +45,19 @@ export const reasons = {
   ApplyFailed: 'ApplyFailed',
   /** A field of an existing claim cannot change (e.g. storageClassName). */
   ClaimImmutable: 'ClaimImmutable',
+  /** An update is under way (Progressing); the UpToDate condition says which. */
+  Updating: 'Updating',
+  /** Event: the operator created the Atom's pod (when no rollout event already named its image). */
+  PodCreated: 'PodCreated',
+  /** Event: pods carrying the Atom's label under another name were removed. */
+  StrayPodRemoved: 'StrayPodRemoved',
+  /** Event: the registration certificate expires within the warning threshold. */
+  CertificateExpiresSoon: 'CertificateExpiresSoon',
+  /** Event: the pod is replaced to run another version. */
+  VersionChanged: 'VersionChanged',
+  /** Event: the pod is replaced because the registration certificate Secret changed. */
+  CertificateRotated: 'CertificateRotated',
+  /** Event: the pod is replaced because the Atom's spec changed. */
+  SpecChanged: 'SpecChanged',
 } as const;
 export type Reason = keyof typeof reasons;

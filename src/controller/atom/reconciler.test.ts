@@ -48,13 +48,18 @@ function harness(atom: KubeObject) {
     writer,
     events: sink,
     releases,
-    planner: () => {
-      throw new Error('an invalid Atom must not reach the rollout planner');
+    fleet: {
+      gateFor: () => {
+        throw new Error('an invalid Atom must not reach the fleet');
+      },
+      noteStarted: () => undefined,
     },
     config: {
       profile: defaultAgentProfile,
       dns: { namespace: 'kube-system', podLabels: {} },
       certificateWarningDays: 30,
+      allowCriticalOverride: false,
+      requireVerifiedRelease: false,
     },
     now: () => new Date('2026-11-25T12:00:00Z'),
   });

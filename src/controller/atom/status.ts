@@ -4,7 +4,9 @@ import type { Atom } from '../../api/atom.js';
 import type { AtomStatus, Phase } from '../../api/atom-status.js';
 import type { CertificateVerdict } from '../../certificates/inspect.js';
 import { mergeConditions, type ConditionInput } from './conditions.js';
+import type { InvalidAtomObservation } from './observation.js';
 import type { PodHealth } from './pod-health.js';
+import type { RolloutView } from '../../rollout/index.js';
 import type { PodStep } from './pod-step.js';
 import { reasons } from './reasons.js';
 
@@ -19,23 +21,6 @@ export type NetworkState =
   | { kind: 'Applied'; summary: string }
   | { kind: 'Disabled' }
   | { kind: 'Failed'; message: string };
-
-/** What the rollout layer wants shown (versions, UpToDate, and whether an update is under way or failed). */
-export interface RolloutView {
-  upToDate: ConditionInput;
-  updating?: { message: string };
-  degraded?: { reason: string; message: string };
-  fields: Pick<
-    AtomStatus,
-    | 'advertisedVersion'
-    | 'targetVersion'
-    | 'lastUpdateCheckTime'
-    | 'lastGoodVersion'
-    | 'lastGoodImage'
-    | 'failedVersions'
-    | 'rolloutHistory'
-  >;
-}
 
 export interface StatusInput {
   atom: Atom;
@@ -87,7 +72,7 @@ function podConditions(input: StatusInput): {
       return {
         ready: notReady(
           reasons.PodTerminating,
-          `waiting for pod ${step.kind === 'WaitForTermination' ? step.pod.metadata?.name : podName} to stop before starting its replacement`,
+          `waiting for pod ${step.kind === 'WaitForTermination' ? step.pod.name : podName} to stop before starting its replacement`,
         ),
         progressing: progressing(reasons.PodTerminating, 'the old pod is stopping gracefully'),
       };
@@ -172,7 +157,7 @@ export function buildStatus(input: StatusInput): AtomStatus {
       : { type: 'Degraded', status: 'False', reason: reasons.AsExpected, message: 'nothing is wrong' });
   const progressing =
     rollout.updating && pod.progressing.status === 'False' && degraded.status !== 'True'
-      ? { ...pod.progressing, status: 'True' as const, reason: 'Updating', message: rollout.updating.message }
+      ? { ...pod.progressing, status: 'True' as const, reason: reasons.Updating, message: rollout.updating.message }
       : pod.progressing;
   const cert: ConditionInput = {
     type: 'CertificateValid',
@@ -199,4 +184,16 @@ export function buildStatus(input: StatusInput): AtomStatus {
     ...(np.enabled && np.proxy ? { egressProxy: `${np.proxy.cidr}:${np.proxy.port}` } : {}),
   };
   return status;
+}
+
+/** The status of an Atom whose spec does not parse: Ready=False InvalidSpec naming the fields; the rest kept. */
+export function invalidSpecStatus(obs: InvalidAtomObservation): AtomStatus {
+  const message = `the Atom's spec is invalid, nothing is changed until it is fixed: ${obs.problems}`;
+  const ready: ConditionInput = { type: 'Ready', status: 'False', reason: reasons.InvalidSpec, message };
+  return {
+    ...obs.status,
+    ...(obs.generation !== undefined ? { observedGeneration: obs.generation } : {}),
+    phase: 'Failed',
+    conditions: mergeConditions(obs.status?.conditions, [ready], obs.generation, obs.now),
+  };
 }

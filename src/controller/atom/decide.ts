@@ -1,0 +1,227 @@
+// Decide: one pure function from what a pass observed to everything it should do. The children to
+// keep in place, the pod's next step, the status, the events and when to look again all come from
+// here, so a table of observations (decide.test.ts, __fixtures__/decide/) pins the behaviour.
+import type { V1Pod } from '@kubernetes/client-node';
+import type { AtomStatus } from '../../api/atom-status.js';
+import type { KubeObject } from '../../kube/resource.js';
+import { type AgentProfile, type DNSConfig, desiredPod, podName } from '../../resources/index.js';
+import {
+  type AtomPlan,
+  type PlannedEvent,
+  type Problem,
+  planAtomRollout,
+  type RunningPod,
+  type UpdateOutcome,
+} from '../../rollout/index.js';
+import { desiredChildren, networkState } from './decide-children.js';
+import { blockedPod, certificateRequeueMs, crashBackoff } from './decide-pod.js';
+import { conditionEvents } from './events.js';
+import type { AtomMemory, AtomObservation, InvalidAtomObservation, PodFacts } from './observation.js';
+import { decidePodStep, type PodStep, podFacts } from './pod-step.js';
+import { reasons } from './reasons.js';
+import { buildStatus, invalidSpecStatus } from './status.js';
+
+export interface DecideConfig {
+  /** Platform URL for Atoms that name none. */
+  defaultPlatformUrl?: string;
+  profile: AgentProfile;
+  dns: DNSConfig;
+  certificateWarningDays: number;
+  allowCriticalOverride: boolean;
+  /** Release keys are configured: only a signed release (or a digest the spec pins) may ever run. */
+  requireVerifiedRelease: boolean;
+}
+
+export type PodAction =
+  | { kind: 'None' }
+  | { kind: 'Create'; pod: V1Pod }
+  /** Delete these pods gracefully (a replacement, or strays). */
+  | { kind: 'Delete'; pods: PodFacts[] };
+
+export interface Decision {
+  /** Children to keep as built, in order (the apply step writes only those that drifted). */
+  children: KubeObject[];
+  /** An owned child the spec no longer asks for. */
+  removals: { kind: 'NetworkPolicy'; name: string; uid?: string; resourceVersion?: string }[];
+  pod: PodAction;
+  status: AtomStatus;
+  events: PlannedEvent[];
+  requeueAfterMs?: number;
+  /** What the controller remembers of this Atom for the next pass. */
+  memory: AtomMemory;
+  /** Effects of the rollout plan the caller records: a start for the fleet, outcomes for metrics. */
+  rollout: { started?: { version: string }; outcomes: UpdateOutcome[] };
+}
+
+/** How often a pod that is being created, replaced or stopped is looked at. */
+export const POD_POLL_MS = 2_000;
+const MAX_REQUEUE_MS = 24 * 3_600_000;
+
+export function decide(obs: AtomObservation, config: DecideConfig): Decision {
+  const { atom, now, certificate } = obs;
+  const current = obs.pods.find((p) => p.name === podName(atom) && !p.deleting);
+  const plan = planAtomRollout(
+    {
+      atom,
+      now,
+      ...(obs.release ? { release: obs.release } : {}),
+      ...(current ? { running: runningPod(current) } : {}),
+      awaitingFirstCheck: obs.subscribed && obs.release === undefined,
+      ...withBlocked(blockedPod(obs, undefined, undefined)),
+      ...(obs.platformProblem ? { platformProblem: obs.platformProblem } : {}),
+      ...(obs.fleetGate ? { fleetGate: obs.fleetGate } : {}),
+    },
+    config,
+  );
+  const pod = desiredPod(atom, {
+    image: plan.target.image,
+    ...(plan.target.version ? { version: plan.target.version } : {}),
+    certificateHash: certificate.contentHash ?? 'none',
+    platformUrl: atom.spec.platform.url ?? config.defaultPlatformUrl ?? '',
+    profile: config.profile,
+  });
+  const desired = podFacts(pod);
+  const held = blockedPod(obs, desired.specHash, plan.waitForRelease);
+  const firstStep = decidePodStep({ desired, live: obs.pods, canStart: !held });
+  // A pod that keeps ending waits for its backoff: the step becomes Hold, and the status says why.
+  const backoff = firstStep.kind === 'Create' ? crashBackoff(obs.memory.podFailures, now) : undefined;
+  const step: PodStep = backoff ? { kind: 'Hold' } : firstStep;
+  const blocked = held ?? backoff;
+  const memory = nextMemory(obs, firstStep, current);
+  const children = desiredChildren(obs, config);
+  const status = buildStatus({
+    atom,
+    now,
+    certificate,
+    network: networkState(obs, config),
+    step,
+    ...(current ? { health: current.health } : {}),
+    podName: podName(atom),
+    blocked: blocked ?? { reason: reasons.WaitingForRelease, message: '' },
+    current: current ? { version: current.version, image: current.image } : {},
+    rollout: plan.view,
+  });
+  const events = [
+    ...plan.events,
+    ...children.events,
+    ...podEvents(step, pod, plan),
+    ...conditionEvents(atom.status?.conditions, status.conditions),
+  ];
+  return {
+    children: children.objects,
+    removals: children.removals,
+    pod: podAction(step, pod),
+    status,
+    events: uniqueByReason(events),
+    requeueAfterMs: earliest(
+      podRequeue(step),
+      blocked?.retryInMs,
+      plan.requeueAfterMs,
+      certificateRequeueMs(certificate, now, config.certificateWarningDays),
+      MAX_REQUEUE_MS,
+    ),
+    memory,
+    rollout: { ...(plan.started ? { started: plan.started } : {}), outcomes: plan.outcomes },
+  };
+}
+
+/** An Atom whose spec does not parse gets a status that says which fields, and nothing else. */
+export function decideInvalid(obs: InvalidAtomObservation): { status: AtomStatus; events: PlannedEvent[] } {
+  const status = invalidSpecStatus(obs);
+  return { status, events: conditionEvents(obs.status?.conditions, status.conditions) };
+}
+
+const withBlocked = (blocked: Problem | undefined) => (blocked ? { blocked } : {});
+
+function runningPod(pod: PodFacts): RunningPod {
+  const h = pod.health;
+  return {
+    ...(pod.version ? { version: pod.version } : {}),
+    ...(pod.image ? { image: pod.image } : {}),
+    ...(pod.createdAt ? { createdAt: pod.createdAt } : {}),
+    ready: h.ready,
+    failed: h.phase === 'Failed',
+    restarts: h.restarts,
+    ...(h.waitingReason ? { waitingReason: h.waitingReason } : {}),
+  };
+}
+
+/** The series of ended pods: a minute Ready ends it (the kubelet does the same for restarts, after 10). */
+function nextMemory(obs: AtomObservation, step: PodStep, current: PodFacts | undefined): AtomMemory {
+  const { podFailures, ...rest } = obs.memory;
+  const { networkPolicyFailed: _once, ...memory } = rest;
+  const now = obs.now.getTime();
+  const healthy =
+    current?.health.ready && current.health.readySince && now - Date.parse(current.health.readySince) > 60_000;
+  if (step.kind === 'Replace' && step.reason === 'PodFailed') {
+    return { ...memory, podFailures: { count: (podFailures?.count ?? 0) + 1, lastAt: now } };
+  }
+  return healthy || !podFailures ? memory : { ...memory, podFailures };
+}
+
+function podAction(step: PodStep, pod: V1Pod): PodAction {
+  switch (step.kind) {
+    case 'Create':
+      return { kind: 'Create', pod };
+    case 'Replace':
+      return { kind: 'Delete', pods: [step.pod] };
+    case 'DeleteStrays':
+      return { kind: 'Delete', pods: step.pods };
+    default:
+      return { kind: 'None' };
+  }
+}
+
+function podEvents(step: PodStep, pod: V1Pod, plan: AtomPlan): PlannedEvent[] {
+  const name = pod.metadata?.name ?? '';
+  switch (step.kind) {
+    case 'Create':
+      // A rollout's own event (InitialInstall, UpdateStarting...) already names the image of the new pod.
+      if (plan.started) return [];
+      return [
+        {
+          type: 'Normal',
+          reason: reasons.PodCreated,
+          message: `created pod ${name} running ${pod.spec?.containers[0]?.image}`,
+        },
+      ];
+    case 'Replace':
+      return [
+        {
+          type: 'Normal',
+          reason: step.reason,
+          message: `${step.message}; the new pod starts when the old one has stopped`,
+        },
+      ];
+    case 'DeleteStrays':
+      return [
+        {
+          type: 'Warning',
+          reason: reasons.StrayPodRemoved,
+          message: `removed pods ${step.pods.map((p) => p.name).join(', ')} that carried this Atom's label: one Atom runs exactly one pod`,
+        },
+      ];
+    default:
+      return [];
+  }
+}
+
+function podRequeue(step: PodStep): number | undefined {
+  return step.kind === 'Create' ||
+    step.kind === 'Replace' ||
+    step.kind === 'DeleteStrays' ||
+    step.kind === 'WaitForTermination'
+    ? POD_POLL_MS
+    : undefined;
+}
+
+/** One event per reason and pass (a condition change and an action may tell the same thing). */
+function uniqueByReason(events: PlannedEvent[]): PlannedEvent[] {
+  const seen = new Set<string>();
+  return events.filter((e) => !seen.has(e.reason) && seen.add(e.reason));
+}
+
+function earliest(...values: (number | undefined)[]): number | undefined {
+  const defined = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
+  return defined.length ? Math.max(0, Math.min(...defined)) : undefined;
+}

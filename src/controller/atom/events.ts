@@ -1,0 +1,55 @@
+// Events that tell a change of state come from condition changes: a condition whose reason moved to
+// one of the reasons below is told once, on the pass that moves it. Conditions are compared by type
+// and reason, never by message text, so a resync or a reworded message tells nothing twice.
+import type { Condition, ConditionType } from '../../api/atom-status.js';
+import { platformErrorDocs } from '../../platform/errors.js';
+import { type PlannedEvent, Reasons } from '../../rollout/index.js';
+import { reasons } from './reasons.js';
+
+interface ConditionEventRule {
+  type: ConditionType;
+  /** The event for a condition that now shows `c`, or undefined when its new reason tells nobody anything. */
+  event(c: { reason: string }): Omit<PlannedEvent, 'message'> | undefined;
+}
+
+const platformProblems: ReadonlySet<string> = new Set([...Object.keys(platformErrorDocs), reasons.PlatformCANotFound]);
+const noPodBecause: ReadonlySet<string> = new Set([
+  reasons.InvalidSpec,
+  reasons.PodRefused,
+  reasons.PlatformCANotFound,
+]);
+
+const rules: readonly ConditionEventRule[] = [
+  // Nothing runs, and only a person can change that.
+  { type: 'Ready', event: (c) => (noPodBecause.has(c.reason) ? { type: 'Warning', reason: c.reason } : undefined) },
+  {
+    type: 'CertificateValid',
+    event: (c) => {
+      if (c.reason === 'Valid') return undefined;
+      if (c.reason === 'ExpiresSoon') return { type: 'Normal', reason: reasons.CertificateExpiresSoon };
+      return { type: 'Warning', reason: reasons.CertificateInvalid };
+    },
+  },
+  {
+    type: 'UpToDate',
+    event: (c) =>
+      c.reason === Reasons.RolloutHalted || platformProblems.has(c.reason)
+        ? { type: 'Warning', reason: c.reason }
+        : undefined,
+  },
+];
+
+/** The events for the conditions whose reason changed between `before` and `after`. */
+export function conditionEvents(
+  before: readonly Condition[] | undefined,
+  after: readonly { type: string; reason: string; message: string }[] | undefined,
+): PlannedEvent[] {
+  const events: PlannedEvent[] = [];
+  for (const rule of rules) {
+    const now = after?.find((c) => c.type === rule.type);
+    if (!now || before?.find((c) => c.type === rule.type)?.reason === now.reason) continue;
+    const event = rule.event(now);
+    if (event) events.push({ ...event, message: now.message });
+  }
+  return events;
+}

@@ -1,0 +1,66 @@
+// What one reconcile pass knows, as plain data: the observe step fills it from the caches and the
+// poller, the pure decide step turns it into a decision. Nothing here holds a client or a cache, so a
+// table test can write an observation as YAML and read the decision back.
+import type { Atom } from '../../api/atom.js';
+import type { AtomStatus } from '../../api/atom-status.js';
+import type { CertificateVerdict } from '../../certificates/inspect.js';
+import type { FleetGate, Problem, ReleaseObservation } from '../../rollout/index.js';
+import type { PodHealth } from './pod-health.js';
+
+/** One live pod carrying the Atom's label, reduced to what decisions read. */
+export interface PodFacts {
+  name: string;
+  uid?: string;
+  resourceVersion?: string;
+  /** deletionTimestamp is set: the pod is stopping. */
+  deleting: boolean;
+  /** The hash, version and certificate annotations the operator put on it. */
+  specHash?: string;
+  certificateHash?: string;
+  version?: string;
+  image?: string;
+  createdAt?: string;
+  health: PodHealth;
+}
+
+/** What the controller remembers about an Atom between passes (in memory, lost on restart by design). */
+export interface AtomMemory {
+  /** Pods of this Atom that ended (Failed/Succeeded) in a row: their replacements back off. */
+  podFailures?: { count: number; lastAt: number };
+  /** The API server refused the Atom's new pod: not tried again before the retry time. */
+  refused?: { message: string; at: number; specHash?: string };
+  /** The NetworkPolicy could not be written in this pass. */
+  networkPolicyFailed?: string;
+}
+
+/** An Atom whose spec does not parse: only its status can be written. */
+export interface InvalidAtomObservation {
+  kind: 'Invalid';
+  now: Date;
+  generation?: number;
+  status?: AtomStatus;
+  problems: string;
+}
+
+export interface AtomObservation {
+  kind: 'Valid';
+  key: string;
+  now: Date;
+  atom: Atom;
+  certificate: CertificateVerdict;
+  /** Why the platform cannot be asked at all (no URL anywhere, its CA Secret missing). */
+  platformProblem?: Problem & { blocksPod: boolean };
+  /** The Atom is subscribed to its platform's releases. */
+  subscribed: boolean;
+  release?: ReleaseObservation;
+  fleetGate?: FleetGate;
+  /** Every live pod carrying the Atom's label. */
+  pods: PodFacts[];
+  /** The live claim's fields that cannot change once it exists. */
+  claim?: { storageClassName?: string; accessModes?: string[] };
+  /** A NetworkPolicy this Atom owns exists (to remove when the spec turns it off). */
+  ownedNetworkPolicy?: { name: string; uid?: string; resourceVersion?: string };
+  memory: AtomMemory;
+}
+
+export type Observation = AtomObservation | InvalidAtomObservation;

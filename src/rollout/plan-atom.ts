@@ -1,0 +1,392 @@
+// One Atom's rollout plan, as a pure function: which version and image its pod should run, what the
+// status records about updates, which rollout events happen, and the effects the caller records
+// (a start for the fleet's bookkeeping, outcome counts for metrics). The state lives in the Atom's
+// status (rolloutHistory's InProgress record, lastGood*, failedVersions), so a restart resumes.
+import type { Atom } from '../api/atom.js';
+import type { AtomStatus } from '../api/atom-status.js';
+import { imageReference } from '../resources/pod.js';
+import type { FleetGate, UpdateDecision, VerifiedRelease } from './decision-types.js';
+import { rolloutStartedStatus, rolloutSucceededStatus } from './history.js';
+import { decideUpdate, readyToStart } from './policy.js';
+import { judgeProgress, rollbackPlan } from './progress.js';
+import * as R from './reasons.js';
+import { sameVersion } from './versions.js';
+
+export interface Problem {
+  reason: string;
+  message: string;
+}
+
+/** What the platform last said for this Atom's channel, as plain data. */
+export interface ReleaseObservation {
+  /** When the platform was last asked (RFC 3339). */
+  checkedAt?: string;
+  /** The accepted advertisement (kept across later network errors, never across a rejection). */
+  release?: VerifiedRelease;
+  /** The last poll failed or the advertisement was rejected: the error's code and message. */
+  error?: { code: string; message: string; rejected?: string };
+}
+
+/** The pod that runs now, reduced to what judging a rollout needs. */
+export interface RunningPod {
+  version?: string;
+  image?: string;
+  ready: boolean;
+  failed: boolean;
+  restarts: number;
+  waitingReason?: string;
+  /** When the pod was created (an update's start, for the progress deadline). */
+  createdAt?: string;
+}
+
+export interface AtomPlanInput {
+  atom: Atom;
+  now: Date;
+  release?: ReleaseObservation;
+  running?: RunningPod;
+  /** Subscribed to the platform, but its first answer has not come yet. */
+  awaitingFirstCheck?: boolean;
+  /** Why no pod can start now (an unusable certificate, a missing CA, a refused pod): then no update starts. */
+  blocked?: Problem;
+  /** Why the platform cannot be asked at all (no URL, its CA Secret missing). */
+  platformProblem?: Problem;
+  /** The fleet's verdict for this Atom, asked only when `fleetCandidate` names a version. */
+  fleetGate?: FleetGate;
+}
+
+export interface AtomPlanOptions {
+  allowCriticalOverride: boolean;
+  /** Release keys are configured: only a signed release (or a digest the spec pins) may ever run. */
+  requireVerifiedRelease: boolean;
+}
+
+export interface PlannedEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export type UpdateOutcome = 'started' | 'succeeded' | 'rolled_back' | 'failed';
+
+/** What the status says about updates. */
+export interface RolloutView {
+  upToDate: { type: 'UpToDate'; status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
+  updating?: { message: string };
+  degraded?: Problem;
+  fields: Pick<
+    AtomStatus,
+    | 'advertisedVersion'
+    | 'targetVersion'
+    | 'lastUpdateCheckTime'
+    | 'lastGoodVersion'
+    | 'lastGoodImage'
+    | 'failedVersions'
+    | 'rolloutHistory'
+    | 'currentVersion'
+    | 'currentImage'
+  >;
+}
+
+export interface AtomPlan {
+  /** What the pod should run. */
+  target: { image: string; version?: string };
+  view: RolloutView;
+  events: PlannedEvent[];
+  /** Come back no later than this (window opening, progress deadline, fleet recheck). */
+  requeueAfterMs?: number;
+  /** Set when no pod should start yet because no usable release is known (why, for the status). */
+  waitForRelease?: Problem;
+  /** A rollout to this version starts in this pass (the fleet counts it before the cache shows it). */
+  started?: { version: string };
+  /** Rollout outcomes of this pass, for the metrics. */
+  outcomes: UpdateOutcome[];
+}
+
+/** A fleet wait with no known end is looked at again this often (besides the wake-up when a rollout ends). */
+const FLEET_RECHECK_MS = 10_000;
+/** How stale status.lastUpdateCheckTime may get while the platform's answer stays the same. */
+const CHECK_TIME_REFRESH_MS = 3_600_000;
+/** A new Atom waiting for the platform's answer looks again this often. */
+const RELEASE_WAIT_MS = 5_000;
+
+const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
+
+/**
+ * The version to ask the fleet about, when this Atom follows the fleet (Automatic, no pin, installed
+ * already) and could start an update now; the caller asks the fleet and passes its gate back in.
+ */
+export function fleetCandidate(
+  atom: Atom,
+  release: VerifiedRelease | undefined,
+  options: Pick<AtomPlanOptions, 'allowCriticalOverride'>,
+  now: Date,
+): string | undefined {
+  const status = atom.status;
+  const followsFleet = !atom.spec.version && atom.spec.update.mode === 'Automatic' && status?.currentVersion;
+  if (!followsFleet || !release) return undefined;
+  const ready = readyToStart({
+    spec: atom.spec,
+    status,
+    release,
+    allowCriticalOverride: options.allowCriticalOverride,
+    now,
+  });
+  return ready ? release.version : undefined;
+}
+
+/** The problem the platform's last answer reports, if any. */
+export function platformAnswerProblem(release: ReleaseObservation | undefined): Problem | undefined {
+  const error = release?.error;
+  if (!error) return undefined;
+  if (error.rejected !== undefined) {
+    return {
+      reason: error.code,
+      message: `the platform's advertisement was rejected (${error.rejected}) and is not rolled out: ${error.message}`,
+    };
+  }
+  return { reason: error.code, message: `checking the platform for releases failed: ${error.message}` };
+}
+
+/** Plans one Atom's rollout: an update under way is judged; otherwise, may one start now? */
+export function planAtomRollout(input: AtomPlanInput, options: AtomPlanOptions): AtomPlan {
+  const status = input.atom.status;
+  const last = status?.rolloutHistory?.at(-1);
+  const fields = recordedFields(input);
+  if (last?.result === 'InProgress' && last.image) {
+    return planInProgress(input, { version: last.to, image: last.image, from: last.from }, fields);
+  }
+  return planIdle(input, options, fields);
+}
+
+function recordedFields(input: AtomPlanInput): RolloutView['fields'] {
+  const status = input.atom.status;
+  const release = input.release?.release;
+  const problem = input.platformProblem ?? platformAnswerProblem(input.release);
+  const shownUpToDate = status?.conditions?.find((c) => c.type === 'UpToDate');
+  const answerChanged =
+    (release?.version ?? status?.advertisedVersion) !== status?.advertisedVersion ||
+    (problem ? problem.reason !== shownUpToDate?.reason : shownUpToDate?.status === 'Unknown');
+  return {
+    advertisedVersion: release?.version ?? status?.advertisedVersion,
+    lastUpdateCheckTime: shownCheckTime(status?.lastUpdateCheckTime, input.release?.checkedAt, answerChanged),
+    targetVersion: status?.targetVersion,
+    lastGoodVersion: status?.lastGoodVersion,
+    lastGoodImage: status?.lastGoodImage,
+    failedVersions: status?.failedVersions,
+    rolloutHistory: status?.rolloutHistory,
+    ...(status?.currentVersion ? { currentVersion: status.currentVersion } : {}),
+    ...(status?.currentImage ? { currentImage: status.currentImage } : {}),
+  };
+}
+
+/**
+ * The check time to show. Every poll moves it, and writing it on every poll would make a resync of
+ * unchanged Atoms write N statuses per interval: so it moves with the answer (a new release, a new
+ * problem) and otherwise at most hourly.
+ */
+function shownCheckTime(shown: string | undefined, latest: string | undefined, answerChanged: boolean) {
+  if (!latest) return shown;
+  if (!shown || answerChanged) return latest;
+  return Date.parse(latest) - Date.parse(shown) >= CHECK_TIME_REFRESH_MS ? latest : shown;
+}
+
+type Target = { version: string; image: string; from?: string | undefined };
+
+/** 1. A rollout under way: judge the new pod once it runs the target. */
+function planInProgress(input: AtomPlanInput, target: Target, fields: RolloutView['fields']): AtomPlan {
+  const { atom, now } = input;
+  const status = atom.status;
+  const pod = input.running;
+  const goal = { version: target.version, image: target.image };
+  if (!pod || pod.image !== target.image) {
+    const message = `updating from ${target.from ?? 'nothing'} to ${target.version}: waiting for the old pod to stop and the new one to start`;
+    const upToDate = { type: 'UpToDate' as const, status: 'False' as const, reason: R.UpdateProgressing, message };
+    return { target: goal, events: [], outcomes: [], view: { upToDate, updating: { message }, fields } };
+  }
+  const verdict = judgeProgress({
+    startedAt: new Date(pod.createdAt ?? status?.rolloutHistory?.at(-1)?.startedAt ?? now),
+    progressDeadlineSeconds: atom.spec.update.progressDeadlineSeconds,
+    podReady: pod.ready,
+    podFailed: pod.failed,
+    restartCount: pod.restarts,
+    waitingReason: pod.waitingReason,
+    now,
+  });
+  if (verdict.verdict === 'Succeeded') {
+    const done = { ...fields, ...rolloutSucceededStatus(status, goal, now, verdict.reason), ...current(goal) };
+    const event = {
+      type: 'Normal' as const,
+      reason: verdict.reason,
+      message: `version ${target.version} is running and Ready (${target.image})`,
+    };
+    const view = { upToDate: upToDateAfter(target.version, input.release?.release), fields: done };
+    return { target: goal, events: [event], outcomes: ['succeeded'], view };
+  }
+  if (verdict.verdict === 'Failed') {
+    const plan = rollbackPlan(status, target.version, { reason: verdict.reason, message: verdict.message }, now);
+    const message = plan.degraded.message;
+    return {
+      target: plan.kind === 'RollBack' ? plan.to : goal,
+      events: [plan.event],
+      outcomes: [plan.kind === 'RollBack' ? 'rolled_back' : 'failed'],
+      view: {
+        upToDate: { type: 'UpToDate', status: 'False', reason: plan.reason, message },
+        degraded: { reason: plan.degraded.reason, message },
+        fields: { ...fields, ...plan.status },
+      },
+    };
+  }
+  const upToDate = {
+    type: 'UpToDate' as const,
+    status: 'False' as const,
+    reason: verdict.reason,
+    message: verdict.message,
+  };
+  return {
+    target: goal,
+    events: [],
+    outcomes: [],
+    ...(verdict.requeueAfter !== undefined ? { requeueAfterMs: seconds(verdict.requeueAfter) } : {}),
+    view: { upToDate, updating: { message: verdict.message }, fields },
+  };
+}
+
+/** 2. Idle: may an update start now? */
+function planIdle(input: AtomPlanInput, options: AtomPlanOptions, fields: RolloutView['fields']): AtomPlan {
+  const { atom, now } = input;
+  const status = atom.status;
+  const release = input.release?.release;
+  const problem = input.platformProblem ?? platformAnswerProblem(input.release);
+  const gate: FleetGate = input.fleetGate ?? { kind: 'Allowed' };
+  const decision = decideUpdate({
+    spec: atom.spec,
+    status,
+    release,
+    allowCriticalOverride: options.allowCriticalOverride,
+    now,
+    fleet: gate,
+  });
+  const waiting = waitForRelease(input, options, decision, problem);
+  if (waiting) {
+    const upToDate = { type: 'UpToDate' as const, status: 'Unknown' as const, ...waiting };
+    const view = { upToDate, fields };
+    return {
+      target: currentTarget(atom),
+      events: [],
+      outcomes: [],
+      requeueAfterMs: RELEASE_WAIT_MS,
+      waitForRelease: waiting,
+      view,
+    };
+  }
+  if (decision.kind === 'Start' && input.blocked) {
+    // A rollout that cannot run its pod would only leave an InProgress record behind.
+    const message = `no update starts while no pod can: ${input.blocked.message}`;
+    const upToDate = { type: 'UpToDate' as const, status: 'Unknown' as const, reason: input.blocked.reason, message };
+    return { target: currentTarget(atom), events: [], outcomes: [], view: { upToDate, fields } };
+  }
+  if (decision.kind === 'Start') {
+    const started = { ...fields, ...rolloutStartedStatus(status, decision.to, now, decision.reason) };
+    return {
+      target: { version: decision.to.version, image: decision.to.image },
+      started: { version: decision.to.version },
+      events: [{ type: 'Normal', reason: decision.reason, message: decision.message }],
+      outcomes: ['started'],
+      view: {
+        upToDate: { type: 'UpToDate', ...decision.condition },
+        updating: { message: decision.message },
+        fields: started,
+      },
+    };
+  }
+  const degraded = lastFailure(status?.rolloutHistory?.at(-1), decision);
+  const requeue = idleRequeue(decision, gate, now);
+  const upToDate =
+    problem && decision.condition.status !== 'False'
+      ? { type: 'UpToDate' as const, status: 'Unknown' as const, ...problem }
+      : { type: 'UpToDate' as const, ...decision.condition };
+  return {
+    target: currentTarget(atom),
+    events: [],
+    outcomes: [],
+    ...(requeue !== undefined ? { requeueAfterMs: Math.max(1_000, requeue) } : {}),
+    view: { upToDate, ...(degraded ? { degraded } : {}), fields },
+  };
+}
+
+/**
+ * A brand-new Atom waits for the platform's first answer rather than starting a pod on a guessed
+ * tag and replacing it moments later; an error answer lets it start anyway, unless release keys are
+ * configured: then a guessed tag is an unverified image and never runs.
+ */
+function waitForRelease(
+  input: AtomPlanInput,
+  options: AtomPlanOptions,
+  decision: UpdateDecision,
+  problem: Problem | undefined,
+): Problem | undefined {
+  const { atom } = input;
+  if (atom.status?.currentImage) return undefined;
+  if (decision.reason !== R.NoReleaseAdvertised && decision.reason !== R.PinRollingOutByTag) return undefined;
+  if (input.awaitingFirstCheck) {
+    return {
+      reason: R.NoReleaseAdvertised,
+      message: 'waiting for the first answer of the platform about the release to install',
+    };
+  }
+  const unverifiedOnly =
+    options.requireVerifiedRelease && decision.reason === R.NoReleaseAdvertised && !atom.spec.image.digest;
+  if (!unverifiedOnly) return undefined;
+  return {
+    reason: problem?.reason ?? R.NoReleaseAdvertised,
+    message: `waiting for a signed release from the platform before installing anything${problem ? `; ${problem.message}` : ''}`,
+  };
+}
+
+function idleRequeue(decision: UpdateDecision, gate: FleetGate, now: Date): number | undefined {
+  const requeueAt =
+    'requeueAt' in decision && decision.requeueAt ? decision.requeueAt.getTime() - now.getTime() : undefined;
+  if (requeueAt !== undefined) return requeueAt;
+  if (gate.kind !== 'Waiting' || gate.reason === R.RolloutHalted) return undefined;
+  return seconds(gate.requeueAfterSeconds) ?? FLEET_RECHECK_MS;
+}
+
+const current = (t: { version: string; image: string }) => ({ currentVersion: t.version, currentImage: t.image });
+
+/** What runs when nothing changes: the recorded current image, else the spec's image (digest, tag or latest). */
+export function currentTarget(atom: Atom): { image: string; version?: string } {
+  const status = atom.status;
+  if (status?.currentImage) {
+    return { image: status.currentImage, ...(status.currentVersion ? { version: status.currentVersion } : {}) };
+  }
+  const { image, version } = atom.spec;
+  const ref = imageReference(image.repository, {
+    ...(image.digest ? { digest: image.digest } : {}),
+    tag: version ?? image.tag ?? 'latest',
+  });
+  return { image: ref, ...(version ? { version } : {}) };
+}
+
+function upToDateAfter(version: string, release: VerifiedRelease | undefined): RolloutView['upToDate'] {
+  const newer = release && !sameVersion(release.version, version);
+  return {
+    type: 'UpToDate',
+    status: newer ? 'False' : 'True',
+    reason: newer ? R.UpdateAvailable : R.UpToDate,
+    message: `the Atom runs ${version}${newer ? `; ${release.version} is advertised` : ''}`,
+  };
+}
+
+/** A rollback stays visible (Degraded) until a later rollout succeeds or a newer version is on its way. */
+function lastFailure(
+  last: { result: string; to: string; reason?: string | undefined } | undefined,
+  decision: UpdateDecision,
+): Problem | undefined {
+  if (!last || (last.result !== 'RolledBack' && last.result !== 'Failed')) return undefined;
+  if (decision.kind !== 'KnownBad' && decision.kind !== 'UpToDate' && decision.kind !== 'Pinned') return undefined;
+  const rolledBack = last.result === 'RolledBack';
+  return {
+    reason: rolledBack ? R.RolledBack : R.NoRollbackTarget,
+    message: `version ${last.to} failed on this Atom (${last.reason ?? 'unknown'})${rolledBack ? ' and was rolled back' : ''}; it is not retried until a newer version is advertised or it is removed from status.failedVersions`,
+  };
+}
