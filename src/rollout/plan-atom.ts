@@ -290,7 +290,8 @@ function planIdle(input: AtomPlanInput, options: AtomPlanOptions, fields: Rollou
     return {
       target: { version: decision.to.version, image: decision.to.image },
       started: { version: decision.to.version },
-      events: [{ type: 'Normal', reason: decision.reason, message: decision.message }],
+      // A start that a person's resume annotation allowed says so: it is the answer to their action.
+      events: [{ type: 'Normal', reason: gate.reason ?? decision.reason, message: decision.message }],
       outcomes: ['started'],
       view: {
         upToDate: { type: 'UpToDate', ...decision.condition },

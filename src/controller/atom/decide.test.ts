@@ -11,7 +11,8 @@ import { certificateReasons } from '../../certificates/inspect.js';
 import { platformErrorDocs } from '../../platform/errors.js';
 import { contentHash, defaultAgentProfile, desiredPod } from '../../resources/index.js';
 import { rolloutReasons } from '../../rollout/index.js';
-import { type DecideConfig, type Decision, decide } from './decide.js';
+import type { AtomStatus } from '../../api/atom-status.js';
+import { type DecideConfig, type Decision, decide, decideInvalid } from './decide.js';
 import type { AtomObservation, PodFacts } from './observation.js';
 import { podFacts } from './pod-step.js';
 import { reasons } from './reasons.js';
@@ -22,6 +23,8 @@ const CERT_HASH = 'c0ffee';
 
 interface Case {
   name: string;
+  /** The Atom's spec does not parse: these are the problems the parser names. */
+  invalid?: string;
   config?: Partial<DecideConfig>;
   atom?: { spec?: Record<string, unknown>; status?: Record<string, unknown>; metadata?: Record<string, unknown> };
   observation?: Record<string, unknown>;
@@ -167,6 +170,33 @@ function summary(d: Decision) {
   };
 }
 
+function invalidSummary(c: Case): ReturnType<typeof summary> {
+  const status = c.atom?.status as AtomStatus | undefined;
+  const d = decideInvalid({
+    kind: 'Invalid',
+    now: new Date(NOW),
+    generation: 2,
+    ...(status ? { status } : {}),
+    problems: c.invalid ?? '',
+  });
+  const conditions = Object.fromEntries((d.status.conditions ?? []).map((x) => [x.type, `${x.status} ${x.reason}`]));
+  const events = d.events.map((e) => `${e.type} ${e.reason}`);
+  return {
+    pod: 'None',
+    image: undefined,
+    phase: d.status.phase,
+    conditions,
+    events,
+    requeueAfterMs: null,
+    children: [],
+    removals: [],
+    started: undefined,
+    outcomes: [],
+    memory: {},
+    status: d.status,
+  };
+}
+
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
 const cases = files.flatMap((f) =>
   (load(readFileSync(join(dir, f), 'utf8')) as Case[]).map((c) => ({ ...c, file: f })),
@@ -176,10 +206,10 @@ const seen = new Set<string>();
 describe('decide', () => {
   it.each(cases.map((c) => [`${c.file}: ${c.name}`, c] as const))('%s', (_name, c) => {
     const cfg = { ...config, ...c.config };
-    const decision = decide(observationOf(c, cfg), cfg);
-    const got = summary(decision);
+    const got = c.invalid ? invalidSummary(c) : summary(decide(observationOf(c, cfg), cfg));
     for (const v of Object.values(got.conditions)) seen.add(v.split(' ')[1] ?? '');
     for (const e of got.events) seen.add(e.split(' ')[1] ?? '');
+    for (const r of (got.status as AtomStatus).rolloutHistory ?? []) if (r.reason) seen.add(r.reason);
     const { conditions, events, status, memory, ...rest } = c.expect;
     for (const [k, v] of Object.entries(rest)) expect(got[k as keyof typeof got], k).toEqual(v);
     if (conditions) expect(got.conditions).toMatchObject(conditions);
