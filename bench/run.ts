@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { parseDuration } from '../src/config/duration.js';
+import { parseGoDuration } from '../src/util/go-duration.js';
 import { buildOperator } from './operator-process.js';
 import { describeMachine, formatTable, type BenchResults } from './report.js';
 import { runScenario } from './scenario.js';
@@ -14,7 +14,7 @@ import { runScenario } from './scenario.js';
 const duration = z
   .string()
   .transform(
-    (s, ctx) => parseDuration(s) ?? (ctx.addIssue({ code: 'custom', message: `not a duration: ${s}` }), z.NEVER),
+    (s, ctx) => parseGoDuration(s) ?? (ctx.addIssue({ code: 'custom', message: `not a duration: ${s}` }), z.NEVER),
   );
 const count = (min: number) => z.coerce.number().int().min(min);
 

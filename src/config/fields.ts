@@ -1,12 +1,12 @@
 // Field builders that accept both native values and the strings that flags and
 // environment variables carry, so one schema validates every source.
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { parseGoDuration } from '../util/go-duration.js';
 
 /** A Go-style duration ("15s", "5m"); the parsed value is milliseconds. */
 export const duration = (options: { min?: number; max?: number } = {}) =>
   z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const ms = typeof value === 'number' ? value : parseDuration(value);
+    const ms = typeof value === 'number' ? value : parseGoDuration(value.trim());
     if (ms === undefined) {
       ctx.addIssue({
         code: 'custom',

@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
 import { ConfigError, configFields, parseConfig } from './load.js';
 import { operatorConfigSchema } from './schema.js';
 
@@ -102,19 +101,6 @@ describe('parseConfig', () => {
     };
     expect(json.properties.workers?.description).toMatch(/Concurrent reconciles/);
   });
-});
-
-describe('parseDuration', () => {
-  it.each([
-    ['15s', 15_000],
-    ['5m', 300_000],
-    ['1h30m', 5_400_000],
-    ['250ms', 250],
-    ['1.5s', 1500],
-    ['0', 0],
-  ])('%s = %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
-
-  it.each(['', '15', 's', '5 m', '1d', '-5s'])('rejects %j', (text) => expect(parseDuration(text)).toBeUndefined());
 });
 
 describe('the process entry', () => {

@@ -194,7 +194,7 @@ export class KubeApi {
     })) as T;
   }
 
-  /** Deletes the object; resolves false when it was already gone. Preconditions that fail surface as KUBE_CONFLICT. */
+  /** Deletes the object; resolves false when it was already gone. Preconditions that fail surface as KubeConflict. */
   async deleteObject(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
     const preconditions = {
       ...(options.uid ? { uid: options.uid } : {}),

@@ -63,7 +63,7 @@ export class KubeClient {
         return JSON.parse(text) as unknown;
       } catch (err) {
         throw new KubeApiError({
-          code: 'KUBE_UNEXPECTED',
+          code: 'KubeUnexpected',
           status: response.status,
           message: `${what} returned a body that is not JSON`,
           cause: err,
@@ -99,7 +99,7 @@ export class KubeClient {
     const what = `${req.method} ${req.path}`;
     const cluster = this.#kubeConfig.getCurrentCluster();
     if (!cluster) {
-      throw new KubeApiError({ code: 'KUBE_UNEXPECTED', status: 0, message: 'the kubeconfig has no current cluster' });
+      throw new KubeApiError({ code: 'KubeUnexpected', status: 0, message: 'the kubeconfig has no current cluster' });
     }
     const url = new URL(cluster.server.replace(/\/+$/, '') + req.path);
     for (const [key, value] of Object.entries(req.query ?? {})) {

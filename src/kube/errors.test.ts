@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  KUBE_ERROR_CODES,
+  kubeErrorDocs,
   KubeApiError,
   kubeErrorCode,
   kubeErrorFromResponse,
@@ -11,29 +11,29 @@ import {
 
 describe('kubeErrorCode', () => {
   it.each<[number, string | undefined, KubeErrorCode]>([
-    [409, 'Conflict', 'KUBE_CONFLICT'],
-    [409, 'AlreadyExists', 'KUBE_ALREADY_EXISTS'],
-    [410, 'Expired', 'KUBE_GONE'],
-    [410, undefined, 'KUBE_GONE'],
-    [422, 'Invalid', 'KUBE_INVALID'],
-    [429, 'TooManyRequests', 'KUBE_TOO_MANY_REQUESTS'],
-    [500, 'InternalError', 'KUBE_SERVER_ERROR'],
-    [503, 'ServiceUnavailable', 'KUBE_SERVER_ERROR'],
-    [504, 'Timeout', 'KUBE_TIMEOUT'],
-    [500, 'ServerTimeout', 'KUBE_TIMEOUT'],
-    [404, 'NotFound', 'KUBE_NOT_FOUND'],
-    [403, 'Forbidden', 'KUBE_FORBIDDEN'],
-    [401, undefined, 'KUBE_UNAUTHORIZED'],
-    [400, 'BadRequest', 'KUBE_BAD_REQUEST'],
-    [0, undefined, 'KUBE_NETWORK'],
-    [302, undefined, 'KUBE_UNEXPECTED'],
+    [409, 'Conflict', 'KubeConflict'],
+    [409, 'AlreadyExists', 'KubeAlreadyExists'],
+    [410, 'Expired', 'KubeGone'],
+    [410, undefined, 'KubeGone'],
+    [422, 'Invalid', 'KubeInvalid'],
+    [429, 'TooManyRequests', 'KubeTooManyRequests'],
+    [500, 'InternalError', 'KubeServerError'],
+    [503, 'ServiceUnavailable', 'KubeServerError'],
+    [504, 'Timeout', 'KubeTimeout'],
+    [500, 'ServerTimeout', 'KubeTimeout'],
+    [404, 'NotFound', 'KubeNotFound'],
+    [403, 'Forbidden', 'KubeForbidden'],
+    [401, undefined, 'KubeUnauthorized'],
+    [400, 'BadRequest', 'KubeBadRequest'],
+    [0, undefined, 'KubeNetwork'],
+    [302, undefined, 'KubeUnexpected'],
   ])('HTTP %d reason %s -> %s', (status, reason, code) => expect(kubeErrorCode(status, reason)).toBe(code));
 
   it('documents every code it can produce', () => {
     for (const status of [0, 302, 400, 401, 403, 404, 408, 409, 410, 422, 429, 500, 502, 503, 504]) {
-      expect(Object.keys(KUBE_ERROR_CODES)).toContain(kubeErrorCode(status, undefined));
+      expect(Object.keys(kubeErrorDocs)).toContain(kubeErrorCode(status, undefined));
     }
-    for (const description of Object.values(KUBE_ERROR_CODES)) expect(description.length).toBeGreaterThan(20);
+    for (const description of Object.values(kubeErrorDocs)) expect(description.length).toBeGreaterThan(20);
   });
 });
 
@@ -45,7 +45,7 @@ describe('kubeErrorFromResponse', () => {
       null,
       'POST x',
     );
-    expect(err).toMatchObject({ code: 'KUBE_ALREADY_EXISTS', status: 409, reason: 'AlreadyExists', retryable: true });
+    expect(err).toMatchObject({ code: 'KubeAlreadyExists', status: 409, reason: 'AlreadyExists', retryable: true });
     expect(err.message).toBe('POST x failed with HTTP 409 AlreadyExists: conflict words here');
   });
 
@@ -81,20 +81,20 @@ describe('toKubeError', () => {
       body: '{"reason":"Expired","message":"too old"}',
       headers: {},
     });
-    expect(toKubeError(apiException)).toMatchObject({ code: 'KUBE_GONE', status: 410, reason: 'Expired' });
+    expect(toKubeError(apiException)).toMatchObject({ code: 'KubeGone', status: 410, reason: 'Expired' });
   });
 
   it('treats errors without a status as network failures and timeouts as timeouts', () => {
     expect(toKubeError(new TypeError('fetch failed'))).toMatchObject({
-      code: 'KUBE_NETWORK',
+      code: 'KubeNetwork',
       status: 0,
       retryable: true,
     });
-    expect(toKubeError(new DOMException('late', 'TimeoutError'))).toMatchObject({ code: 'KUBE_TIMEOUT' });
+    expect(toKubeError(new DOMException('late', 'TimeoutError'))).toMatchObject({ code: 'KubeTimeout' });
   });
 
   it('passes our own errors through unchanged', () => {
-    const err = new KubeApiError({ code: 'KUBE_CONFLICT', status: 409, message: 'x' });
+    const err = new KubeApiError({ code: 'KubeConflict', status: 409, message: 'x' });
     expect(toKubeError(err)).toBe(err);
   });
 });

@@ -1,38 +1,28 @@
 // Typed errors for everything that talks to the API server. Callers branch on
 // `code` (stable, documented) and `retryable`, never on message text.
 
-/** Base class of every error the operator raises on purpose. */
-export class OperatorError extends Error {
-  readonly code: string;
-  /** True when trying again later may succeed (the queue backs off); false = terminal until something changes. */
-  readonly retryable: boolean;
+import { OperatorError } from '../util/operator-error.js';
 
-  constructor(code: string, message: string, options: { retryable: boolean; cause?: unknown }) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = options.retryable;
-  }
-}
+export { OperatorError };
 
 /** Stable codes for API server failures, with what each means to an operator author. */
-export const KUBE_ERROR_CODES = {
-  KUBE_BAD_REQUEST: 'The API server rejected the request as malformed (400); retrying the same request cannot help.',
-  KUBE_UNAUTHORIZED: 'The credentials were rejected (401); retried because tokens rotate.',
-  KUBE_FORBIDDEN: 'RBAC denies the request (403); retried with backoff because permissions can be granted later.',
-  KUBE_NOT_FOUND: 'The object or resource type does not exist (404).',
-  KUBE_CONFLICT: 'The object changed since it was read (409 Conflict); re-read and try again.',
-  KUBE_ALREADY_EXISTS: 'An object with that name already exists (409 AlreadyExists).',
-  KUBE_GONE: 'The requested resourceVersion is too old (410 Gone / Expired); re-list.',
-  KUBE_INVALID: 'The object failed validation (422 Invalid); fix the object, retrying cannot help.',
-  KUBE_TOO_MANY_REQUESTS: 'The API server is throttling (429); wait for Retry-After.',
-  KUBE_SERVER_ERROR: 'The API server failed (5xx); retried with backoff.',
-  KUBE_TIMEOUT: 'The API server or the connection timed out; retried with backoff.',
-  KUBE_NETWORK: 'No HTTP response (connection refused, reset, TLS failure); retried with backoff.',
-  KUBE_UNEXPECTED: 'The API server answered with a status the operator does not understand.',
+export const kubeErrorDocs = {
+  KubeBadRequest: 'The API server rejected the request as malformed (400); retrying the same request cannot help.',
+  KubeUnauthorized: 'The credentials were rejected (401); retried because tokens rotate.',
+  KubeForbidden: 'RBAC denies the request (403); retried with backoff because permissions can be granted later.',
+  KubeNotFound: 'The object or resource type does not exist (404).',
+  KubeConflict: 'The object changed since it was read (409 Conflict); re-read and try again.',
+  KubeAlreadyExists: 'An object with that name already exists (409 AlreadyExists).',
+  KubeGone: 'The requested resourceVersion is too old (410 Gone / Expired); re-list.',
+  KubeInvalid: 'The object failed validation (422 Invalid); fix the object, retrying cannot help.',
+  KubeTooManyRequests: 'The API server is throttling (429); wait for Retry-After.',
+  KubeServerError: 'The API server failed (5xx); retried with backoff.',
+  KubeTimeout: 'The API server or the connection timed out; retried with backoff.',
+  KubeNetwork: 'No HTTP response (connection refused, reset, TLS failure); retried with backoff.',
+  KubeUnexpected: 'The API server answered with a status the operator does not understand.',
 } as const;
 
-export type KubeErrorCode = keyof typeof KUBE_ERROR_CODES;
+export type KubeErrorCode = keyof typeof kubeErrorDocs;
 
 /** The fields of a metav1.Status body we rely on (parsed defensively: bodies can be anything). */
 export interface KubeStatusBody {
@@ -67,47 +57,47 @@ export class KubeApiError extends OperatorError {
 }
 
 function isRetryableCode(code: KubeErrorCode): boolean {
-  return !(code === 'KUBE_BAD_REQUEST' || code === 'KUBE_INVALID' || code === 'KUBE_NOT_FOUND');
+  return !(code === 'KubeBadRequest' || code === 'KubeInvalid' || code === 'KubeNotFound');
 }
 
 /** Maps an HTTP status and Status `reason` to our code; reason wins when it is more precise. */
 export function kubeErrorCode(status: number, reason: string | undefined): KubeErrorCode {
   switch (reason) {
     case 'Conflict':
-      return 'KUBE_CONFLICT';
+      return 'KubeConflict';
     case 'AlreadyExists':
-      return 'KUBE_ALREADY_EXISTS';
+      return 'KubeAlreadyExists';
     case 'Expired':
     case 'Gone':
-      return 'KUBE_GONE';
+      return 'KubeGone';
     case 'Invalid':
-      return 'KUBE_INVALID';
+      return 'KubeInvalid';
     case 'TooManyRequests':
-      return 'KUBE_TOO_MANY_REQUESTS';
+      return 'KubeTooManyRequests';
     case 'Timeout':
     case 'ServerTimeout':
-      return 'KUBE_TIMEOUT';
+      return 'KubeTimeout';
     case 'NotFound':
-      return 'KUBE_NOT_FOUND';
+      return 'KubeNotFound';
     case 'Forbidden':
-      return 'KUBE_FORBIDDEN';
+      return 'KubeForbidden';
     case 'Unauthorized':
-      return 'KUBE_UNAUTHORIZED';
+      return 'KubeUnauthorized';
     default:
       break;
   }
-  if (status === 0) return 'KUBE_NETWORK';
-  if (status === 400) return 'KUBE_BAD_REQUEST';
-  if (status === 401) return 'KUBE_UNAUTHORIZED';
-  if (status === 403) return 'KUBE_FORBIDDEN';
-  if (status === 404) return 'KUBE_NOT_FOUND';
-  if (status === 409) return 'KUBE_CONFLICT';
-  if (status === 410) return 'KUBE_GONE';
-  if (status === 422) return 'KUBE_INVALID';
-  if (status === 429) return 'KUBE_TOO_MANY_REQUESTS';
-  if (status === 504 || status === 408) return 'KUBE_TIMEOUT';
-  if (status >= 500) return 'KUBE_SERVER_ERROR';
-  return 'KUBE_UNEXPECTED';
+  if (status === 0) return 'KubeNetwork';
+  if (status === 400) return 'KubeBadRequest';
+  if (status === 401) return 'KubeUnauthorized';
+  if (status === 403) return 'KubeForbidden';
+  if (status === 404) return 'KubeNotFound';
+  if (status === 409) return 'KubeConflict';
+  if (status === 410) return 'KubeGone';
+  if (status === 422) return 'KubeInvalid';
+  if (status === 429) return 'KubeTooManyRequests';
+  if (status === 504 || status === 408) return 'KubeTimeout';
+  if (status >= 500) return 'KubeServerError';
+  return 'KubeUnexpected';
 }
 
 /** Reads a metav1.Status out of a body that may be a string, an object or garbage. */
@@ -168,7 +158,7 @@ export function kubeErrorFromResponse(
 /**
  * Normalises anything thrown while talking to the API server: our own errors pass
  * through, client-node's ApiException (`code` + `body` + `headers`) is mapped by status
- * and reason, and anything else (fetch/network failures, aborts) becomes KUBE_NETWORK or KUBE_TIMEOUT.
+ * and reason, and anything else (fetch/network failures, aborts) becomes KubeNetwork or KubeTimeout.
  */
 export function toKubeError(err: unknown, what = 'request'): KubeApiError {
   if (err instanceof KubeApiError) return err;
@@ -200,20 +190,20 @@ export function toKubeError(err: unknown, what = 'request'): KubeApiError {
     }
     const name = typeof record.name === 'string' ? record.name : '';
     if (name === 'TimeoutError') {
-      return new KubeApiError({ code: 'KUBE_TIMEOUT', status: 0, message: `${what} timed out`, cause: err });
+      return new KubeApiError({ code: 'KubeTimeout', status: 0, message: `${what} timed out`, cause: err });
     }
   }
   const detail = err instanceof Error ? err.message : String(err);
   return new KubeApiError({
-    code: 'KUBE_NETWORK',
+    code: 'KubeNetwork',
     status: 0,
     message: `${what} failed without a response: ${detail}`,
     cause: err,
   });
 }
 
-export const isNotFound = (err: unknown): boolean => err instanceof KubeApiError && err.code === 'KUBE_NOT_FOUND';
-export const isConflict = (err: unknown): boolean => err instanceof KubeApiError && err.code === 'KUBE_CONFLICT';
+export const isNotFound = (err: unknown): boolean => err instanceof KubeApiError && err.code === 'KubeNotFound';
+export const isConflict = (err: unknown): boolean => err instanceof KubeApiError && err.code === 'KubeConflict';
 export const isAlreadyExists = (err: unknown): boolean =>
-  err instanceof KubeApiError && err.code === 'KUBE_ALREADY_EXISTS';
-export const isGone = (err: unknown): boolean => err instanceof KubeApiError && err.code === 'KUBE_GONE';
+  err instanceof KubeApiError && err.code === 'KubeAlreadyExists';
+export const isGone = (err: unknown): boolean => err instanceof KubeApiError && err.code === 'KubeGone';

@@ -26,12 +26,12 @@ describe('consumeWatch', () => {
     expect(events.map((e) => e.type)).toEqual(['ADDED', 'BOOKMARK']);
   });
 
-  it('turns an ERROR event into a typed error (410 -> KUBE_GONE)', async () => {
+  it('turns an ERROR event into a typed error (410 -> KubeGone)', async () => {
     const error = JSON.stringify({
       type: 'ERROR',
       object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' },
     });
-    await expect(run(streamOf([`${error}\n`]))).rejects.toMatchObject({ code: 'KUBE_GONE' });
+    await expect(run(streamOf([`${error}\n`]))).rejects.toMatchObject({ code: 'KubeGone' });
   });
 
   it('gives up on a stream that goes quiet', async () => {

@@ -12,7 +12,7 @@ export interface WatchEvent {
 
 export class WatchStalledError extends KubeApiError {
   constructor(stallMs: number) {
-    super({ code: 'KUBE_TIMEOUT', status: 0, message: `watch delivered nothing for ${stallMs} ms; restarting it` });
+    super({ code: 'KubeTimeout', status: 0, message: `watch delivered nothing for ${stallMs} ms; restarting it` });
   }
 }
 
@@ -37,7 +37,7 @@ function decodeLine(line: string): WatchEvent | undefined {
 
 /**
  * Reads events until the server closes the stream (resolves), an ERROR event
- * arrives (rejects with the mapped KubeApiError, e.g. KUBE_GONE), the stream
+ * arrives (rejects with the mapped KubeApiError, e.g. KubeGone), the stream
  * stalls for `stallMs` (rejects with WatchStalledError) or `signal` aborts (resolves).
  */
 export async function consumeWatch(

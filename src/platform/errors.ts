@@ -1,5 +1,6 @@
 // Every way talking to the platform can fail, as one class per failure mode with a stable
 // `code` (matched by code, never by message text) and whether trying again can help.
+import { OperatorError } from '../util/operator-error.js';
 
 export type PlatformErrorCode =
   | 'InvalidPlatformURL'
@@ -76,16 +77,19 @@ export const platformErrorDocs: Record<PlatformErrorCode, ErrorDocumentation> = 
   },
 };
 
-export abstract class PlatformError extends Error {
-  abstract readonly code: PlatformErrorCode;
+/** Each subclass fixes its `code` and whether retrying helps as class fields. */
+export abstract class PlatformError extends OperatorError {
+  abstract override readonly code: PlatformErrorCode;
   /** True when trying the same request again later may succeed. */
-  abstract readonly retryable: boolean;
+  abstract override readonly retryable: boolean;
   /** Server-requested wait before the next attempt (from Retry-After), when known. */
   retryAfterMs?: number;
 
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
+    super('PlatformError', message, {
+      retryable: false,
+      ...(options?.cause !== undefined ? { cause: options.cause } : {}),
+    });
   }
 }
 

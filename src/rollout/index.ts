@@ -1,6 +1,6 @@
 // The rollout decisions, for the controller: pure functions, the clock always an input.
 export * from './versions.js';
-export * from './go-duration.js';
+export * from '../util/go-duration.js';
 export {
   windowState,
   validateWindow,

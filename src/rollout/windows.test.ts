@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseGoDuration } from './go-duration.js';
+import { formatDuration, parseGoDuration } from '../util/go-duration.js';
 import { describeWindow, windowState, type WindowSpec } from './windows.js';
 
 type Day = WindowSpec['days'][number];

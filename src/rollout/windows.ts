@@ -11,7 +11,7 @@
 // "late" (01:00 + 4h -> 06:00 local). Windows that overlap or touch merge into one opening.
 // No windows means always open.
 import type { MaintenanceWindow } from '../api/atom.js';
-import { formatDuration, parseGoDuration } from './go-duration.js';
+import { formatDuration, parseGoDuration } from '../util/go-duration.js';
 import { addDays, instantOfWallClock, timeZoneProblem, wallClockAt } from './zoned-time.js';
 
 export type WindowSpec = Pick<MaintenanceWindow, 'days' | 'start' | 'duration' | 'timeZone'>;

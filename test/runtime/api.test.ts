@@ -81,7 +81,7 @@ describe('KubeApi against the sandbox', () => {
     const created = await api.create(configMap('doomed'));
     const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'doomed' };
     await expect(api.deleteObject(ref, { uid: 'someone-else' })).rejects.toMatchObject({
-      code: 'KUBE_CONFLICT',
+      code: 'KubeConflict',
       status: 409,
     });
     expect(
@@ -96,9 +96,9 @@ describe('KubeApi against the sandbox', () => {
 
   it('maps API failures to typed errors by status and reason', async () => {
     await api.create(configMap('dup'));
-    await expect(api.create(configMap('dup'))).rejects.toMatchObject({ code: 'KUBE_ALREADY_EXISTS', retryable: true });
+    await expect(api.create(configMap('dup'))).rejects.toMatchObject({ code: 'KubeAlreadyExists', retryable: true });
     await expect(api.create(configMap('Not_A_Name'))).rejects.toMatchObject({
-      code: 'KUBE_INVALID',
+      code: 'KubeInvalid',
       status: 422,
       retryable: false,
     });
@@ -106,7 +106,7 @@ describe('KubeApi against the sandbox', () => {
     await expect(
       api.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'dup' }),
     ).rejects.toMatchObject({
-      code: 'KUBE_TOO_MANY_REQUESTS',
+      code: 'KubeTooManyRequests',
       retryAfterSeconds: 7,
     });
     expect(
@@ -119,7 +119,7 @@ describe('KubeApi against the sandbox', () => {
     const err = await core.readNamespacedConfigMap({ name: 'missing', namespace: 'default' }).catch((e: unknown) => e);
     const mapped = toKubeError(err);
     expect(mapped).toBeInstanceOf(KubeApiError);
-    expect(mapped).toMatchObject({ code: 'KUBE_NOT_FOUND', status: 404, reason: 'NotFound', retryable: false });
+    expect(mapped).toMatchObject({ code: 'KubeNotFound', status: 404, reason: 'NotFound', retryable: false });
   });
 });
 

@@ -135,13 +135,13 @@ describe('Controller against the sandbox', () => {
         }
         if (key === 'default/conflict' && attempts[key] < 3) {
           throw new KubeApiError({
-            code: 'KUBE_CONFLICT',
+            code: 'KubeConflict',
             status: 409,
             reason: 'Conflict',
             message: 'the object has been modified',
           });
         }
-        if (key === 'default/broken') throw new TerminalError('BAD_SPEC', 'spec.image is empty');
+        if (key === 'default/broken') throw new TerminalError('BadSpec', 'spec.image is empty');
         return undefined;
       },
     });
@@ -153,9 +153,9 @@ describe('Controller against the sandbox', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(attempts['default/broken']).toBe(1);
     const text = await metrics.registry.metrics();
-    expect(text).toMatch(/controller_runtime_reconcile_errors_total\{controller="test",code="UNEXPECTED"\} 3/);
-    expect(text).toMatch(/controller_runtime_reconcile_errors_total\{controller="test",code="BAD_SPEC"\} 1/);
-    expect(text).not.toMatch(/code="KUBE_CONFLICT"/);
+    expect(text).toMatch(/controller_runtime_reconcile_errors_total\{controller="test",code="Unexpected"\} 3/);
+    expect(text).toMatch(/controller_runtime_reconcile_errors_total\{controller="test",code="BadSpec"\} 1/);
+    expect(text).not.toMatch(/code="KubeConflict"/);
     expect(text).toMatch(/controller_runtime_reconcile_total\{controller="test",result="conflict"\} 2/);
     expect(text).toMatch(/controller_runtime_reconcile_total\{controller="test",result="terminal"\} 1/);
     // Conflicts are not errors in the logs either; the terminal failure is logged exactly once.

@@ -34,11 +34,7 @@ export interface ApplyFeedback {
 }
 
 /** Admission, quota, RBAC or validation said no: retrying at once will not help, a person must act. */
-const REFUSALS: ReadonlySet<KubeErrorCode> = new Set<KubeErrorCode>([
-  'KUBE_FORBIDDEN',
-  'KUBE_INVALID',
-  'KUBE_BAD_REQUEST',
-]);
+const REFUSALS: ReadonlySet<KubeErrorCode> = new Set<KubeErrorCode>(['KubeForbidden', 'KubeInvalid', 'KubeBadRequest']);
 
 /** Writes the children that drifted (together), removals, then the pod step; returns what to decide again on. */
 export async function applyDecision(

@@ -22,7 +22,7 @@ export type FailureKind = 'conflict' | 'terminal' | 'retryable';
 
 export function classifyFailure(err: unknown): FailureKind {
   if (err instanceof OperatorError) {
-    if (err.code === 'KUBE_CONFLICT') return 'conflict';
+    if (err.code === 'KubeConflict') return 'conflict';
     return err.retryable ? 'retryable' : 'terminal';
   }
   // Unknown throwables (bugs, library errors) are retried: backoff is cheap, silently dropping work is not.
@@ -30,5 +30,5 @@ export function classifyFailure(err: unknown): FailureKind {
 }
 
 export function errorCode(err: unknown): string {
-  return err instanceof OperatorError ? err.code : 'UNEXPECTED';
+  return err instanceof OperatorError ? err.code : 'Unexpected';
 }

@@ -1,5 +1,5 @@
-// Go's time.ParseDuration grammar ("90m", "1h30m", "1.5h", "300ms"), unsigned: a window or
-// deadline never runs backwards. Kept separate from windows.ts so config can reuse it.
+// Go's time.ParseDuration grammar ("90m", "1h30m", "1.5h", ".5h", "300ms"), unsigned: a window,
+// deadline or interval never runs backwards. The one parser for the configuration and the spec.
 
 const unitMilliseconds: Record<string, number> = {
   ns: 1e-6,
@@ -30,12 +30,19 @@ export function parseGoDuration(text: string): number | undefined {
   return Math.round(total);
 }
 
-/** A duration as a person reads it: 5400000 -> "1h30m". */
+/** A duration as a person reads it and Go parses it: 5400000 -> "1h30m", 250 -> "250ms", 0 -> "0s". */
 export function formatDuration(milliseconds: number): string {
-  const totalSeconds = Math.round(milliseconds / 1000);
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor((totalSeconds % 3600) / 60);
-  const seconds = totalSeconds % 60;
-  const text = `${hours ? `${hours}h` : ''}${minutes ? `${minutes}m` : ''}${seconds ? `${seconds}s` : ''}`;
-  return text || '0s';
+  let rest = Math.round(milliseconds);
+  const parts: string[] = [];
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+  ] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) parts.push(`${n}${unit}`);
+    rest -= n * size;
+  }
+  return parts.join('') || '0s';
 }
