@@ -82,4 +82,14 @@ describe('the heap limit follows the container memory limit', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/percentOfMemoryLimit/);
   });
+
+  it('refuses a NODE_OPTIONS of its own in operator.extraEnv while the chart sets one, and takes it when the chart does not', () => {
+    const extraEnv = [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=4096' }];
+    const r = helmWithValues(['template', 'ops', chartDir], { operator: { extraEnv } });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/operator.extraEnv sets NODE_OPTIONS/);
+    expect(nodeOptions(render({ operator: { extraEnv }, heap: { percentOfMemoryLimit: 0 } }))).toBe(
+      '--max-old-space-size=4096',
+    );
+  });
 });

@@ -216,6 +216,11 @@ container's memory limit, else "" (no memory limit: V8 keeps its own default).
 {{- if and $pdb.enabled (gt (int .Values.replicaCount) 1) (not (kindIs "string" $pdb.maxUnavailable)) (eq (int $pdb.maxUnavailable) 0) }}
 {{- fail "pdb.maxUnavailable must be at least 1: with 0 no node with an operator pod could ever be drained" }}
 {{- end }}
+{{- range .Values.operator.extraEnv }}
+{{- if and (eq .name "NODE_OPTIONS") (include "atom-operator.maxOldSpaceSizeMiB" $) }}
+{{- fail "operator.extraEnv sets NODE_OPTIONS, which the chart sets for the heap limit: size the heap with heap.maxOldSpaceSizeMiB, or set heap.percentOfMemoryLimit=0 to pass your own NODE_OPTIONS" }}
+{{- end }}
+{{- end }}
 {{- if and .Values.podMonitor.enabled (eq (toString .Values.serviceMonitor.enabled) "true") }}
 {{- fail "podMonitor.enabled and serviceMonitor.enabled=true would scrape every replica twice: choose one" }}
 {{- end }}
