@@ -30,6 +30,10 @@ generate: deps ## Regenerate crds/ and the chart's CRD from the zod schema
 lint: deps ## Type-check everything (fails on any error)
 	npm run lint
 
+.PHONY: package
+package: deps ## Build the chart archive (dist-charts/atom-operator-VERSION.tgz), version and appVersion from package.json
+	npm run package
+
 .PHONY: bench
 bench: deps ## Run the benchmarks and print the figures
 	npm run bench

@@ -161,6 +161,21 @@ log "checking leader election: one leader among the operator replicas"
 holder="$("${KUBECTL}" -n "${OPERATOR_NAMESPACE}" get leases -o jsonpath='{.items[*].spec.holderIdentity}')"
 [[ -n "${holder}" ]] || fail "no Lease with a holder in ${OPERATOR_NAMESPACE}"
 
+log "checking the chart's aggregated ClusterRoles: the namespace's viewers read Atoms, only editors change them"
+"${KUBECTL}" -n "${ATOM_NAMESPACE}" create serviceaccount atom-viewer
+"${KUBECTL}" -n "${ATOM_NAMESPACE}" create rolebinding atom-viewer --clusterrole=view --serviceaccount="${ATOM_NAMESPACE}:atom-viewer"
+viewer="system:serviceaccount:${ATOM_NAMESPACE}:atom-viewer"
+# The API server folds labelled ClusterRoles into view/edit/admin asynchronously.
+eventually "${KUBECTL}" auth can-i list atoms.atomoperator.io -n "${ATOM_NAMESPACE}" --as="${viewer}" ||
+  fail "the view role does not include Atoms: the chart's aggregated ClusterRole atom-operator-view is missing or unlabelled"
+if "${KUBECTL}" auth can-i create atoms.atomoperator.io -n "${ATOM_NAMESPACE}" --as="${viewer}" >/dev/null 2>&1; then
+  fail "the view role may create Atoms"
+fi
+
+log "checking the operator's heap limit follows its memory limit"
+node_options="$("${KUBECTL}" -n "${OPERATOR_NAMESPACE}" get deploy atom-operator -o jsonpath='{.spec.template.spec.containers[0].env[?(@.name=="NODE_OPTIONS")].value}')"
+[[ "${node_options}" == --max-old-space-size=* ]] || fail "the operator has no heap limit (NODE_OPTIONS='${node_options}')"
+
 log "checking a deleted pod is replaced"
 old_uid="$("${KUBECTL}" -n "${ATOM_NAMESPACE}" get pod "${pod}" -o jsonpath='{.metadata.uid}')"
 "${KUBECTL}" -n "${ATOM_NAMESPACE}" delete pod "${pod}" --wait=true

@@ -57,7 +57,16 @@ function valuePaths(value: unknown, prefix = ''): string[] {
 }
 
 /** Values typed by Kubernetes itself; the schema checks their fields, values.yaml shows only a default. */
-const kubernetesTyped = ['resources', 'affinity'];
+const kubernetesTyped = [
+  'resources',
+  'affinity',
+  'podSecurityContext',
+  'containerSecurityContext',
+  'strategy',
+  'livenessProbe',
+  'readinessProbe',
+  'startupProbe',
+];
 
 /** Objects whose keys are free-form (maps of labels, resource quantities, Kubernetes types). */
 function openObjects(node: SchemaNode, prefix = ''): string[] {
@@ -128,7 +137,13 @@ describe('values.schema.json', () => {
       'podLabels',
       'nodeSelector',
       'metrics.service.annotations',
+      'commonLabels',
       'serviceMonitor.labels',
+      'serviceMonitor.annotations',
+      'podMonitor.labels',
+      'podMonitor.annotations',
+      'grafanaDashboard.labels',
+      'grafanaDashboard.annotations',
       'prometheusRule.labels',
       'prometheusRule.additionalAlertLabels',
     ];

@@ -1,9 +1,9 @@
 // Runs the real helm binary (unpacked by hack/fetch-tools.ts) against the chart.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { loadAll } from 'js-yaml';
+import { load, loadAll } from 'js-yaml';
 import { z } from 'zod';
 import { ensureTools } from '../../hack/fetch-tools.js';
 
@@ -50,9 +50,15 @@ export type Manifest = z.infer<typeof manifest>;
 export const releaseName = 'ops';
 export const releaseNamespace = 'atom-system';
 
+/** The APIs the Prometheus Operator adds, for `helm template --api-versions`. */
+export const prometheusOperatorApis = ['ServiceMonitor', 'PodMonitor', 'PrometheusRule'].flatMap((kind) => [
+  '--api-versions',
+  `monitoring.coreos.com/v1/${kind}`,
+]);
+
 /** `helm template` with these values; throws with helm's message when rendering fails. */
-export function render(values: Record<string, unknown> = {}): Manifest[] {
-  const r = helmWithValues(['template', releaseName, chartDir, '--namespace', releaseNamespace], values);
+export function render(values: Record<string, unknown> = {}, flags: string[] = []): Manifest[] {
+  const r = helmWithValues(['template', releaseName, chartDir, '--namespace', releaseNamespace, ...flags], values);
   if (r.status !== 0) throw new Error(`helm template failed: ${r.stderr}`);
   return loadAll(r.stdout)
     .filter((doc) => doc !== null && doc !== undefined)
@@ -65,6 +71,15 @@ export function only(objects: Manifest[], kind: string, name?: string): Manifest
     throw new Error(`expected exactly one ${kind}${name ? ` ${name}` : ''}, found ${found.length}`);
   return found[0] as Manifest;
 }
+
+const valuesFile = z.record(z.string(), z.unknown());
+/** A values file of the repository, parsed. */
+export function valuesFrom(path: string): Record<string, unknown> {
+  return valuesFile.parse(load(readFileSync(join(repoRoot, path), 'utf8')));
+}
+
+export const openshiftValuesPath = 'charts/atom-operator/examples/openshift-values.yaml';
+export const everyKnobValuesPath = 'test/chart/fixtures/every-knob-values.yaml';
 
 /** The values scenarios every chart test runs through. */
 export const scenarios = {
@@ -114,6 +129,8 @@ export const scenarios = {
     serviceAccount: { annotations: { 'example.com/role': 'atom-operator' } },
   },
   single: { replicaCount: 1, leaderElection: { enabled: false } },
+  openshift: valuesFrom(openshiftValuesPath),
+  knobs: valuesFrom(everyKnobValuesPath),
 } satisfies Record<string, Record<string, unknown>>;
 
 /** The scenarios as [name, values] pairs, for describe.each. */

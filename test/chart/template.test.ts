@@ -79,7 +79,7 @@ describe.each(scenarioList)('helm template with %s values', (_name, values) => {
     for (const o of objects) {
       const key = `${o.apiVersion}/${o.kind}`;
       if (o.apiVersion === 'monitoring.coreos.com/v1') {
-        expect(['ServiceMonitor', 'PrometheusRule']).toContain(o.kind);
+        expect(['ServiceMonitor', 'PodMonitor', 'PrometheusRule']).toContain(o.kind);
         expect(o.spec, `${key} ${o.metadata.name} has a spec`).toBeTypeOf('object');
         continue;
       }
@@ -91,9 +91,13 @@ describe.each(scenarioList)('helm template with %s values', (_name, values) => {
 
   it('puts every namespaced object it owns in the release namespace, or a watched namespace for RBAC', () => {
     const watched = (values.watchNamespaces as string[] | undefined) ?? [];
+    const dashboardNamespace = (values.grafanaDashboard as { namespace?: string } | undefined)?.namespace;
     for (const o of objects) {
       if (['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind)) {
         expect(o.metadata.namespace).toBeUndefined();
+      } else if (o.metadata.name === 'ops-atom-operator-dashboard' && dashboardNamespace) {
+        // The dashboard goes where the Grafana sidecar looks, when one is named.
+        expect(o.metadata.namespace).toBe(dashboardNamespace);
       } else {
         expect([releaseNamespace, ...watched]).toContain(o.metadata.namespace);
       }
@@ -102,16 +106,11 @@ describe.each(scenarioList)('helm template with %s values', (_name, values) => {
 
   it('runs the operator under the restricted Pod Security profile with a read-only root file system', () => {
     const { pod, container } = deployment(objects);
-    expect(pod.securityContext).toMatchObject({
-      runAsNonRoot: true,
-      runAsUser: 65532,
-      seccompProfile: { type: 'RuntimeDefault' },
-    });
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(container.securityContext).toMatchObject({
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
       runAsNonRoot: true,
-      runAsUser: 65532,
       privileged: false,
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
@@ -207,7 +206,7 @@ describe('deployment shape per mode', () => {
     expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
   });
 
-  it('alerts on operator down, reconcile errors, expiring certificates, halted rollouts and degraded Atoms, each with a runbook', () => {
+  it('alerts on operator down, reconcile errors, expiring certificates, halted rollouts and degraded Atoms, each with a runbook link', () => {
     const rule = only(render(scenarios.everything), 'PrometheusRule') as unknown as {
       spec: {
         groups: {
@@ -226,7 +225,7 @@ describe('deployment shape per mode', () => {
     ]);
     for (const r of rules) {
       expect(r.annotations.summary, r.alert).toMatch(/\w/);
-      expect(r.annotations.runbook, r.alert).toMatch(/kubectl/);
+      expect(r.annotations.runbook_url, r.alert).toBe(`docs/troubleshooting.md#${r.alert.toLowerCase()}`);
       expect(['warning', 'critical']).toContain(r.labels.severity);
       expect(r.labels.team).toBe('integration');
       expect(r.expr, r.alert).toContain('job="ops-atom-operator-metrics"');
@@ -240,7 +239,7 @@ describe('deployment shape per mode', () => {
       'controller_runtime_reconcile_errors_total',
     );
     expect(rules.find((r) => r.alert === 'AtomOperatorNoLeader')?.expr).toContain('leader_election_master_status');
-    expect(rules.find((r) => r.alert === 'AtomDegraded')?.expr).toContain('condition="Degraded"');
+    expect(rules.find((r) => r.alert === 'AtomDegraded')?.expr).toContain('atom_operator_atom_degraded');
   });
 
   it('isolates the operator: ingress only to metrics and health, egress only to DNS, the API server and 443', () => {

@@ -72,7 +72,9 @@ describe('metrics', () => {
   it('count Atoms by condition and expose certificate expiry', async () => {
     const text = await ctx.h.operator!.manager.metrics.registry.metrics();
     expect(text).toMatch(/atom_operator_atoms\{condition="Ready"\} [1-9]/);
-    expect(text).toMatch(/atom_operator_certificate_expiry_timestamp_seconds\{namespace="default",atom="waited"\} \d+/);
+    expect(text).toMatch(
+      /atom_operator_certificate_expiry_timestamp_seconds\{atom_namespace="default",atom="waited"\} \d+/,
+    );
     expect(text).toMatch(/atom_operator_atoms_by_version\{version="5.0.2"\} [1-9]/);
     expect(text).toMatch(/atom_operator_updates_total\{result="started"\} [1-9]/);
   });

@@ -25,12 +25,17 @@ app.kubernetes.io/name: {{ include "atom-operator.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/* commonLabels may replace the descriptive labels (part-of, say) but never a selector label. */}}
 {{- define "atom-operator.labels" -}}
-helm.sh/chart: {{ include "atom-operator.chart" . }}
-{{ include "atom-operator.selectorLabels" . }}
-app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
-app.kubernetes.io/part-of: atom-operator
+{{- $standard := dict "helm.sh/chart" (include "atom-operator.chart" .) "app.kubernetes.io/version" .Chart.AppVersion "app.kubernetes.io/managed-by" .Release.Service "app.kubernetes.io/part-of" "atom-operator" }}
+{{- $selector := include "atom-operator.selectorLabels" . | fromYaml }}
+{{- toYaml (merge $selector (.Values.commonLabels | default dict) $standard) }}
+{{- end }}
+
+{{/* The operator pod's labels: selector labels first (never replaced), then podLabels, then commonLabels. */}}
+{{- define "atom-operator.podLabels" -}}
+{{- $selector := include "atom-operator.selectorLabels" . | fromYaml }}
+{{- toYaml (merge $selector (.Values.podLabels | default dict) (.Values.commonLabels | default dict)) }}
 {{- end }}
 
 {{- define "atom-operator.serviceAccountName" -}}
@@ -131,9 +136,59 @@ test/chart/config.test.ts feeds this rendered env to the operator's own config p
   value: {{ $o.fleet.scope | quote }}
 - name: ATOM_OPERATOR_FLEET_ALLOW_CRITICAL_OVERRIDE
   value: {{ $o.fleet.allowCriticalOverride | quote }}
+{{- with include "atom-operator.maxOldSpaceSizeMiB" . }}
+- name: NODE_OPTIONS
+  value: {{ printf "--max-old-space-size=%s" . | quote }}
+{{- end }}
 {{- with $o.extraEnv }}
 {{ toYaml . }}
 {{- end }}
+{{- end }}
+
+{{/*
+A Kubernetes memory quantity in MiB (fractions kept), or "" when there is none. Milli-bytes
+and exponents are refused: nobody means them for memory, and guessing would size the heap wrong.
+*/}}
+{{- define "atom-operator.quantityMiB" -}}
+{{- $q := ternary (printf "%.0f" (float64 .)) (toString .) (or (kindIs "float64" .) (kindIs "int64" .) (kindIs "int" .)) -}}
+{{- $factors := dict "" 0.00000095367431640625 "k" 0.00095367431640625 "Ki" 0.0009765625 "M" 0.95367431640625 "Mi" 1.0 "G" 953.67431640625 "Gi" 1024.0 "T" 976562.5 "Ti" 1048576.0 -}}
+{{- $parts := regexFindAll "^[0-9]+(\\.[0-9]+)?|[A-Za-z]+$" $q -1 -}}
+{{- if not (regexMatch "^[0-9]+(\\.[0-9]+)?(k|Ki|M|Mi|G|Gi|T|Ti)?$" $q) }}
+{{- fail (printf "resources.limits.memory %q: use a plain number of bytes or a k, M, G, T, Ki, Mi, Gi or Ti suffix, so the heap limit can be derived from it" $q) }}
+{{- end -}}
+{{- $unit := trimPrefix (first $parts) $q -}}
+{{- mulf (float64 (first $parts)) (get $factors $unit) -}}
+{{- end }}
+
+{{/*
+V8's old-space limit in whole MiB: the explicit value, else heap.percentOfMemoryLimit of the
+container's memory limit, else "" (no memory limit: V8 keeps its own default).
+*/}}
+{{- define "atom-operator.maxOldSpaceSizeMiB" -}}
+{{- $h := .Values.heap -}}
+{{- $limit := dig "limits" "memory" "" (.Values.resources | default dict) -}}
+{{- if gt (int $h.maxOldSpaceSizeMiB) 0 }}
+{{- int $h.maxOldSpaceSizeMiB }}
+{{- else if and $limit (gt (int $h.percentOfMemoryLimit) 0) }}
+{{- $mib := include "atom-operator.quantityMiB" $limit | float64 }}
+{{- floor (divf (mulf $mib (int $h.percentOfMemoryLimit)) 100) | int }}
+{{- end }}
+{{- end }}
+
+{{/* "true" when the chart renders a ServiceMonitor: asked for, or "auto" and the cluster serves the API. */}}
+{{- define "atom-operator.serviceMonitor.enabled" -}}
+{{- $e := .Values.serviceMonitor.enabled -}}
+{{- if or (eq (toString $e) "true") (and (eq (toString $e) "auto") (not .Values.podMonitor.enabled) (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/ServiceMonitor")) }}true{{ end }}
+{{- end }}
+
+{{- define "atom-operator.prometheusRule.enabled" -}}
+{{- $e := .Values.prometheusRule.enabled -}}
+{{- if or (eq (toString $e) "true") (and (eq (toString $e) "auto") (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/PrometheusRule")) }}true{{ end }}
+{{- end }}
+
+{{/* The scrape job the ServiceMonitor gives (the Service's name); the PodMonitor sets the same, so alerts and the dashboard need one selector. */}}
+{{- define "atom-operator.metricsJob" -}}
+{{- printf "%s-metrics" (include "atom-operator.fullname" .) }}
 {{- end }}
 
 {{/* "k=v" strings as a label map, for selectors. */}}
@@ -151,7 +206,22 @@ test/chart/config.test.ts feeds this rendered env to the operator's own config p
 {{- if and (gt (int .Values.replicaCount) 1) (not .Values.leaderElection.enabled) }}
 {{- fail "replicaCount > 1 needs leaderElection.enabled=true: without it every replica would reconcile the same Atoms at once" }}
 {{- end }}
-{{- if and .Values.pdb.enabled (gt (int .Values.replicaCount) 1) (not (kindIs "string" .Values.pdb.minAvailable)) (ge (int .Values.pdb.minAvailable) (int .Values.replicaCount)) }}
+{{- $pdb := .Values.pdb }}
+{{- if and (ne (toString $pdb.minAvailable) "") (ne (toString $pdb.maxUnavailable) "") }}
+{{- fail "set pdb.minAvailable or pdb.maxUnavailable, not both: a PodDisruptionBudget takes one of them" }}
+{{- end }}
+{{- if and $pdb.enabled (gt (int .Values.replicaCount) 1) (not (kindIs "string" $pdb.minAvailable)) (ge (int $pdb.minAvailable) (int .Values.replicaCount)) }}
 {{- fail "pdb.minAvailable must be lower than replicaCount: otherwise no node with an operator pod could ever be drained" }}
+{{- end }}
+{{- if and $pdb.enabled (gt (int .Values.replicaCount) 1) (not (kindIs "string" $pdb.maxUnavailable)) (eq (int $pdb.maxUnavailable) 0) }}
+{{- fail "pdb.maxUnavailable must be at least 1: with 0 no node with an operator pod could ever be drained" }}
+{{- end }}
+{{- range .Values.operator.extraEnv }}
+{{- if and (eq .name "NODE_OPTIONS") (include "atom-operator.maxOldSpaceSizeMiB" $) }}
+{{- fail "operator.extraEnv sets NODE_OPTIONS, which the chart sets for the heap limit: size the heap with heap.maxOldSpaceSizeMiB, or set heap.percentOfMemoryLimit=0 to pass your own NODE_OPTIONS" }}
+{{- end }}
+{{- end }}
+{{- if and .Values.podMonitor.enabled (eq (toString .Values.serviceMonitor.enabled) "true") }}
+{{- fail "podMonitor.enabled and serviceMonitor.enabled=true would scrape every replica twice: choose one" }}
 {{- end }}
 {{- end }}

@@ -1,5 +1,8 @@
 // Fleet metrics, computed from the Atom cache when Prometheus scrapes (nothing to
-// keep in step), plus counters of rollout outcomes. The chart's alerts use these.
+// keep in step), plus counters of rollout outcomes. The chart's alerts and dashboard use these.
+// An Atom is named by `atom_namespace` and `atom`, never `namespace`: Prometheus gives every
+// scraped series the operator pod's `namespace` as a target label, which would replace (or, with
+// honorLabels, be replaced by) the Atom's.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Atom } from '../../api/atom.js';
 import type { KubeObject } from '../../kube/resource.js';
@@ -10,6 +13,8 @@ export interface RolloutCounters {
   /** result: started | succeeded | rolled_back | failed */
   updates: Counter<'result'>;
 }
+
+const atomLabels = (atom: Atom) => ({ atom_namespace: atom.metadata.namespace ?? '', atom: atom.metadata.name });
 
 export function registerAtomMetrics(
   registry: Registry,
@@ -61,14 +66,28 @@ export function registerAtomMetrics(
   new Gauge({
     name: 'atom_operator_certificate_expiry_timestamp_seconds',
     help: "When each Atom's registration certificate expires (Unix seconds).",
-    labelNames: ['namespace', 'atom'],
+    labelNames: ['atom_namespace', 'atom'],
     registers: [registry],
     collect() {
       this.reset();
       for (const atom of parsed()) {
         const notAfter = atom.status?.certificate?.notAfter;
-        if (notAfter)
-          this.set({ namespace: atom.metadata.namespace ?? '', atom: atom.metadata.name }, Date.parse(notAfter) / 1000);
+        if (notAfter) this.set(atomLabels(atom), Date.parse(notAfter) / 1000);
+      }
+    },
+  });
+  // One series per Degraded Atom only (not per Atom and condition), so an alert can name the Atom
+  // without the cost of a series for every healthy one.
+  new Gauge({
+    name: 'atom_operator_atom_degraded',
+    help: 'Present (1) for each Atom whose Degraded condition is True, with the condition reason.',
+    labelNames: ['atom_namespace', 'atom', 'reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const atom of parsed()) {
+        const degraded = atom.status?.conditions?.find((c) => c.type === 'Degraded' && c.status === 'True');
+        if (degraded) this.set({ ...atomLabels(atom), reason: degraded.reason ?? '' }, 1);
       }
     },
   });
