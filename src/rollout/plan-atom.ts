@@ -317,8 +317,10 @@ function planIdle(input: AtomPlanInput, options: AtomPlanOptions, fields: Rollou
 
 /**
  * A brand-new Atom waits for the platform's first answer rather than starting a pod on a guessed
- * tag and replacing it moments later; an error answer lets it start anyway, unless release keys are
- * configured: then a guessed tag is an unverified image and never runs.
+ * tag and replacing it moments later. Without a release it never starts on a tag that could move:
+ * only a digest in the spec, or a tag the user pinned (update.mode Manual or Disabled with
+ * spec.image.tag, or a pinned spec.version), runs without one; with release keys configured, not
+ * even a pinned tag does.
  */
 function waitForRelease(
   input: AtomPlanInput,
@@ -335,12 +337,15 @@ function waitForRelease(
       message: 'waiting for the first answer of the platform about the release to install',
     };
   }
-  const unverifiedOnly =
-    options.requireVerifiedRelease && decision.reason === R.NoReleaseAdvertised && !atom.spec.image.digest;
-  if (!unverifiedOnly) return undefined;
+  if (decision.reason !== R.NoReleaseAdvertised || atom.spec.image.digest) return undefined;
+  const pinnedTag = atom.spec.update.mode !== 'Automatic' && atom.spec.image.tag !== undefined;
+  if (pinnedTag && !options.requireVerifiedRelease) return undefined;
+  const what = options.requireVerifiedRelease
+    ? 'waiting for a signed release from the platform before installing anything'
+    : 'waiting for a release from the platform before installing anything (a tag that could move runs only when you pin it: spec.image.digest, or update.mode Manual or Disabled with spec.image.tag)';
   return {
     reason: problem?.reason ?? R.NoReleaseAdvertised,
-    message: `waiting for a signed release from the platform before installing anything${problem ? `; ${problem.message}` : ''}`,
+    message: `${what}${problem ? `; ${problem.message}` : ''}`,
   };
 }
 

@@ -17,6 +17,8 @@ const noPodBecause: ReadonlySet<string> = new Set([
   reasons.InvalidSpec,
   reasons.PodRefused,
   reasons.PlatformCANotFound,
+  reasons.PlatformURLMissing,
+  reasons.PlatformURLMissing,
 ]);
 
 const rules: readonly ConditionEventRule[] = [

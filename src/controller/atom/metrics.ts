@@ -16,17 +16,49 @@ export interface RolloutCounters {
 
 const atomLabels = (atom: Atom) => ({ atom_namespace: atom.metadata.namespace ?? '', atom: atom.metadata.name });
 
+type Atoms = () => Atom[];
+
 export function registerAtomMetrics(
   registry: Registry,
   atoms: CacheReader,
   fleet: FleetView,
   now: () => Date = () => new Date(),
 ): RolloutCounters {
-  const parsed = () =>
+  const parsed: Atoms = () =>
     atoms
       .list()
       .map((raw: KubeObject) => cachedAtom(raw))
       .filter((a): a is Atom => a !== undefined);
+  registerConditionCounts(registry, parsed);
+  countBy(
+    registry,
+    parsed,
+    'atom_operator_atoms_by_phase',
+    'Atoms by status.phase.',
+    'phase',
+    (a) => a.status?.phase ?? 'Unknown',
+  );
+  countBy(
+    registry,
+    parsed,
+    'atom_operator_atoms_by_version',
+    'Atoms by the version they run (status.currentVersion; "none" before the first install).',
+    'version',
+    (a) => a.status?.currentVersion ?? 'none',
+  );
+  registerPerAtom(registry, parsed);
+  registerHalts(registry, parsed, fleet, now);
+  return {
+    updates: new Counter({
+      name: 'atom_operator_updates_total',
+      help: 'Atom updates by outcome: started, succeeded, rolled_back, failed.',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+  };
+}
+
+function registerConditionCounts(registry: Registry, parsed: Atoms): void {
   new Gauge({
     name: 'atom_operator_atoms',
     help: 'Atoms whose condition is True, by condition type.',
@@ -43,26 +75,32 @@ export function registerAtomMetrics(
       for (const [condition, n] of counts) this.set({ condition }, n);
     },
   });
-  const countBy = (name: string, help: string, label: string, labelOf: (atom: Atom) => string) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: [label],
-      registers: [registry],
-      collect() {
-        this.reset();
-        const counts = new Map<string, number>();
-        for (const atom of parsed()) counts.set(labelOf(atom), (counts.get(labelOf(atom)) ?? 0) + 1);
-        for (const [value, n] of counts) this.set({ [label]: value }, n);
-      },
-    });
-  countBy('atom_operator_atoms_by_phase', 'Atoms by status.phase.', 'phase', (a) => a.status?.phase ?? 'Unknown');
-  countBy(
-    'atom_operator_atoms_by_version',
-    'Atoms by the version they run (status.currentVersion; "none" before the first install).',
-    'version',
-    (a) => a.status?.currentVersion ?? 'none',
-  );
+}
+
+function countBy(
+  registry: Registry,
+  parsed: Atoms,
+  name: string,
+  help: string,
+  label: string,
+  labelOf: (atom: Atom) => string,
+): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const counts = new Map<string, number>();
+      for (const atom of parsed()) counts.set(labelOf(atom), (counts.get(labelOf(atom)) ?? 0) + 1);
+      for (const [value, n] of counts) this.set({ [label]: value }, n);
+    },
+  });
+}
+
+/** Series that name one Atom: only where there is something to say about it. */
+function registerPerAtom(registry: Registry, parsed: Atoms): void {
   new Gauge({
     name: 'atom_operator_certificate_expiry_timestamp_seconds',
     help: "When each Atom's registration certificate expires (Unix seconds).",
@@ -91,6 +129,9 @@ export function registerAtomMetrics(
       }
     },
   });
+}
+
+function registerHalts(registry: Registry, parsed: Atoms, fleet: FleetView, now: () => Date): void {
   new Gauge({
     name: 'atom_operator_rollout_halted',
     help: '1 when the fleet rollout of a version is halted in a scope (failures reached the threshold).',
@@ -109,12 +150,4 @@ export function registerAtomMetrics(
       }
     },
   });
-  return {
-    updates: new Counter({
-      name: 'atom_operator_updates_total',
-      help: 'Atom updates by outcome: started, succeeded, rolled_back, failed.',
-      labelNames: ['result'],
-      registers: [registry],
-    }),
-  };
 }

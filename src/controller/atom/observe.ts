@@ -53,8 +53,8 @@ export function observe(
   const secret = deps.secrets.getByName(ns, certName) as V1Secret | undefined;
   const registration = decodeSecret(secret, certName);
   const certificate = inspectRegistration(registration, certName, now, deps.config.certificateWarningDays);
-  const caProblem = missingPlatformCA(deps.secrets, atom);
-  const subscribed = !caProblem && subscribe(deps, key, atom, certificate, registration, logger);
+  const platformProblem = missingPlatform(deps, atom);
+  const subscribed = !platformProblem && subscribe(deps, key, atom, certificate, registration, logger);
   if (!subscribed) deps.releases.unregister(key);
   const release = releaseObservation(deps.releases.resultFor(key));
   const candidate = fleetCandidate(atom, release?.release, deps.config, now);
@@ -64,9 +64,7 @@ export function observe(
     now,
     atom,
     certificate,
-    ...(caProblem
-      ? { platformProblem: { reason: reasons.PlatformCANotFound, message: caProblem, blocksPod: true } }
-      : {}),
+    ...(platformProblem ? { platformProblem } : {}),
     subscribed,
     ...(release ? { release } : {}),
     ...(candidate ? { fleetGate: deps.fleet.gateFor(key, candidate, now) } : {}),
@@ -85,6 +83,17 @@ function decodeSecret(secret: V1Secret | undefined, name: string): RegistrationS
     if (typeof value === 'string') data[key] = Buffer.from(value, 'base64');
   }
   return { name, data };
+}
+
+/** Why the platform cannot be asked, when it cannot: then no pod starts either (it would run on a guess). */
+function missingPlatform(deps: ObserveDeps, atom: Atom): AtomObservation['platformProblem'] {
+  if (!atom.spec.platform.url && !deps.config.defaultPlatformUrl) {
+    const message =
+      'no platform URL is set: set spec.platform.url on the Atom, or the operator-wide default (--platform-url, the chart value platform.url)';
+    return { reason: reasons.PlatformURLMissing, message, blocksPod: true };
+  }
+  const ca = missingPlatformCA(deps.secrets, atom);
+  return ca ? { reason: reasons.PlatformCANotFound, message: ca, blocksPod: true } : undefined;
 }
 
 /**

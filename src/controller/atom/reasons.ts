@@ -23,6 +23,8 @@ export const reasons = {
   ImagePullBackOff: 'ImagePullBackOff',
   /** The Secret or key named by spec.platform.caSecretRef is missing: no pod starts, the platform is not asked. */
   PlatformCANotFound: 'PlatformCANotFound',
+  /** Neither the Atom (spec.platform.url) nor the operator (--platform-url) names the platform: nothing starts. */
+  PlatformURLMissing: 'PlatformURLMissing',
   /** The API server refused the new pod (admission, quota, a missing ServiceAccount); the message says why. */
   PodRefused: 'PodRefused',
   /** The pod ended (Failed or Succeeded) and is replaced. */

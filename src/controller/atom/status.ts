@@ -15,6 +15,7 @@ const STUCK: ReadonlySet<string> = new Set([
   reasons.CertificateInvalid,
   reasons.PodRefused,
   reasons.PlatformCANotFound,
+  reasons.PlatformURLMissing,
 ]);
 
 export type NetworkState =
