@@ -34,7 +34,10 @@ export interface SandboxOptions {
   podTerminationDelayMs?: number;
   /** Retained events for watch resume and continue tokens; older -> 410 (default 1000). */
   watchHistory?: number;
-  /** Interval of BOOKMARK events on watches that allow them (default 1000). */
+  /**
+   * Interval of periodic BOOKMARK events on watches that allow them and do not accept gzip. Default
+   * none: a real kube-apiserver promises no bookmark on a quiet watch, so nothing may depend on one.
+   */
   bookmarkIntervalMs?: number;
   /** Where to write the kubeconfig (default a fresh temp dir). */
   dir?: string;
@@ -130,7 +133,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   if (nodeType) cluster.store.put(nodeType.storeKey, sandboxNode());
 
   const controllers = new Controllers(cluster, report);
-  const watches = new WatchHub(cluster.store, opts.bookmarkIntervalMs ?? 1000);
+  const watches = new WatchHub(cluster.store, opts.bookmarkIntervalMs);
   const faults = new SandboxFaults(watches);
   const stats = new SandboxStats();
   const kubelet = new SandboxKubelet(
