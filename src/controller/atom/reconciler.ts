@@ -14,6 +14,7 @@ import {
   contentHash,
   desiredClaim,
   desiredNetworkPolicy,
+  egressSummary,
   desiredPod,
   desiredServiceAccount,
   podName,
@@ -376,15 +377,7 @@ export class AtomReconciler {
       };
     }
     this.#reportChanges(raw, changes);
-    const np = atom.spec.networkPolicy;
-    const extras = [
-      np.allowDNS ? 'DNS to the cluster DNS pods' : '',
-      np.proxy ? `the proxy ${np.proxy.cidr}:${np.proxy.port}` : '',
-    ].filter(Boolean);
-    return {
-      kind: 'Applied',
-      summary: `NetworkPolicy ${policy.metadata!.name} admits no ingress and allows egress only to TCP 443 on ${np.egressCIDRs.join(', ')}${extras.length ? ` plus ${extras.join(' and ')}` : ''}`,
-    };
+    return { kind: 'Applied', summary: egressSummary(atom) };
   }
 
   /** Applies `desired` unless the cached object already says all of it: zero writes in the steady state. */
