@@ -1,7 +1,7 @@
 // The sandbox: an in-memory Kubernetes API server speaking the real REST
 // protocol over HTTPS, for tests, benchmarks and the no-cluster "try it" mode.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +73,16 @@ export interface Sandbox {
   faults: SandboxFaults;
   kubelet: SandboxKubelet;
   store: SandboxStore;
+}
+
+/** Removes the kubeconfig, then its directory if that is left empty; synchronous, so it also runs on exit. */
+function removeKubeconfig(kubeconfigPath: string, dir: string): void {
+  rmSync(kubeconfigPath, { force: true });
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty (someone else's files) or already gone: leave it
+  }
 }
 
 function storeKeyOf(resource: string): string {
@@ -190,6 +200,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     { mode: 0o600 },
   );
 
+  // Also when the process exits without stop() (a second Ctrl-C, a failed start): nothing stays behind.
+  const onExit = () => removeKubeconfig(kubeconfigPath, dir);
+  if (opts.dir !== undefined) process.once('exit', onExit);
+
   let stopped = false;
   return {
     url,
@@ -210,8 +224,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();
       await closed;
-      // Only a directory the sandbox made itself is removed; a caller's `dir` is theirs.
+      // The sandbox keeps nothing: its kubeconfig names a server that is gone. A directory it made
+      // itself goes entirely; a caller's `dir` (`.sandbox/` of `make run`) only once nothing else is in it.
       if (opts.dir === undefined) rmSync(dir, { recursive: true, force: true });
+      else {
+        process.off('exit', onExit);
+        removeKubeconfig(kubeconfigPath, dir);
+      }
     },
     stats,
     faults,
