@@ -3,12 +3,9 @@
 .DEFAULT_GOAL := help
 SHELL := /usr/bin/env bash
 
-node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
-	@touch $@
-
 .PHONY: deps
-deps: node_modules/.installed ## Install dependencies (npm ci) when package files changed
+deps: ## Install dependencies (npm ci) when package-lock.json changed since the last install
+	@hack/install-deps.sh
 
 .PHONY: run
 run: deps ## Run the operator against the current kubeconfig (no cluster: starts the built-in sandbox)

@@ -12,6 +12,7 @@ import {
   secretKeyRef,
   stringMap,
 } from './common.js';
+import { additionalEgress } from './egress-spec.js';
 
 export const weekdays = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 
@@ -167,6 +168,7 @@ export const networkPolicySpec = z
       .default(['0.0.0.0/0', '::/0'])
       .describe('Destinations the Atom may reach on TCP 443.'),
     allowDNS: z.boolean().default(true).describe('Allow DNS (UDP and TCP 53) to the cluster DNS pods.'),
+    additionalEgress: additionalEgress.optional(),
     proxy: z
       .object({
         cidr: cidr.describe('Address range of the HTTPS proxy.'),

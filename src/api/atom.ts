@@ -44,6 +44,13 @@ export const atomSpec = withCelRules(
           fieldPath: '.proxy',
           reason: 'FieldValueForbidden',
         },
+        {
+          rule: 'self.enabled || !has(self.additionalEgress)',
+          message:
+            'networkPolicy.additionalEgress only takes effect in the NetworkPolicy, but networkPolicy.enabled is false; enable the policy or remove additionalEgress',
+          fieldPath: '.additionalEgress',
+          reason: 'FieldValueForbidden',
+        },
       ]),
     ),
   }),

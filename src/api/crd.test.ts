@@ -37,13 +37,11 @@ describe('the Atom CRD', () => {
       categories: ['atom-operator'],
     });
     expect(spec.versions[0].subresources).toEqual({ status: {} });
-    expect(spec.versions[0].additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual([
-      'Phase',
-      'Version',
-      'Advertised',
-      'Cert-Expiry',
-      'Age',
-    ]);
+    expect(
+      spec.versions[0].additionalPrinterColumns.map((c: { name: string; priority?: number }) =>
+        c.priority ? `${c.name} (wide)` : c.name,
+      ),
+    ).toEqual(['Ready', 'Phase', 'Version', 'Advertised', 'Cert-Expiry', 'Status (wide)', 'Age']);
     expect(spec.versions[0].schema.openAPIV3Schema.properties.status.properties.conditions).toMatchObject({
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],

@@ -75,7 +75,14 @@ function toOpenAPI(schema: z.ZodType): JSONSchema {
   );
 }
 
+// As cert-manager's Certificate: Ready at a glance, the reason in words with `-o wide` (priority 1).
 export const printerColumns = [
+  {
+    name: 'Ready',
+    type: 'string',
+    jsonPath: '.status.conditions[?(@.type=="Ready")].status',
+    description: 'Whether the Atom is Ready (the Ready condition).',
+  },
   { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: "Summary of the Atom's state." },
   { name: 'Version', type: 'string', jsonPath: '.status.currentVersion', description: 'Version running now.' },
   {
@@ -89,6 +96,13 @@ export const printerColumns = [
     type: 'string',
     jsonPath: '.status.certificate.notAfter',
     description: 'When the registration certificate expires.',
+  },
+  {
+    name: 'Status',
+    type: 'string',
+    jsonPath: '.status.conditions[?(@.type=="Ready")].message',
+    description: 'Why the Atom is or is not Ready (the Ready condition message).',
+    priority: 1,
   },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
 ];

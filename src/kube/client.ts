@@ -82,7 +82,9 @@ export class KubeClient {
    */
   async stream(path: string, query: Query, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
     const what = `WATCH ${path}`;
-    const { response } = await this.#send({ method: 'GET', path, query, signal }, 0);
+    // fetch asks for gzip by itself; kube-apiserver then buffers a quiet watch's bookmarks in its
+    // compressor, where they never arrive. Events and bookmarks must come through as they are sent.
+    const { response } = await this.#send({ method: 'GET', path, query, signal }, 0, { 'accept-encoding': 'identity' });
     if (response.status !== 200 || response.body === null) {
       let text = '';
       try {
@@ -95,7 +97,7 @@ export class KubeClient {
     return response.body as ReadableStream<Uint8Array>;
   }
 
-  async #send(req: KubeRequest, timeoutMs: number) {
+  async #send(req: KubeRequest, timeoutMs: number, extraHeaders: Readonly<Record<string, string>> = {}) {
     const what = `${req.method} ${req.path}`;
     const cluster = this.#kubeConfig.getCurrentCluster();
     if (!cluster) {
@@ -111,7 +113,7 @@ export class KubeClient {
       this.#dispatcher = ctx.getDispatcher();
       this.#dispatcherResolved = true;
     }
-    const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json' };
+    const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json', ...extraHeaders };
     let body: string | undefined;
     if (req.body !== undefined) {
       body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);

@@ -34,7 +34,11 @@ export interface ReflectorOptions {
   readonly fieldSelector?: string | undefined;
   readonly pageSize?: number;
   readonly allowWatchBookmarks?: boolean;
-  /** No event nor bookmark within this long = the watch is dead. */
+  /**
+   * How long past what the server promised before a watch counts as hung and is restarted: response
+   * headers at once, and the end of the stream at its timeoutSeconds. Silence before that is healthy:
+   * a quiet watch may carry nothing at all, bookmarks included, until the server ends it.
+   */
   readonly watchStallMs?: number;
   /** Server-side watch timeout range in seconds; random within it, as client-go does, to spread reconnects. */
   readonly watchTimeoutSeconds?: readonly [number, number];
@@ -103,6 +107,11 @@ export class Reflector<T extends KubeObject> {
         }
         const startedAt = Date.now();
         await this.#watch(this.#resourceVersion, signal);
+        // The server ended the watch, normally at its timeoutSeconds: routine, renewed from where it stopped.
+        this.#options.logger.debug(
+          { resource: this.#describe(), lastedMs: Date.now() - startedAt },
+          'watch ended by the server; renewing it',
+        );
         // A server that closes watches at once would otherwise have us reconnect in a hot loop.
         if (Date.now() - startedAt < 1000) await sleep(this.#backoff.next(), signal);
       } catch (err) {
@@ -182,7 +191,7 @@ export class Reflector<T extends KubeObject> {
     const stop = () => attempt.abort();
     signal.addEventListener('abort', stop, { once: true });
     const stallMs = this.#options.watchStallMs ?? 90_000;
-    // A server that accepts the connection but never answers is as dead as a silent stream.
+    // A server that accepts the connection but never answers is as dead as a stream that outlives its timeout.
     let headersStalled = false;
     const headersTimer = setTimeout(() => {
       headersStalled = true;
@@ -201,6 +210,7 @@ export class Reflector<T extends KubeObject> {
         attempt.signal,
       );
       clearTimeout(headersTimer);
+      const quietUntil = Date.now() + timeoutSeconds * 1000;
       this.stats.watches += 1;
       this.#backoff.reset();
       await consumeWatch(
@@ -219,10 +229,10 @@ export class Reflector<T extends KubeObject> {
           if (event.type === 'ADDED' || event.type === 'MODIFIED') this.#sink.upsert(obj);
           else this.#sink.remove(obj);
         },
-        { stallMs, signal: attempt.signal },
+        { quietUntil, stallMs, signal: attempt.signal },
       );
     } catch (err) {
-      if (headersStalled && !signal.aborted) throw new WatchStalledError(stallMs);
+      if (headersStalled && !signal.aborted) throw new WatchStalledError(`no response headers within ${stallMs} ms`);
       if (err instanceof KubeApiError || err instanceof WatchStalledError) throw err;
       throw toKubeError(err, `watch ${this.#describe()}`);
     } finally {

@@ -11,9 +11,14 @@ function streamOf(chunks: string[], keepOpen = false): ReadableStream<Uint8Array
   });
 }
 
-const run = async (stream: ReadableStream<Uint8Array>, stallMs = 5000, signal = new AbortController().signal) => {
+const run = async (
+  stream: ReadableStream<Uint8Array>,
+  stallMs = 5000,
+  signal = new AbortController().signal,
+  quietUntil = Date.now(),
+) => {
   const events: WatchEvent[] = [];
-  await consumeWatch(stream, (e) => events.push(e), { stallMs, signal });
+  await consumeWatch(stream, (e) => events.push(e), { quietUntil, stallMs, signal });
   return events;
 };
 
@@ -34,10 +39,30 @@ describe('consumeWatch', () => {
     await expect(run(streamOf([`${error}\n`]))).rejects.toMatchObject({ code: 'KubeGone' });
   });
 
-  it('gives up on a stream that goes quiet', async () => {
+  it('gives up on a stream that stays silent and open past its timeout plus the margin', async () => {
     await expect(run(streamOf(['{"type":"BOOKMARK","object":{}}\n'], true), 100)).rejects.toBeInstanceOf(
       WatchStalledError,
     );
+  });
+
+  it('lets a quiet stream be silent until its own timeout, then allows the margin', async () => {
+    const abort = new AbortController();
+    const startedAt = Date.now();
+    // Silent, open, timeout 600 ms from now, margin 100 ms: healthy for 700 ms, then hung.
+    const pending = run(streamOf([], true), 100, abort.signal, startedAt + 600);
+    const outcome = await Promise.race([
+      pending.then(
+        () => 'ended',
+        (err: unknown) => err,
+      ),
+      new Promise((r) => setTimeout(() => r('still open'), 500)),
+    ]);
+    expect(outcome).toBe('still open');
+    await expect(pending).rejects.toMatchObject({
+      code: 'KubeTimeout',
+      message: /not ended by the server 100 ms past/,
+    });
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(690);
   });
 
   it('resolves when aborted', async () => {

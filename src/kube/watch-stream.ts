@@ -1,6 +1,9 @@
-// Decodes a watch response (one JSON event per line) and detects stalls: a
-// watch that delivers neither an event nor a bookmark within the deadline is
-// treated as dead, because a half-open TCP connection never errors by itself.
+// Decodes a watch response (one JSON event per line) and detects hung streams.
+// A healthy watch on quiet objects may send nothing at all until the server ends
+// it at its own timeoutSeconds (kube-apiserver promises no bookmark on a quiet
+// watch), so silence alone proves nothing. A stream that neither delivers
+// anything nor ends by `quietUntil` plus a margin is dead: a half-open TCP
+// connection never errors by itself.
 import { KubeApiError, kubeErrorFromResponse } from './errors.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
@@ -11,8 +14,8 @@ export interface WatchEvent {
 }
 
 export class WatchStalledError extends KubeApiError {
-  constructor(stallMs: number) {
-    super({ code: 'KubeTimeout', status: 0, message: `watch delivered nothing for ${stallMs} ms; restarting it` });
+  constructor(what: string) {
+    super({ code: 'KubeTimeout', status: 0, message: `watch hung: ${what}; restarting it` });
   }
 }
 
@@ -35,29 +38,49 @@ function decodeLine(line: string): WatchEvent | undefined {
   return { type: type as WatchEventType, object };
 }
 
+export interface ConsumeWatchOptions {
+  /** Epoch ms until which silence is normal: the end of the watch's own timeoutSeconds. */
+  readonly quietUntil: number;
+  /** Silence tolerated past `quietUntil` (and after the last event) before the stream counts as hung. */
+  readonly stallMs: number;
+  readonly signal: AbortSignal;
+  readonly now?: () => number;
+}
+
 /**
  * Reads events until the server closes the stream (resolves), an ERROR event
- * arrives (rejects with the mapped KubeApiError, e.g. KubeGone), the stream
- * stalls for `stallMs` (rejects with WatchStalledError) or `signal` aborts (resolves).
+ * arrives (rejects with the mapped KubeApiError, e.g. KubeGone), nothing
+ * arrives past `quietUntil` + `stallMs` (rejects with WatchStalledError) or
+ * `signal` aborts (resolves).
  */
 export async function consumeWatch(
   stream: ReadableStream<Uint8Array>,
   onEvent: (event: WatchEvent) => void,
-  options: { stallMs: number; signal: AbortSignal },
+  options: ConsumeWatchOptions,
 ): Promise<void> {
+  const now = options.now ?? Date.now;
   const reader = stream.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
   let stalled = false;
   let timer: NodeJS.Timeout | undefined;
+  let silentSince = now();
   const arm = () => {
     if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(() => {
-      stalled = true;
-      void reader.cancel().catch(() => undefined);
-    }, options.stallMs);
+    silentSince = now();
+    timer = setTimeout(
+      () => {
+        stalled = true;
+        void reader.cancel().catch(() => undefined);
+      },
+      Math.max(options.quietUntil - silentSince, 0) + options.stallMs,
+    );
     timer.unref();
   };
+  const hung = () =>
+    new WatchStalledError(
+      `silent for ${Math.round(now() - silentSince)} ms and not ended by the server ${options.stallMs} ms past its timeout`,
+    );
   const onAbort = () => void reader.cancel().catch(() => undefined);
   options.signal.addEventListener('abort', onAbort, { once: true });
   arm();
@@ -67,7 +90,7 @@ export async function consumeWatch(
       try {
         chunk = await reader.read();
       } catch (err) {
-        if (stalled) throw new WatchStalledError(options.stallMs);
+        if (stalled) throw hung();
         if (options.signal.aborted) return;
         throw err;
       }
@@ -87,7 +110,7 @@ export async function consumeWatch(
         newline = buffer.indexOf('\n');
       }
     }
-    if (stalled) throw new WatchStalledError(options.stallMs);
+    if (stalled) throw hung();
     const rest = buffer.trim();
     if (rest !== '') {
       const event = decodeLine(rest);

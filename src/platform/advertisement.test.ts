@@ -64,6 +64,23 @@ describe('validateAdvertisement', () => {
     });
   });
 
+  it.each([
+    ['a repository', repository, repository],
+    ['repository:tag', `${repository}:5.1.0`, repository],
+    ['repository@digest', `${repository}@${digest}`, repository],
+    ['repository:tag@digest', `${repository}:5.1.0@${digest}`, repository],
+    ['a registry with a port', 'registry.local:5000/atom', 'registry.local:5000/atom'],
+    ['a registry with a port and a tag', 'registry.local:5000/atom:5.1.0', 'registry.local:5000/atom'],
+    ['a registry with a port, tag and digest', `registry.local:5000/atom:5.1.0@${digest}`, 'registry.local:5000/atom'],
+    ['a Docker Hub name with a tag', 'boomi/atom:latest', 'boomi/atom'],
+  ])('accepts %s (%s) and pins the release to repository@digest', (_form, image, expected) => {
+    const verdict = validateAdvertisement(advertisement({ image }), { ...policy, allowedRepositories: [expected] });
+    expect(verdict).toMatchObject({
+      ok: true,
+      release: { image: expected, digest, imageRef: `${expected}@${digest}` },
+    });
+  });
+
   it.each(['1.2.3', '1.2.3-rc.1+build.5', '24.11.0', '5.0.2.1', '10.4'])('accepts version %s', (version) => {
     expect(validateAdvertisement(advertisement({ version }), policy).ok).toBe(true);
   });
@@ -72,8 +89,15 @@ describe('validateAdvertisement', () => {
     ['missing fields', { version: undefined }, 'Malformed'],
     ['wrong types', { critical: 'yes' }, 'Malformed'],
     ['bad publishedAt', { publishedAt: 'yesterday' }, 'Malformed'],
-    ['image with a tag', { image: `${repository}:1.0` }, 'Malformed'],
-    ['image with a digest', { image: `${repository}@${digest}` }, 'Malformed'],
+    ['image with another digest', { image: `${repository}@sha256:${'cd'.repeat(32)}` }, 'DigestMismatch'],
+    ['image with a tag and another digest', { image: `${repository}:1.0@sha256:${'cd'.repeat(32)}` }, 'DigestMismatch'],
+    ['image with a sha512 digest', { image: `${repository}@sha512:${'ab'.repeat(64)}` }, 'DigestMismatch'],
+    ['image with an empty tag', { image: `${repository}:` }, 'Malformed'],
+    ['image with a tag that is not one', { image: `${repository}:5.1.0+build` }, 'Malformed'],
+    ['image with a colon inside its path', { image: `${repository}:a/b:c` }, 'Malformed'],
+    ['image with an empty digest', { image: `${repository}@` }, 'Malformed'],
+    ['image that is only a tag', { image: ':5.1.0' }, 'Malformed'],
+    ['tagged image of another repository', { image: 'evil.example.com/vendor/atom:5.1.0' }, 'RegistryNotAllowed'],
     ['no digest', { digest: undefined }, 'MissingDigest'],
     ['empty digest', { digest: '' }, 'MissingDigest'],
     ['uppercase digest', { digest: `sha256:${'AB'.repeat(32)}` }, 'InvalidDigest'],

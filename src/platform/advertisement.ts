@@ -70,11 +70,36 @@ export function parseReleasePublicKeys(pems: readonly (string | KeyObject)[]): K
   });
 }
 
-/** True when the image names a repository only: no `:tag` after the last path segment, no `@digest`. */
-function repositoryOnly(image: string): boolean {
-  if (image.includes('@')) return false;
-  const lastSlash = image.lastIndexOf('/');
-  return !image.slice(lastSlash + 1).includes(':');
+// The tag grammar of the OCI distribution spec.
+const tagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** An image reference taken apart: `repo`, `repo:tag`, `repo@digest` or `repo:tag@digest`. */
+export interface ImageReference {
+  /** Registry host (with port) and path, without tag or digest. */
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+/**
+ * Splits a reference the way registries read it: the digest follows `@`; the tag follows the last `:`
+ * of the last path segment, so a registry port (`registry.local:5000/atom`) is not a tag.
+ * Undefined when no repository remains or a tag or digest is empty or not one.
+ */
+export function parseImageReference(image: string): ImageReference | undefined {
+  const at = image.indexOf('@');
+  const named = at < 0 ? image : image.slice(0, at);
+  const digest = at < 0 ? undefined : image.slice(at + 1);
+  if (digest !== undefined && !/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[A-Za-z0-9=_-]+$/.test(digest)) return undefined;
+  const colon = named.lastIndexOf(':');
+  const hasTag = colon > named.lastIndexOf('/');
+  const repository = hasTag ? named.slice(0, colon) : named;
+  const tag = hasTag ? named.slice(colon + 1) : undefined;
+  // Only the registry host (the first segment) may carry a colon, for its port.
+  const path = repository.slice(repository.indexOf('/') + 1);
+  if (repository === '' || /\s/.test(repository) || repository.endsWith('/') || path.includes(':')) return undefined;
+  if (tag !== undefined && !tagPattern.test(tag)) return undefined;
+  return { repository, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }
 
 function signatureVerdict(raw: Record<string, unknown>, keys: readonly KeyObject[]): AdvertisementVerdict | undefined {
@@ -146,24 +171,34 @@ export function validateAdvertisement(raw: unknown, policy: AdvertisementPolicy)
       `Version "${ad.version}" is neither semantic (1.2.3) nor dotted numeric (24.11.0); report it to the vendor.`,
     );
   }
-  if (!repositoryOnly(ad.image)) {
+  // Any reference form is fine (repo, repo:tag, repo@digest, repo:tag@digest): only the repository and
+  // the digest are used, so the pod runs repo@digest and a tag can never move what runs.
+  const reference = parseImageReference(ad.image);
+  if (reference === undefined) {
     return reject(
       'Malformed',
-      `The advertised image "${ad.image}" carries a tag or digest; it must be a repository only.`,
+      `The advertised image "${ad.image}" is not an image reference (repository, optionally :tag and @sha256:digest); report it to the vendor.`,
     );
   }
-  if (!policy.allowedRepositories.includes(ad.image)) {
+  if (reference.digest !== undefined && reference.digest !== ad.digest) {
+    return reject(
+      'DigestMismatch',
+      `The advertised image "${ad.image}" names digest ${reference.digest} but the release's digest is ${ad.digest}; which one is meant cannot be told, so neither is rolled out. Report it to the vendor.`,
+    );
+  }
+  const { repository } = reference;
+  if (!policy.allowedRepositories.includes(repository)) {
     return reject(
       'RegistryNotAllowed',
-      `Image repository "${ad.image}" is not in the allow-list (${policy.allowedRepositories.join(', ') || 'empty'}); add it to the Atom's allowed repositories if it is trusted.`,
+      `Image repository "${repository}" is not in the allow-list (${policy.allowedRepositories.join(', ') || 'empty'}); add it to the Atom's allowed repositories if it is trusted.`,
     );
   }
   const release: Release = {
     channel: ad.channel,
     version: ad.version,
-    image: ad.image,
+    image: repository,
     digest: ad.digest,
-    imageRef: `${ad.image}@${ad.digest}`,
+    imageRef: `${repository}@${ad.digest}`,
     publishedAt: ad.publishedAt,
     critical: ad.critical,
   };

@@ -20,15 +20,20 @@ export type TLSFailureKind =
   | 'ClientCertificateRejected'
   | 'Other';
 
-export type AdvertisementRejectionReason =
-  | 'Malformed'
-  | 'MissingDigest'
-  | 'InvalidDigest'
-  | 'InvalidVersion'
-  | 'RegistryNotAllowed'
-  | 'SignatureMissing'
-  | 'SignatureInvalid'
-  | 'ChannelMismatch';
+/** Why an advertisement is never rolled out (docs/troubleshooting.md has a row for each). */
+export const advertisementRejectionReasons = [
+  'Malformed',
+  'MissingDigest',
+  'InvalidDigest',
+  'DigestMismatch',
+  'InvalidVersion',
+  'RegistryNotAllowed',
+  'SignatureMissing',
+  'SignatureInvalid',
+  'ChannelMismatch',
+] as const;
+
+export type AdvertisementRejectionReason = (typeof advertisementRejectionReasons)[number];
 
 export interface ErrorDocumentation {
   /** What happened, in one line. */

@@ -13,7 +13,7 @@ import {
 } from '../../test/support/fixtures.js';
 import { desiredClaim } from './claim.js';
 import { podSpecHashAnnotation } from './names.js';
-import { defaultDNSConfig, desiredNetworkPolicy } from './network-policy.js';
+import { defaultDNSConfig, desiredNetworkPolicy, egressSummary } from './network-policy.js';
 import { desiredPod, imageReference, type PodInputs } from './pod.js';
 import { defaultAgentProfile } from './profile.js';
 import { desiredServiceAccount } from './service-account.js';
@@ -60,6 +60,32 @@ const cases = {
     'throwaway',
     withStorage({ emptyDir: { sizeLimit: '5Gi' } }),
     withNetworkPolicy({ allowDNS: false }),
+  ),
+  'integration-endpoints': atom(
+    'integrations',
+    withNetworkPolicy({
+      egressCIDRs: ['203.0.113.0/24'],
+      additionalEgress: [
+        {
+          to: [{ ipBlock: { cidr: '10.20.0.0/16', except: ['10.20.99.0/24'] } }, { ipBlock: { cidr: 'fd00:20::/64' } }],
+          ports: [{ protocol: 'TCP', port: 5432 }],
+        },
+        { to: [{ ipBlock: { cidr: '10.30.0.5/32' } }], ports: [{ protocol: 'TCP', port: 22 }] },
+        {
+          to: [
+            {
+              namespaceSelector: { matchLabels: { team: 'erp' } },
+              podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['api', 'queue'] }] },
+            },
+            { podSelector: { matchLabels: { app: 'cache' } } },
+          ],
+          ports: [
+            { protocol: 'TCP', port: 8000, endPort: 8100 },
+            { protocol: 'UDP', port: 514 },
+          ],
+        },
+      ],
+    }),
   ),
 };
 
@@ -186,6 +212,58 @@ describe('desiredNetworkPolicy', () => {
         podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
       },
     ]);
+  });
+
+  it('adds each integration endpoint as its own rule on its own ports, after 443, DNS and the proxy', () => {
+    const policy = desiredNetworkPolicy(cases['integration-endpoints'], defaultDNSConfig)!;
+    expect(policy.spec!.egress!.slice(2)).toEqual([
+      {
+        to: [{ ipBlock: { cidr: '10.20.0.0/16', except: ['10.20.99.0/24'] } }, { ipBlock: { cidr: 'fd00:20::/64' } }],
+        ports: [{ protocol: 'TCP', port: 5432 }],
+      },
+      { to: [{ ipBlock: { cidr: '10.30.0.5/32' } }], ports: [{ protocol: 'TCP', port: 22 }] },
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { team: 'erp' } },
+            podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['api', 'queue'] }] },
+          },
+          { podSelector: { matchLabels: { app: 'cache' } } },
+        ],
+        ports: [
+          { protocol: 'TCP', port: 8000, endPort: 8100 },
+          { protocol: 'UDP', port: 514 },
+        ],
+      },
+    ]);
+    // The platform rule is untouched: still TCP 443 only.
+    expect(policy.spec!.egress![0]).toEqual({
+      to: [{ ipBlock: { cidr: '203.0.113.0/24' } }],
+      ports: [{ protocol: 'TCP', port: 443 }],
+    });
+  });
+
+  it.each([
+    [
+      'minimal',
+      'NetworkPolicy minimal-egress admits no ingress and allows egress only to TCP 443 on 0.0.0.0/0, ::/0 plus DNS to the cluster DNS pods',
+    ],
+    [
+      'full-shaping',
+      'NetworkPolicy shaped-egress admits no ingress and allows egress only to TCP 443 on 203.0.113.0/24 plus DNS to the cluster DNS pods and the proxy 10.0.0.15/32:3128',
+    ],
+    [
+      'empty-dir-no-dns',
+      'NetworkPolicy throwaway-egress admits no ingress and allows egress only to TCP 443 on 0.0.0.0/0, ::/0',
+    ],
+    [
+      'integration-endpoints',
+      'NetworkPolicy integrations-egress admits no ingress and allows egress only to TCP 443 on 203.0.113.0/24 plus DNS to the cluster DNS pods; ' +
+        'integration endpoints: TCP 5432 to 10.20.0.0/16 except 10.20.99.0/24, fd00:20::/64; TCP 22 to 10.30.0.5/32; ' +
+        "TCP 8000-8100, UDP 514 to pods app In (api,queue) in namespaces team=erp, pods app=cache in the Atom's namespace",
+    ],
+  ] as const)('egressSummary of the %s Atom names every destination it lets out', (name, summary) => {
+    expect(egressSummary(cases[name])).toBe(summary);
   });
 
   it('defaults to all IPv4 and IPv6 destinations on 443, and drops DNS when asked', () => {

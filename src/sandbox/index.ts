@@ -1,7 +1,7 @@
 // The sandbox: an in-memory Kubernetes API server speaking the real REST
 // protocol over HTTPS, for tests, benchmarks and the no-cluster "try it" mode.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +34,10 @@ export interface SandboxOptions {
   podTerminationDelayMs?: number;
   /** Retained events for watch resume and continue tokens; older -> 410 (default 1000). */
   watchHistory?: number;
-  /** Interval of BOOKMARK events on watches that allow them (default 1000). */
+  /**
+   * Interval of periodic BOOKMARK events on watches that allow them and do not accept gzip. Default
+   * none: a real kube-apiserver promises no bookmark on a quiet watch, so nothing may depend on one.
+   */
   bookmarkIntervalMs?: number;
   /** Where to write the kubeconfig (default a fresh temp dir). */
   dir?: string;
@@ -70,6 +73,16 @@ export interface Sandbox {
   faults: SandboxFaults;
   kubelet: SandboxKubelet;
   store: SandboxStore;
+}
+
+/** Removes the kubeconfig, then its directory if that is left empty; synchronous, so it also runs on exit. */
+function removeKubeconfig(kubeconfigPath: string, dir: string): void {
+  rmSync(kubeconfigPath, { force: true });
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty (someone else's files) or already gone: leave it
+  }
 }
 
 function storeKeyOf(resource: string): string {
@@ -130,7 +143,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   if (nodeType) cluster.store.put(nodeType.storeKey, sandboxNode());
 
   const controllers = new Controllers(cluster, report);
-  const watches = new WatchHub(cluster.store, opts.bookmarkIntervalMs ?? 1000);
+  const watches = new WatchHub(cluster.store, opts.bookmarkIntervalMs);
   const faults = new SandboxFaults(watches);
   const stats = new SandboxStats();
   const kubelet = new SandboxKubelet(
@@ -187,6 +200,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     { mode: 0o600 },
   );
 
+  // Also when the process exits without stop() (a second Ctrl-C, a failed start): nothing stays behind.
+  const onExit = () => removeKubeconfig(kubeconfigPath, dir);
+  if (opts.dir !== undefined) process.once('exit', onExit);
+
   let stopped = false;
   return {
     url,
@@ -207,8 +224,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();
       await closed;
-      // Only a directory the sandbox made itself is removed; a caller's `dir` is theirs.
+      // The sandbox keeps nothing: its kubeconfig names a server that is gone. A directory it made
+      // itself goes entirely; a caller's `dir` (`.sandbox/` of `make run`) only once nothing else is in it.
       if (opts.dir === undefined) rmSync(dir, { recursive: true, force: true });
+      else {
+        process.off('exit', onExit);
+        removeKubeconfig(kubeconfigPath, dir);
+      }
     },
     stats,
     faults,

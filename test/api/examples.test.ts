@@ -28,7 +28,12 @@ const atoms = yamlFiles(examplesDir)
 describe('examples', () => {
   it('has a minimal, a full and a fleet example', () => {
     expect(atoms.map((a) => a.file)).toEqual(
-      expect.arrayContaining(['minimal/atom.yaml', 'full/atom.yaml', 'fleet/atom-eu-1.yaml']),
+      expect.arrayContaining([
+        'minimal/atom.yaml',
+        'full/atom.yaml',
+        'fleet/atom-eu-1.yaml',
+        'integration-endpoints/atom.yaml',
+      ]),
     );
   });
 
@@ -95,6 +100,85 @@ describe('invalid specs are rejected by both schemas, naming the field', () => {
       'spec.networkPolicy.proxy',
     ],
     ['missing account', { platform: {} }, 'spec.platform.accountId'],
+    [
+      'integration endpoint without a destination (it would open every address)',
+      { networkPolicy: { additionalEgress: [{ to: [], ports: [{ port: 5432 }] }] } },
+      'spec.networkPolicy.additionalEgress[0].to',
+    ],
+    [
+      'integration endpoint without destinations at all',
+      { networkPolicy: { additionalEgress: [{ ports: [{ port: 5432 }] }] } },
+      'spec.networkPolicy.additionalEgress[0].to',
+    ],
+    [
+      'integration endpoint without a port (it would open every port)',
+      { networkPolicy: { additionalEgress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [] }] } },
+      'spec.networkPolicy.additionalEgress[0].ports',
+    ],
+    [
+      'integration destination that is empty',
+      { networkPolicy: { additionalEgress: [{ to: [{}], ports: [{ port: 22 }] }] } },
+      'spec.networkPolicy.additionalEgress[0].to[0]',
+    ],
+    [
+      'integration destination that is an ipBlock and a selector at once',
+      {
+        networkPolicy: {
+          additionalEgress: [
+            {
+              to: [{ ipBlock: { cidr: '10.0.0.0/8' }, podSelector: { matchLabels: { app: 'db' } } }],
+              ports: [{ port: 22 }],
+            },
+          ],
+        },
+      },
+      'spec.networkPolicy.additionalEgress[0].to[0]',
+    ],
+    [
+      'integration port range that ends before it starts',
+      {
+        networkPolicy: {
+          additionalEgress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 9000, endPort: 8000 }] }],
+        },
+      },
+      'spec.networkPolicy.additionalEgress[0].ports[0].endPort',
+    ],
+    [
+      'integration port with an unknown protocol',
+      {
+        networkPolicy: {
+          additionalEgress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ protocol: 'ICMP', port: 1 }] }],
+        },
+      },
+      'spec.networkPolicy.additionalEgress[0].ports[0].protocol',
+    ],
+    [
+      'integration CIDR that is not a CIDR',
+      { networkPolicy: { additionalEgress: [{ to: [{ ipBlock: { cidr: '10.0.0.1' } }], ports: [{ port: 22 }] }] } },
+      'spec.networkPolicy.additionalEgress[0].to[0].ipBlock.cidr',
+    ],
+    [
+      'more than 16 integration endpoints',
+      {
+        networkPolicy: {
+          additionalEgress: Array.from({ length: 17 }, (_, i) => ({
+            to: [{ ipBlock: { cidr: `10.0.${i}.0/24` } }],
+            ports: [{ port: 5432 }],
+          })),
+        },
+      },
+      'spec.networkPolicy.additionalEgress',
+    ],
+    [
+      'integration endpoints with the policy disabled',
+      {
+        networkPolicy: {
+          enabled: false,
+          additionalEgress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 22 }] }],
+        },
+      },
+      'spec.networkPolicy.additionalEgress',
+    ],
   ])('%s', (_name, spec, field) => {
     const doc = { ...base, spec: { ...base.spec, ...spec } };
     const parsed = parseAtom(doc);

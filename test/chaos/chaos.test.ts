@@ -137,8 +137,9 @@ async function randomFault(): Promise<void> {
         faults.dropWatches(resource);
         break;
       }
-      // A hung connection: nothing arrives for a while, then it is reset (the operator's own
-      // stall detector needs 90s, longer than this suite runs).
+      // A hung connection: nothing arrives, not even the end at the watch's timeout, then it is
+      // reset (the operator's own detector waits for that timeout, 5-10 min, plus 90 s: longer
+      // than this suite runs; test/runtime/informer.test.ts pins it with short numbers).
       const ms = rng.int(1000, 5000);
       note(`stalled ${resource} watches for ${ms}ms, then dropped them`);
       faults.stallWatches(resource);

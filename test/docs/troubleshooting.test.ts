@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { certificateReasons } from '../../src/certificates/inspect.js';
 import { reasons as controllerReasons } from '../../src/controller/atom/reasons.js';
-import { platformErrorDocs } from '../../src/platform/errors.js';
+import { advertisementRejectionReasons, platformErrorDocs } from '../../src/platform/errors.js';
 import { rolloutReasons } from '../../src/rollout/reasons.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -91,6 +91,11 @@ describe('docs/troubleshooting.md', () => {
       `add "### ${reason}" to docs/troubleshooting.md: what it means, what the operator does, what to do`,
     ).toBe(true);
     expect(entries.get(reason)?.length ?? 0).toBeGreaterThan(40);
+  });
+
+  it.each(advertisementRejectionReasons)('explains the AdvertisementRejected sub-reason %s in its table', (reason) => {
+    const rows = (entries.get('AdvertisementRejected') ?? '').split('\n').filter((l) => l.trim().startsWith('|'));
+    expect(rows.some((row) => row.split('|')[1]?.includes(`\`${reason}\``))).toBe(true);
   });
 
   it('has no entry for a reason the operator does not have, and none twice', () => {

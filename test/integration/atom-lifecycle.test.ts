@@ -126,6 +126,34 @@ describe('children are kept as desired', () => {
     );
   });
 
+  it('lets the Atom reach its integration endpoints on their own ports, and names them in NetworkIsolated', async () => {
+    await readyAtom('kilo', {
+      networkPolicy: {
+        additionalEgress: [
+          { to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 5432 }] },
+          {
+            to: [
+              { namespaceSelector: { matchLabels: { team: 'files' } }, podSelector: { matchLabels: { app: 'sftp' } } },
+            ],
+            ports: [{ protocol: 'TCP', port: 22 }],
+          },
+        ],
+      },
+    });
+    const policy = ctx.h.sandbox.store.get('networking.k8s.io/networkpolicies', NS, 'kilo-egress') as unknown as {
+      spec: { egress: { ports: { protocol: string; port: number }[] }[] };
+    };
+    expect(policy.spec.egress.map((r) => r.ports.map((p) => `${p.protocol}/${p.port}`).join(' '))).toEqual([
+      'TCP/443',
+      'UDP/53 TCP/53',
+      'TCP/5432',
+      'TCP/22',
+    ]);
+    expect(ctx.h.condition(NS, 'kilo', 'NetworkIsolated')?.message).toBe(
+      'NetworkPolicy kilo-egress admits no ingress and allows egress only to TCP 443 on 0.0.0.0/0, ::/0 plus DNS to the cluster DNS pods; integration endpoints: TCP 5432 to 10.20.0.0/16; TCP 22 to pods app=sftp in namespaces team=files',
+    );
+  });
+
   it('removes the NetworkPolicy when the Atom turns it off, and says so', async () => {
     await readyAtom('delta');
     await ctx.h.applyAtom(NS, 'delta', { networkPolicy: { enabled: false } });

@@ -1,7 +1,7 @@
 // The README's promise: with no cluster, `make run` (npm start) starts the sandbox
 // with sample Atoms and prints kubectl commands that show them coming up.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -44,7 +44,7 @@ describe('make run without a cluster', () => {
       if ((table.match(/Running/g) ?? []).length === 5) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    expect(table).toMatch(/atom-sample\s+Running\s+5\.0\.2\s+5\.0\.2/);
+    expect(table).toMatch(/atom-sample\s+True\s+Running\s+5\.0\.2\s+5\.0\.2/);
     const children = (
       await run(
         kubectl,
@@ -66,7 +66,30 @@ describe('make run without a cluster', () => {
     expect(children).toContain('persistentvolumeclaim/atom-sample-install');
     expect(children).toContain('networkpolicy.networking.k8s.io/atom-sample-egress');
     const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
+    expect(existsSync(join(cwd, '.sandbox', 'kubeconfig'))).toBe(true);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+    // "the sandbox keeps nothing": no .sandbox/ left in the working directory.
+    expect(readdirSync(cwd).filter((f) => f === '.sandbox')).toEqual([]);
   }, 90_000);
+});
+
+describe('make sandbox', () => {
+  it('writes .sandbox/kubeconfig while it runs and removes it on Ctrl-C (SIGINT)', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'atom-sandbox-cli-'));
+    const cli = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'src/sandbox/cli.ts')], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = cli;
+    let stdout = '';
+    cli.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!stdout.includes('kubeconfig:') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(join(cwd, '.sandbox', 'kubeconfig'))).toBe(true);
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
+    cli.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(readdirSync(cwd)).toEqual([]);
+  }, 60_000);
 });

@@ -63,6 +63,17 @@ describe('advertisements that must not be rolled out', () => {
       },
       'RegistryNotAllowed',
     ],
+    [
+      'naming a digest in its image other than its own',
+      () => {
+        h.simulator.signWith(h.simulator.releaseKeys.privateKeyPem);
+        h.simulator.setRelease('stable', {
+          ...release('5.0.3', 'b'),
+          image: `boomi/atom:5.0.3@sha256:${'e'.repeat(64)}`,
+        });
+      },
+      'DigestMismatch',
+    ],
     ['that is not JSON', () => h.simulator.serveRaw('stable', '{"version": '), 'Malformed'],
   ])('%s: reported as AdvertisementRejected and ignored', async (_name, serve, reason) => {
     serve();
@@ -88,5 +99,12 @@ describe('advertisements that must not be rolled out', () => {
     h.simulator.setRelease('stable', release('5.0.4', 'c'));
     await h.waitFor('5.0.4', () => h.atom(NS, 'plat').status.currentVersion === '5.0.4', 30_000);
     expect(image()).toBe(`boomi/atom@sha256:${'c'.repeat(64)}`);
+  });
+
+  it('rolls out a release advertised as repository:tag on repository@digest, never on the tag', async () => {
+    h.simulator.signWith(h.simulator.releaseKeys.privateKeyPem);
+    h.simulator.setRelease('stable', { ...release('5.0.5', 'd'), image: 'boomi/atom:5.0.5' });
+    await h.waitFor('5.0.5', () => h.atom(NS, 'plat').status.currentVersion === '5.0.5', 30_000);
+    expect(image()).toBe(`boomi/atom@sha256:${'d'.repeat(64)}`);
   });
 });

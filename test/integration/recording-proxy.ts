@@ -11,6 +11,8 @@ export interface ProxiedRequest {
   method: string;
   /** Path with query string, as sent. */
   url: string;
+  /** Request headers, as sent (lower-case names). */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
   /** Status the API server answered, 0 until the response headers arrived. */
   status: number;
 }
@@ -30,7 +32,12 @@ export async function startRecordingProxy(sandbox: Sandbox): Promise<RecordingPr
   const sockets = new Set<Socket>();
 
   const server: Server = createServer({ cert: serving.cert, key: serving.key }, (req, res) => {
-    const record: ProxiedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', status: 0 };
+    const record: ProxiedRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: { ...req.headers },
+      status: 0,
+    };
     requests.push(record);
     const headers = { ...req.headers, host: upstream.host };
     const forward = request(

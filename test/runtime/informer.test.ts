@@ -27,7 +27,9 @@ beforeEach(async () => {
     client: env.client,
     type: CoreTypes.configMaps,
     namespaces: ['default'],
+    // A hung watch is one still open and silent 1.5 s past its own (here 2 s) timeout.
     watchStallMs: 1500,
+    watchTimeoutSeconds: [2, 2],
     backoff: { initialMs: 50, maxMs: 500 },
   });
   informer.start();
@@ -84,7 +86,7 @@ describe('Informer against the sandbox', () => {
     expect(informer.stats.lists).toBeGreaterThan(listsBefore);
   });
 
-  it('detects a stalled watch, restarts it and catches up', async () => {
+  it('detects a hung watch (silent and never ended by the server), restarts it and catches up', async () => {
     env.sandbox.faults.stallWatches('configmaps');
     await churn('stall');
     await eventually(() => expect(informer.stats.stalls).toBeGreaterThanOrEqual(1));

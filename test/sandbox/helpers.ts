@@ -66,7 +66,13 @@ export async function raw(
   sb: Sandbox,
   method: string,
   path: string,
-  opts: { body?: string | Buffer; contentType?: string; accept?: string; token?: string | null } = {},
+  opts: {
+    body?: string | Buffer;
+    contentType?: string;
+    accept?: string;
+    acceptEncoding?: string;
+    token?: string | null;
+  } = {},
 ): Promise<RawResponse> {
   let agent = agents.get(sb);
   if (!agent) {
@@ -77,6 +83,7 @@ export async function raw(
   if (opts.token !== null) headers.authorization = `Bearer ${opts.token ?? sb.token}`;
   if (opts.contentType) headers['content-type'] = opts.contentType;
   if (opts.accept) headers.accept = opts.accept;
+  if (opts.acceptEncoding) headers['accept-encoding'] = opts.acceptEncoding;
   const res = await fetch(`${sb.url}${path}`, { method, headers, body: opts.body, dispatcher: agent });
   const text = await res.text();
   return { status: res.status, headers: res.headers as unknown as Headers, text, json: <T>() => JSON.parse(text) as T };

@@ -1,7 +1,14 @@
 // The children an Atom asks for besides its pod (ServiceAccount, claim, NetworkPolicy), as built
 // objects, and what the NetworkIsolated condition says about them.
 import type { KubeObject } from '../../kube/resource.js';
-import { desiredClaim, desiredNetworkPolicy, desiredServiceAccount, type DNSConfig } from '../../resources/index.js';
+import {
+  type DNSConfig,
+  desiredClaim,
+  desiredNetworkPolicy,
+  desiredServiceAccount,
+  egressSummary,
+  networkPolicyName,
+} from '../../resources/index.js';
 import type { PlannedEvent } from '../../rollout/index.js';
 import type { Decision } from './decide.js';
 import type { AtomObservation } from './observation.js';
@@ -65,23 +72,14 @@ function keptClaim(obs: AtomObservation, claim: KubeObject): { object: KubeObjec
   };
 }
 
-export function networkState(obs: AtomObservation, config: { dns: DNSConfig }): NetworkState {
+export function networkState(obs: AtomObservation): NetworkState {
   const { atom } = obs;
-  const np = atom.spec.networkPolicy;
-  const policy = desiredNetworkPolicy(atom, config.dns);
-  if (!policy) return { kind: 'Disabled' };
+  if (!atom.spec.networkPolicy.enabled) return { kind: 'Disabled' };
   if (obs.memory.networkPolicyFailed) {
     return {
       kind: 'Failed',
-      message: `NetworkPolicy ${policy.metadata?.name} could not be applied: ${obs.memory.networkPolicyFailed}`,
+      message: `NetworkPolicy ${networkPolicyName(atom)} could not be applied: ${obs.memory.networkPolicyFailed}`,
     };
   }
-  const extras = [
-    np.allowDNS ? 'DNS to the cluster DNS pods' : '',
-    np.proxy ? `the proxy ${np.proxy.cidr}:${np.proxy.port}` : '',
-  ].filter(Boolean);
-  return {
-    kind: 'Applied',
-    summary: `NetworkPolicy ${policy.metadata?.name} admits no ingress and allows egress only to TCP 443 on ${np.egressCIDRs.join(', ')}${extras.length ? ` plus ${extras.join(' and ')}` : ''}`,
-  };
+  return { kind: 'Applied', summary: egressSummary(atom) };
 }

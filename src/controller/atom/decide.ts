@@ -93,7 +93,7 @@ export function decide(obs: AtomObservation, config: DecideConfig): Decision {
     atom,
     now,
     certificate,
-    network: networkState(obs, config),
+    network: networkState(obs),
     step,
     ...(current ? { health: current.health } : {}),
     podName: podName(atom),

@@ -238,6 +238,7 @@ function openWatch(ctx: HandlerContext, req: ResourceRequest, res: ServerRespons
       fields,
       resourceVersion: rv ?? undefined,
       allowBookmarks: q.get('allowWatchBookmarks') === 'true',
+      acceptsGzip: /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? '')),
       sendInitialEvents: q.get('sendInitialEvents') === 'true',
       timeoutSeconds: timeout !== null ? Number(timeout) : undefined,
       forceGone: rv !== null && rv !== '' && rv !== '0' && ctx.takeGone(t.plural),
