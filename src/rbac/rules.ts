@@ -1,7 +1,9 @@
 // Every permission the operator holds, in one list. The Helm chart's Roles and
 // ClusterRole are generated from it (hack/generate-rbac.ts), docs/security.md
 // explains each rule, and tests compare the rendered chart with it, so the
-// operator, the chart and the docs cannot drift apart.
+// operator, the chart and the docs cannot drift apart. The rules on the Atom's children come from
+// the child registry, one per kind.
+import { type ChildKind, childKinds } from '../resources/index.js';
 
 /**
  * Where a rule is granted.
@@ -48,29 +50,7 @@ export const rbacRules: readonly PolicyRule[] = [
     reason:
       "Children carry ownerReferences with blockOwnerDeletion, which the API server only allows to whoever may update the owner's finalizers.",
   },
-  {
-    apiGroups: [''],
-    resources: ['pods'],
-    verbs: ['list', 'watch', 'create', 'patch', 'delete'],
-    scope: 'cluster',
-    reason: "Start each Atom's one agent pod, and stop it gracefully before its replacement starts.",
-  },
-  {
-    apiGroups: [''],
-    resources: ['persistentvolumeclaims', 'serviceaccounts'],
-    verbs: ['list', 'watch', 'create', 'patch'],
-    scope: 'cluster',
-    reason:
-      'Create and repair the installation volume claim and the permissionless service account of each Atom (garbage collection, not the operator, deletes them).',
-  },
-  {
-    apiGroups: ['networking.k8s.io'],
-    resources: ['networkpolicies'],
-    verbs: ['list', 'watch', 'create', 'patch', 'delete'],
-    scope: 'cluster',
-    reason:
-      'Keep each Atom isolated by its egress-only NetworkPolicy, undo drift, and remove it when an Atom turns it off.',
-  },
+  ...childKinds.map(childRule),
   {
     apiGroups: [''],
     resources: ['secrets'],
@@ -95,6 +75,17 @@ export const rbacRules: readonly PolicyRule[] = [
     reason: 'Leader election, so only one replica reconciles at a time.',
   },
 ];
+
+/** A child kind's rule, from its entry in the registry (src/resources/registry.ts). */
+function childRule(child: ChildKind): PolicyRule {
+  return {
+    apiGroups: [child.type.group],
+    resources: [child.type.plural],
+    verbs: child.rbac.verbs,
+    scope: 'cluster',
+    reason: child.rbac.reason,
+  };
+}
 
 /** The rules granted at `scope` with the given features on, in list order. */
 export function rulesFor(scope: RuleScope, features: ReadonlySet<RuleFeature> = new Set()): PolicyRule[] {

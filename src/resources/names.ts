@@ -4,6 +4,8 @@ import { apiVersion, kind, type Atom } from '../api/atom.js';
 
 export const fieldManager = 'atom-operator';
 export const atomLabel = 'atomoperator.io/atom';
+/** The label selector of every child the operator makes (its caches watch only these). */
+export const managedBySelector = 'app.kubernetes.io/managed-by=atom-operator';
 export const podSpecHashAnnotation = 'atomoperator.io/pod-spec-hash';
 export const versionAnnotation = 'atomoperator.io/version';
 export const certificateHashAnnotation = 'atomoperator.io/certificate-hash';

@@ -11,12 +11,13 @@ import {
   withPod,
   withStorage,
 } from '../../test/support/fixtures.js';
-import { desiredClaim } from './claim.js';
+import { desiredClaim } from './claim/claim.js';
 import { podSpecHashAnnotation } from './names.js';
-import { defaultDNSConfig, desiredNetworkPolicy, egressSummary } from './network-policy.js';
-import { desiredPod, imageReference, type PodInputs } from './pod.js';
+import { childKinds } from './registry.js';
+import { defaultDNSConfig, desiredNetworkPolicy, egressSummary } from './network-policy/network-policy.js';
+import { desiredPod, imageReference, type PodInputs } from './pod/pod.js';
 import { defaultAgentProfile } from './profile.js';
-import { desiredServiceAccount } from './service-account.js';
+import { desiredServiceAccount } from './service-account/service-account.js';
 
 const inputs: PodInputs = {
   image: `boomi/atom@sha256:${'a'.repeat(64)}`,
@@ -95,10 +96,9 @@ describe.each(Object.entries(cases))('children of the %s Atom', (name, a) => {
   const policy = desiredNetworkPolicy(a, defaultDNSConfig);
   const sa = desiredServiceAccount(a);
 
-  it('match the golden file', async () => {
-    await expect(
-      dump({ pod, claim: claim ?? null, policy: policy ?? null, serviceAccount: sa ?? null }, { lineWidth: -1 }),
-    ).toMatchFileSnapshot(`__golden__/${name}.yaml`);
+  it.each(childKinds.map((c) => [c.kind, c] as const))('%s matches its golden file', async (_kind, child) => {
+    const built = child.desired ? (child.desired(a, { dns: defaultDNSConfig }, undefined)?.object ?? null) : pod;
+    await expect(dump(built, { lineWidth: -1 })).toMatchFileSnapshot(`${child.folder}/__golden__/${name}.yaml`);
   });
 
   it('validate against the Kubernetes schemas', () => {

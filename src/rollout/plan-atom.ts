@@ -4,7 +4,7 @@
 // status (rolloutHistory's InProgress record, lastGood*, failedVersions), so a restart resumes.
 import type { Atom } from '../api/atom.js';
 import type { AtomStatus } from '../api/atom-status.js';
-import { imageReference } from '../resources/pod.js';
+import { imageReference } from '../resources/pod/pod.js';
 import type { FleetGate, UpdateDecision, VerifiedRelease } from './decision-types.js';
 import { rolloutStartedStatus, rolloutSucceededStatus } from './history.js';
 import { decideUpdate, readyToStart } from './policy.js';

@@ -1,6 +1,7 @@
 // Every reason the rollout decisions report (conditions, events, fleet verdicts), CamelCase.
 // The one-line comment above each constant says what it means; `reasonActions` says what a
 // person can do. A test keeps both complete, and the troubleshooting doc is generated from them.
+import { reasons } from '../api/reasons.js';
 
 /** The Atom runs the newest verified version it follows. */
 export const UpToDate = 'UpToDate';
@@ -42,10 +43,10 @@ export const UpdateProgressing = 'UpdateProgressing';
 export const UpdateSucceeded = 'UpdateSucceeded';
 /** The new version did not become Ready within update.progressDeadlineSeconds. */
 export const ProgressDeadlineExceeded = 'ProgressDeadlineExceeded';
-/** The new version's container keeps crashing (CrashLoopBackOff or too many restarts). */
-export const CrashLoopBackOff = 'CrashLoopBackOff';
-/** The new version's pod failed (phase Failed). */
-export const PodFailed = 'PodFailed';
+/** The new version's container keeps crashing (CrashLoopBackOff or too many restarts). Named once, in api/reasons. */
+export const CrashLoopBackOff = reasons.CrashLoopBackOff;
+/** The new version's pod failed (phase Failed). Named once, in api/reasons. */
+export const PodFailed = reasons.PodFailed;
 /** A failed update was rolled back to the last good version. */
 export const RolledBack = 'RolledBack';
 /** A failed update cannot be rolled back: no version ever became Ready on this Atom. */

@@ -12,17 +12,21 @@
 - apiGroups: ["atomoperator.io"]
   resources: ["atoms/finalizers"]
   verbs: ["update"]
-# Start each Atom's one agent pod, and stop it gracefully before its replacement starts.
+# Create and repair the permissionless service account of each Atom (garbage collection, not the operator, deletes it).
 - apiGroups: [""]
-  resources: ["pods"]
-  verbs: ["list", "watch", "create", "patch", "delete"]
-# Create and repair the installation volume claim and the permissionless service account of each Atom (garbage collection, not the operator, deletes them).
+  resources: ["serviceaccounts"]
+  verbs: ["list", "watch", "create", "patch"]
+# Create and repair the installation volume claim of each Atom (garbage collection, not the operator, deletes it).
 - apiGroups: [""]
-  resources: ["persistentvolumeclaims", "serviceaccounts"]
+  resources: ["persistentvolumeclaims"]
   verbs: ["list", "watch", "create", "patch"]
 # Keep each Atom isolated by its egress-only NetworkPolicy, undo drift, and remove it when an Atom turns it off.
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
+  verbs: ["list", "watch", "create", "patch", "delete"]
+# Start each Atom's one agent pod, and stop it gracefully before its replacement starts.
+- apiGroups: [""]
+  resources: ["pods"]
   verbs: ["list", "watch", "create", "patch", "delete"]
 # Inspect registration certificates (expiry, key match, rotation) and platform CAs; never written. (The release public keys are mounted into the operator pod, not read through the API.)
 - apiGroups: [""]

@@ -5,14 +5,14 @@ import type { Logger } from 'pino';
 import type { AtomStatus } from '../../api/atom-status.js';
 import { KubeApiError, type KubeErrorCode } from '../../kube/errors.js';
 import { CoreTypes, type KubeObject } from '../../kube/resource.js';
-import { canonicalJSON, contentHash, specHashAnnotation } from '../../resources/index.js';
+import { canonicalJSON, childKinds, contentHash, specHashAnnotation } from '../../resources/index.js';
 import type { PlannedEvent } from '../../rollout/index.js';
 import type { Decision } from './decide.js';
 import { isSubset } from './drift.js';
 import type { Expectations } from './expectations.js';
 import type { PodFacts } from './observation.js';
 import type { CacheReader, ChildWriter, EventSink } from './ports.js';
-import { reasons } from './reasons.js';
+import { reasons } from '../../api/reasons.js';
 
 export interface ApplyDeps {
   atoms: CacheReader;
@@ -58,13 +58,10 @@ export async function applyDecision(
   recordChanges(deps.events, owner, changes);
   if (failure) throw failure;
   for (const r of decision.removals) {
+    const type = childKinds.find((c) => c.kind === r.kind)?.type;
+    if (!type) continue;
     await write(deps, key, deps.childCaches.get(r.kind), r.name, owner.metadata.namespace, r.resourceVersion, () =>
-      deps.writer.remove(
-        CoreTypes.networkPolicies,
-        owner.metadata.namespace ?? '',
-        r.name,
-        r.uid ? { uid: r.uid } : {},
-      ),
+      deps.writer.remove(type, owner.metadata.namespace ?? '', r.name, r.uid ? { uid: r.uid } : {}),
     );
   }
   const refused = await applyPod(deps, key, owner.metadata.namespace ?? '', decision);

@@ -4,13 +4,14 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { apiVersion as atomApiVersion, group, kind, plural, version } from '../../api/atom.js';
+import type { Informer } from '../../kube/index.js';
 import type { Manager } from '../runtime/manager.js';
 import type { Controller } from '../runtime/controller.js';
 import { CoreTypes, type KubeObject, type ResourceType } from '../../kube/resource.js';
 import { ReleasePoller, type ReleaseFetcher } from '../../platform/index.js';
 import type { FleetPolicyConfig } from '../../rollout/config.js';
-import { resumeRolloutAnnotation } from '../../rollout/index.js';
-import { atomLabel } from '../../resources/names.js';
+import { Reasons, resumeRolloutAnnotation } from '../../rollout/index.js';
+import { atomLabel, childKinds, podChild } from '../../resources/index.js';
 import { slimAtom, slimPod, slimSecret } from './cache-transforms.js';
 import { FleetView } from './fleet-view.js';
 import { registerAtomMetrics } from './metrics.js';
@@ -27,12 +28,15 @@ const lastResult = (a: KubeObject) => (a as WithStatus).status?.rolloutHistory?.
 const fleetMoved = (old: KubeObject, cur: KubeObject) =>
   (lastResult(old) === 'InProgress' && lastResult(cur) !== 'InProgress') ||
   old.metadata.annotations?.[resumeRolloutAnnotation] !== cur.metadata.annotations?.[resumeRolloutAnnotation];
-const fleetWaits = new Set(['WaitingForEarlierWave', 'ConcurrencyLimitReached', 'RolloutHalted']);
+const fleetWaits: ReadonlySet<string> = new Set([
+  Reasons.WaitingForEarlierWave,
+  Reasons.ConcurrencyLimitReached,
+  Reasons.RolloutHalted,
+]);
 const waitsOnFleet = (a: KubeObject) =>
   fleetWaits.has((a as WithStatus).status?.conditions?.find((c) => c.type === 'UpToDate')?.reason ?? '');
 
 export const AtomType: ResourceType = { group, version, plural, kind, namespaced: true };
-const managedBy = 'app.kubernetes.io/managed-by=atom-operator';
 
 export interface AtomControllerOptions {
   config: Omit<DecideConfig, 'allowCriticalOverride' | 'requireVerifiedRelease'>;
@@ -55,13 +59,9 @@ export function registerAtomController(manager: Manager, options: AtomController
   manager.api.registerType(AtomType);
   const atoms = manager.informer(AtomType, { transform: slimAtom });
   atoms.addIndex(SECRET_INDEX, secretRefs);
-  // Pods by the Atom label itself: a pod someone else made with it would share the Atom's identity
-  // and NetworkPolicy, so the operator must see it (and remove it) at once.
-  const pods = manager.informer(CoreTypes.pods, { labelSelector: atomLabel, transform: slimPod });
+  const children = childInformers(manager);
+  const pods = children.get(podChild.kind)!;
   pods.addIndex(ATOM_POD_INDEX, atomPodKeys);
-  const claims = manager.informer(CoreTypes.persistentVolumeClaims, { labelSelector: managedBy });
-  const networkPolicies = manager.informer(CoreTypes.networkPolicies, { labelSelector: managedBy });
-  const serviceAccounts = manager.informer(CoreTypes.serviceAccounts, { labelSelector: managedBy });
   const secrets = manager.informer(CoreTypes.secrets, { transform: slimSecret });
 
   let controller: Controller | undefined;
@@ -81,7 +81,60 @@ export function registerAtomController(manager: Manager, options: AtomController
     allowCriticalOverride: options.fleet.allowCriticalOverride,
     releaseOf: (key) => poller.resultFor(key)?.release,
   });
-  const writer: ChildWriter = {
+  const reconciler = new AtomReconciler({
+    atoms,
+    pods,
+    childCaches: new Map([...children].filter(([k]) => k !== podChild.kind)),
+    secrets,
+    writer: childWriter(manager, atoms),
+    events: eventSink(manager),
+    releases: poller,
+    fleet,
+    counters: registerAtomMetrics(options.registry, atoms, fleet),
+    config: {
+      ...options.config,
+      allowCriticalOverride: options.fleet.allowCriticalOverride,
+      requireVerifiedRelease: options.releasePublicKeys.length > 0,
+    },
+    now: options.now ?? (() => new Date()),
+  });
+  wakeFleetWaiters(atoms, fleet, enqueue);
+  controller = manager.addController({
+    name: 'atom',
+    primary: atoms,
+    owns: [...children.values()],
+    watches: [
+      { informer: pods, map: (pod) => [`${pod.metadata.namespace ?? ''}/${pod.metadata.labels?.[atomLabel] ?? ''}`] },
+      {
+        informer: secrets,
+        map: (secret) =>
+          atoms
+            .byIndex(SECRET_INDEX, `${secret.metadata.namespace ?? ''}/${secret.metadata.name}`)
+            .map((a) => `${a.metadata.namespace}/${a.metadata.name}`),
+      },
+    ],
+    reconcile: (key, ctx) => reconciler.reconcile(key, ctx.logger),
+  });
+  return { controller, poller };
+}
+
+/**
+ * One cache per child kind of the registry, holding only what its selector picks: what the
+ * operator made, and (for pods) whatever carries an Atom's label, since a pod someone else made with
+ * it would share the Atom's identity and NetworkPolicy and must be seen (and removed) at once.
+ */
+function childInformers(manager: Manager): Map<string, Informer> {
+  return new Map(
+    childKinds.map((c) => [
+      c.kind,
+      manager.informer(c.type, { labelSelector: c.cacheSelector, ...(c === podChild ? { transform: slimPod } : {}) }),
+    ]),
+  );
+}
+
+/** Writes through server-side apply under the operator's field manager; status through its subresource. */
+function childWriter(manager: Manager, atoms: Informer): ChildWriter {
+  return {
     apply: (obj) => manager.api.applyObject(obj, { force: true }),
     async remove(type, namespace, name, opts = {}) {
       await manager.api.deleteObject(
@@ -100,7 +153,10 @@ export function registerAtomController(manager: Manager, options: AtomController
       return result.written ? result.object : undefined;
     },
   };
-  const events: EventSink = {
+}
+
+function eventSink(manager: Manager): EventSink {
+  return {
     record: (obj, type, reason, message) =>
       void manager.events.record(
         { ...obj, apiVersion: obj.apiVersion ?? atomApiVersion, kind: obj.kind ?? kind },
@@ -109,27 +165,13 @@ export function registerAtomController(manager: Manager, options: AtomController
         message,
       ),
   };
-  const reconciler = new AtomReconciler({
-    atoms,
-    pods,
-    claims,
-    networkPolicies,
-    serviceAccounts,
-    secrets,
-    writer,
-    events,
-    releases: poller,
-    fleet,
-    counters: registerAtomMetrics(options.registry, atoms, fleet),
-    config: {
-      ...options.config,
-      allowCriticalOverride: options.fleet.allowCriticalOverride,
-      requireVerifiedRelease: options.releasePublicKeys.length > 0,
-    },
-    now: options.now ?? (() => new Date()),
-  });
-  // When a rollout ends (as the cache now shows) or a resume annotation changes, Atoms waiting on
-  // the fleet may go: plan afresh and wake them, rather than wait for their periodic recheck.
+}
+
+/**
+ * When a rollout ends (as the cache now shows) or a resume annotation changes, Atoms waiting on the
+ * fleet may go: plan afresh and wake them, rather than wait for their periodic recheck.
+ */
+function wakeFleetWaiters(atoms: Informer, fleet: FleetView, enqueue: (keys: readonly string[]) => void): void {
   atoms.addEventHandler({
     update(old, cur) {
       if (!fleetMoved(old, cur)) return;
@@ -142,21 +184,4 @@ export function registerAtomController(manager: Manager, options: AtomController
       );
     },
   });
-  controller = manager.addController({
-    name: 'atom',
-    primary: atoms,
-    owns: [pods, claims, networkPolicies, serviceAccounts],
-    watches: [
-      { informer: pods, map: (pod) => [`${pod.metadata.namespace ?? ''}/${pod.metadata.labels?.[atomLabel] ?? ''}`] },
-      {
-        informer: secrets,
-        map: (secret) =>
-          atoms
-            .byIndex(SECRET_INDEX, `${secret.metadata.namespace ?? ''}/${secret.metadata.name}`)
-            .map((a) => `${a.metadata.namespace}/${a.metadata.name}`),
-      },
-    ],
-    reconcile: (key, ctx) => reconciler.reconcile(key, ctx.logger),
-  });
-  return { controller, poller };
 }

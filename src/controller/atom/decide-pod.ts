@@ -2,7 +2,7 @@
 import type { CertificateVerdict } from '../../certificates/inspect.js';
 import type { Problem } from '../../rollout/index.js';
 import type { AtomMemory, AtomObservation } from './observation.js';
-import { reasons } from './reasons.js';
+import { reasons } from '../../api/reasons.js';
 
 /** A refused pod is tried again this often: the cause (a missing ServiceAccount, a quota) may be fixed meanwhile. */
 export const REFUSED_RETRY_MS = 30_000;

@@ -15,7 +15,7 @@ import type { AtomStatus } from '../../api/atom-status.js';
 import { type DecideConfig, type Decision, decide, decideInvalid } from './decide.js';
 import type { AtomObservation, PodFacts } from './observation.js';
 import { podFacts } from './pod-step.js';
-import { reasons } from './reasons.js';
+import { reasons } from '../../api/reasons.js';
 
 const dir = fileURLToPath(new URL('./__fixtures__/decide/', import.meta.url));
 const NOW = '2026-11-25T12:00:00Z';
@@ -110,6 +110,7 @@ function observationOf(c: Case, cfg: DecideConfig): AtomObservation {
     },
     subscribed: true,
     pods: [],
+    children: {},
     memory: {},
   };
   const obs = merge(base, c.observation);

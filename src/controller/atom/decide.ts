@@ -18,7 +18,7 @@ import { blockedPod, certificateRequeueMs, crashBackoff } from './decide-pod.js'
 import { conditionEvents } from './events.js';
 import type { AtomMemory, AtomObservation, InvalidAtomObservation, PodFacts } from './observation.js';
 import { decidePodStep, type PodStep, podFacts } from './pod-step.js';
-import { reasons } from './reasons.js';
+import { reasons } from '../../api/reasons.js';
 import { buildStatus, invalidSpecStatus } from './status.js';
 
 export interface DecideConfig {
@@ -42,7 +42,7 @@ export interface Decision {
   /** Children to keep as built, in order (the apply step writes only those that drifted). */
   children: KubeObject[];
   /** An owned child the spec no longer asks for. */
-  removals: { kind: 'NetworkPolicy'; name: string; uid?: string; resourceVersion?: string }[];
+  removals: { kind: string; name: string; uid?: string; resourceVersion?: string }[];
   pod: PodAction;
   status: AtomStatus;
   events: PlannedEvent[];
@@ -153,7 +153,7 @@ function nextMemory(obs: AtomObservation, step: PodStep, current: PodFacts | und
   const now = obs.now.getTime();
   const healthy =
     current?.health.ready && current.health.readySince && now - Date.parse(current.health.readySince) > 60_000;
-  if (step.kind === 'Replace' && step.reason === 'PodFailed') {
+  if (step.kind === 'Replace' && step.reason === reasons.PodFailed) {
     return { ...memory, podFailures: { count: (podFailures?.count ?? 0) + 1, lastAt: now } };
   }
   return healthy || !podFailures ? memory : { ...memory, podFailures };

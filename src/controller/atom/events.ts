@@ -4,7 +4,7 @@
 import type { Condition, ConditionType } from '../../api/atom-status.js';
 import { platformErrorDocs } from '../../platform/errors.js';
 import { type PlannedEvent, Reasons } from '../../rollout/index.js';
-import { reasons } from './reasons.js';
+import { reasons } from '../../api/reasons.js';
 
 interface ConditionEventRule {
   type: ConditionType;

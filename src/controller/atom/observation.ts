@@ -5,6 +5,7 @@ import type { Atom } from '../../api/atom.js';
 import type { AtomStatus } from '../../api/atom-status.js';
 import type { CertificateVerdict } from '../../certificates/inspect.js';
 import type { FleetGate, Problem, ReleaseObservation } from '../../rollout/index.js';
+import type { LiveFacts } from '../../resources/index.js';
 import type { PodHealth } from './pod-health.js';
 
 /** One live pod carrying the Atom's label, reduced to what decisions read. */
@@ -21,6 +22,17 @@ export interface PodFacts {
   image?: string;
   createdAt?: string;
   health: PodHealth;
+}
+
+/** A live child of a kind in the registry. */
+export interface LiveChild {
+  name: string;
+  uid?: string;
+  resourceVersion?: string;
+  /** It carries an owner reference to this Atom. */
+  owned: boolean;
+  /** What its builder must respect (e.g. a claim's fixed storage class). */
+  facts?: LiveFacts;
 }
 
 /** What the controller remembers about an Atom between passes (in memory, lost on restart by design). */
@@ -56,10 +68,8 @@ export interface AtomObservation {
   fleetGate?: FleetGate;
   /** Every live pod carrying the Atom's label. */
   pods: PodFacts[];
-  /** The live claim's fields that cannot change once it exists. */
-  claim?: { storageClassName?: string; accessModes?: string[] };
-  /** A NetworkPolicy this Atom owns exists (to remove when the spec turns it off). */
-  ownedNetworkPolicy?: { name: string; uid?: string; resourceVersion?: string };
+  /** The live children besides pods, by kind (the registry's kinds), as the caches show them. */
+  children: Record<string, LiveChild>;
   memory: AtomMemory;
 }
 

@@ -1,14 +1,14 @@
 // Observe: everything one pass needs, read once from the caches and the release poller into one plain
 // observation. Secrets are decoded here and only here; the Atom is subscribed to its platform's
 // releases here (a subscription is how its answers reach the cache of poll results).
-import type { V1PersistentVolumeClaim, V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { type Atom, describeProblems, parseAtom } from '../../api/atom.js';
 import type { AtomStatus } from '../../api/atom-status.js';
 import { type CertificateVerdict, inspectRegistration, type RegistrationSecret } from '../../certificates/inspect.js';
 import type { KubeObject } from '../../kube/resource.js';
 import { AdvertisementRejectedError, type PollResult } from '../../platform/index.js';
-import { claimName, networkPolicyName } from '../../resources/index.js';
+import { specChildKinds } from '../../resources/index.js';
 import { fleetCandidate, type ReleaseObservation } from '../../rollout/index.js';
 import type { DecideConfig } from './decide.js';
 import type { FleetView } from './fleet-view.js';
@@ -16,12 +16,12 @@ import type { AtomMemory, AtomObservation, Observation } from './observation.js'
 import { ATOM_POD_INDEX } from './pod-index.js';
 import { podFacts } from './pod-step.js';
 import type { CacheReader, ReleaseSource } from './ports.js';
-import { reasons } from './reasons.js';
+import { reasons } from '../../api/reasons.js';
 
 export interface ObserveDeps {
   pods: CacheReader;
-  claims: CacheReader;
-  networkPolicies: CacheReader;
+  /** The cache of each child kind besides pods, by kind. */
+  childCaches: ReadonlyMap<string, CacheReader>;
   secrets: CacheReader;
   releases: ReleaseSource;
   fleet: Pick<FleetView, 'gateFor'>;
@@ -69,8 +69,7 @@ export function observe(
     ...(release ? { release } : {}),
     ...(candidate ? { fleetGate: deps.fleet.gateFor(key, candidate, now) } : {}),
     pods: (deps.pods.byIndex(ATOM_POD_INDEX, `${ns}/${atom.metadata.name}`) as V1Pod[]).map(podFacts),
-    ...liveClaim(deps.claims, atom),
-    ...ownedNetworkPolicy(deps.networkPolicies, atom),
+    children: liveChildren(deps.childCaches, atom),
     memory,
   } satisfies AtomObservation;
 }
@@ -167,21 +166,19 @@ function releaseObservation(result: PollResult | undefined): ReleaseObservation 
   };
 }
 
-function liveClaim(claims: CacheReader, atom: Atom): Pick<AtomObservation, 'claim'> {
-  const live = (claims.getByName(atom.metadata.namespace, claimName(atom)) as V1PersistentVolumeClaim | undefined)
-    ?.spec;
-  if (!live) return {};
-  return {
-    claim: {
-      ...(live.storageClassName ? { storageClassName: live.storageClassName } : {}),
-      ...(live.accessModes ? { accessModes: live.accessModes } : {}),
-    },
-  };
-}
-
-function ownedNetworkPolicy(policies: CacheReader, atom: Atom): Pick<AtomObservation, 'ownedNetworkPolicy'> {
-  const live = policies.getByName(atom.metadata.namespace, networkPolicyName(atom));
-  if (!live?.metadata.ownerReferences?.some((r) => r.uid === atom.metadata.uid)) return {};
-  const { name, uid, resourceVersion } = live.metadata;
-  return { ownedNetworkPolicy: { name, ...(uid ? { uid } : {}), ...(resourceVersion ? { resourceVersion } : {}) } };
+function liveChildren(caches: ReadonlyMap<string, CacheReader>, atom: Atom): AtomObservation['children'] {
+  const children: AtomObservation['children'] = {};
+  for (const kind of specChildKinds) {
+    const live = caches.get(kind.kind)?.getByName(atom.metadata.namespace, kind.name(atom));
+    if (!live) continue;
+    const { name, uid, resourceVersion, ownerReferences } = live.metadata;
+    children[kind.kind] = {
+      name,
+      ...(uid ? { uid } : {}),
+      ...(resourceVersion ? { resourceVersion } : {}),
+      owned: Boolean(ownerReferences?.some((r) => r.uid === atom.metadata.uid)),
+      ...(kind.liveFacts ? { facts: kind.liveFacts(live) } : {}),
+    };
+  }
+  return children;
 }

@@ -3,10 +3,15 @@
 // only create once the old pod is gone.
 import type { V1Pod } from '@kubernetes/client-node';
 import { certificateHashAnnotation, podSpecHashAnnotation, versionAnnotation } from '../../resources/names.js';
+import { reasons } from '../../api/reasons.js';
 import type { PodFacts } from './observation.js';
 import { podHealth } from './pod-health.js';
 
-export type ReplaceReason = 'VersionChanged' | 'CertificateRotated' | 'SpecChanged' | 'PodFailed';
+export type ReplaceReason =
+  | typeof reasons.VersionChanged
+  | typeof reasons.CertificateRotated
+  | typeof reasons.SpecChanged
+  | typeof reasons.PodFailed;
 
 export type PodStep =
   /** No pod: create the desired one. */
@@ -71,7 +76,7 @@ export function decidePodStep({ desired, live, canStart }: PodStepInput): PodSte
     return {
       kind: 'Replace',
       pod,
-      reason: 'PodFailed',
+      reason: reasons.PodFailed,
       message: `replacing pod ${name}, which ended in phase ${phase}`,
     };
   }
@@ -82,15 +87,15 @@ function whyReplaced(pod: PodFacts, desired: PodFacts): { reason: ReplaceReason;
   const name = desired.name;
   if (pod.version !== desired.version) {
     return {
-      reason: 'VersionChanged',
+      reason: reasons.VersionChanged,
       message: `replacing pod ${name} to move from version ${pod.version ?? 'unknown'} to ${desired.version ?? 'unknown'}`,
     };
   }
   if (pod.certificateHash !== desired.certificateHash) {
     return {
-      reason: 'CertificateRotated',
+      reason: reasons.CertificateRotated,
       message: `replacing pod ${name} because the registration certificate Secret changed`,
     };
   }
-  return { reason: 'SpecChanged', message: `replacing pod ${name} because the Atom's spec changed` };
+  return { reason: reasons.SpecChanged, message: `replacing pod ${name} because the Atom's spec changed` };
 }

@@ -41,9 +41,7 @@ function harness(atom: KubeObject) {
   const reconciler = new AtomReconciler({
     atoms: cache([atom]),
     pods: cache(),
-    claims: cache(),
-    networkPolicies: cache(),
-    serviceAccounts: cache(),
+    childCaches: new Map(),
     secrets: cache(),
     writer,
     events: sink,

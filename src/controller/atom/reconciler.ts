@@ -18,9 +18,8 @@ import type { CacheReader, ChildWriter, EventSink, ReleaseSource } from './ports
 export interface AtomReconcilerDeps {
   atoms: CacheReader;
   pods: CacheReader;
-  claims: CacheReader;
-  networkPolicies: CacheReader;
-  serviceAccounts: CacheReader;
+  /** The cache of each child kind besides pods (the registry's kinds), by kind. */
+  childCaches: ReadonlyMap<string, CacheReader>;
   secrets: CacheReader;
   writer: ChildWriter;
   events: EventSink;
@@ -46,11 +45,7 @@ export class AtomReconciler {
     this.#apply = {
       atoms: deps.atoms,
       pods: deps.pods,
-      childCaches: new Map([
-        ['ServiceAccount', deps.serviceAccounts],
-        ['PersistentVolumeClaim', deps.claims],
-        ['NetworkPolicy', deps.networkPolicies],
-      ]),
+      childCaches: deps.childCaches,
       writer: deps.writer,
       events: deps.events,
       expectations: this.#expectations,

@@ -8,7 +8,7 @@ import type { InvalidAtomObservation } from './observation.js';
 import type { PodHealth } from './pod-health.js';
 import type { RolloutView } from '../../rollout/index.js';
 import type { PodStep } from './pod-step.js';
-import { reasons } from './reasons.js';
+import { reasons } from '../../api/reasons.js';
 
 /** Reasons for holding back a pod that only a person can resolve (phase Failed, not Progressing). */
 const STUCK: ReadonlySet<string> = new Set([

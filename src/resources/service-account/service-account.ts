@@ -1,8 +1,8 @@
 // desiredServiceAccount: a ServiceAccount per Atom with no permissions and no
 // token mounted, so the agent holds no Kubernetes credentials at all.
 import type { V1ServiceAccount } from '@kubernetes/client-node';
-import type { Atom } from '../api/atom.js';
-import { childMetadata, serviceAccountName } from './names.js';
+import type { Atom } from '../../api/atom.js';
+import { childMetadata, serviceAccountName } from '../names.js';
 
 /** The Atom's own ServiceAccount, or undefined when the user names one in spec.pod.serviceAccountName. */
 export function desiredServiceAccount(atom: Atom): V1ServiceAccount | undefined {

@@ -9,9 +9,9 @@ import type {
   V1NetworkPolicyPeer,
 } from '@kubernetes/client-node';
 import { z } from 'zod';
-import type { Atom } from '../api/atom.js';
-import type { EgressPeer, EgressRule } from '../api/egress-spec.js';
-import { childMetadata, networkPolicyName, selectorLabels } from './names.js';
+import type { Atom } from '../../api/atom.js';
+import type { EgressPeer, EgressRule } from '../../api/egress-spec.js';
+import { childMetadata, networkPolicyName, selectorLabels } from '../names.js';
 
 export const dnsConfig = z
   .object({

@@ -2,8 +2,8 @@
 // pods and rollouts; it is owned by the Atom (and so deleted with it) only when
 // spec.storage.deleteClaimOnAtomDeletion asks for that.
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
-import type { Atom } from '../api/atom.js';
-import { childLabels, claimName, ownerReference } from './names.js';
+import type { Atom } from '../../api/atom.js';
+import { childLabels, claimName, ownerReference } from '../names.js';
 
 /** The claim for `atom`, or undefined for emptyDir Atoms (they have none). */
 export function desiredClaim(atom: Atom): V1PersistentVolumeClaim | undefined {

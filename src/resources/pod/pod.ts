@@ -11,8 +11,8 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
-import type { Atom } from '../api/atom.js';
-import { contentHash } from './hash.js';
+import type { Atom } from '../../api/atom.js';
+import { contentHash } from '../hash.js';
 import {
   certificateHashAnnotation,
   childMetadata,
@@ -21,8 +21,8 @@ import {
   podSpecHashAnnotation,
   serviceAccountName,
   versionAnnotation,
-} from './names.js';
-import type { AgentProfile } from './profile.js';
+} from '../names.js';
+import type { AgentProfile } from '../profile.js';
 
 export interface PodInputs {
   /** Resolved image reference: repository@sha256:... whenever a digest is known. */
