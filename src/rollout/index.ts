@@ -19,3 +19,4 @@ export * from './config.js';
 export * as Reasons from './reasons.js';
 export { reasonActions, rolloutReasons, type RolloutReason } from './reasons.js';
 export * from './plan-atom.js';
+export * from './plan-types.js';
