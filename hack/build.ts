@@ -1,0 +1,88 @@
+// `npm run build`: the production operator as one esbuild bundle, dist/main.js
+// (+ a source map of our own code, + dist/meta.json listing every input). Everything the entry
+// imports is inside it, dependencies included, so the image needs no node_modules.
+// Version and commit are written in with `define` (see src/config/build-info.ts):
+// VERSION and COMMIT from the environment (the Dockerfile's build args), else
+// package.json's version and `git rev-parse`.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type BuildOptions, build } from 'esbuild';
+import { keepSources, type SourceMapV3 } from './source-map.js';
+
+export const repoRoot = new URL('..', import.meta.url).pathname;
+export const PRODUCTION_ENTRY = 'src/main.ts';
+
+export interface BuildStamp {
+  readonly version: string;
+  readonly commit: string;
+}
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The stamp for this build: explicit VERSION / COMMIT win (the image build passes them). */
+export function buildStamp(env: Readonly<Record<string, string | undefined>> = process.env): BuildStamp {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  return {
+    version: env.VERSION || pkg.version,
+    commit: env.COMMIT || gitCommit() || 'unknown',
+  };
+}
+
+/** One bundle for Node 24: ESM, every dependency inside, source map without sources (the image has none to show). */
+export function productionBuildOptions(stamp: BuildStamp): BuildOptions & { metafile: true } {
+  return {
+    absWorkingDir: repoRoot,
+    entryPoints: [PRODUCTION_ENTRY],
+    outfile: 'dist/main.js',
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    sourcemap: true,
+    sourcesContent: false,
+    metafile: true,
+    logLevel: 'warning',
+    // Bundled CommonJS dependencies (undici, pino, prom-client) call require() for Node built-ins;
+    // an ES module has no require of its own.
+    banner: {
+      js: "import { createRequire as __atomCreateRequire } from 'node:module'; const require = __atomCreateRequire(import.meta.url);",
+    },
+    define: {
+      __ATOM_OPERATOR_VERSION__: JSON.stringify(stamp.version),
+      __ATOM_OPERATOR_COMMIT__: JSON.stringify(stamp.commit),
+    },
+  };
+}
+
+export async function buildProduction(stamp: BuildStamp = buildStamp()): Promise<void> {
+  rmSync(join(repoRoot, 'dist'), { recursive: true, force: true });
+  mkdirSync(join(repoRoot, 'dist'), { recursive: true });
+  const result = await build(productionBuildOptions(stamp));
+  writeFileSync(join(repoRoot, 'dist', 'meta.json'), `${JSON.stringify(result.metafile)}\n`);
+  // dist/ is a package of its own: Node reads main.js as an ES module without the repository's package.json.
+  writeFileSync(join(repoRoot, 'dist', 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
+  // Only our own code keeps its mappings: Node parses the whole map at start (see hack/source-map.ts).
+  const mapPath = join(repoRoot, 'dist', 'main.js.map');
+  const map = JSON.parse(readFileSync(mapPath, 'utf8')) as SourceMapV3;
+  writeFileSync(mapPath, JSON.stringify(keepSources(map, (source) => !source.includes('node_modules/'))));
+  process.stderr.write(`built dist/main.js (version ${stamp.version}, commit ${stamp.commit})\n`);
+}
+
+const isMain = process.argv[1] !== undefined && new URL(import.meta.url).pathname === process.argv[1];
+if (isMain) {
+  await buildProduction().catch((err: unknown) => {
+    process.stderr.write(`build: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
