@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BuildOptions, build } from 'esbuild';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { keepSources, type SourceMapV3 } from './source-map.js';
 
 export const repoRoot = new URL('..', import.meta.url).pathname;
@@ -40,11 +40,14 @@ export function buildStamp(env: Readonly<Record<string, string | undefined>> = p
 }
 
 /** One bundle for Node 24: ESM, every dependency inside, source map without sources (the image has none to show). */
-export function productionBuildOptions(stamp: BuildStamp): BuildOptions & { metafile: true } {
+export function productionBuildOptions(
+  stamp: BuildStamp,
+  outdir: string = join(repoRoot, 'dist'),
+): BuildOptions & { metafile: true } {
   return {
     absWorkingDir: repoRoot,
     entryPoints: [PRODUCTION_ENTRY],
-    outfile: 'dist/main.js',
+    outfile: join(outdir, 'main.js'),
     bundle: true,
     platform: 'node',
     target: 'node24',
@@ -65,24 +68,32 @@ export function productionBuildOptions(stamp: BuildStamp): BuildOptions & { meta
   };
 }
 
-export async function buildProduction(stamp: BuildStamp = buildStamp()): Promise<void> {
-  rmSync(join(repoRoot, 'dist'), { recursive: true, force: true });
-  mkdirSync(join(repoRoot, 'dist'), { recursive: true });
-  const result = await build(productionBuildOptions(stamp));
-  writeFileSync(join(repoRoot, 'dist', 'meta.json'), `${JSON.stringify(result.metafile)}\n`);
+/** Builds into `outdir` (dist/ by default; tests build elsewhere) and returns esbuild's metafile. */
+export async function buildProduction(
+  stamp: BuildStamp = buildStamp(),
+  outdir: string = join(repoRoot, 'dist'),
+): Promise<Metafile> {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const result = await build(productionBuildOptions(stamp, outdir));
+  writeFileSync(join(outdir, 'meta.json'), `${JSON.stringify(result.metafile)}\n`);
   // dist/ is a package of its own: Node reads main.js as an ES module without the repository's package.json.
-  writeFileSync(join(repoRoot, 'dist', 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
+  writeFileSync(join(outdir, 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
   // Only our own code keeps its mappings: Node parses the whole map at start (see hack/source-map.ts).
-  const mapPath = join(repoRoot, 'dist', 'main.js.map');
+  const mapPath = join(outdir, 'main.js.map');
   const map = JSON.parse(readFileSync(mapPath, 'utf8')) as SourceMapV3;
   writeFileSync(mapPath, JSON.stringify(keepSources(map, (source) => !source.includes('node_modules/'))));
-  process.stderr.write(`built dist/main.js (version ${stamp.version}, commit ${stamp.commit})\n`);
+  return result.metafile;
 }
 
 const isMain = process.argv[1] !== undefined && new URL(import.meta.url).pathname === process.argv[1];
 if (isMain) {
-  await buildProduction().catch((err: unknown) => {
-    process.stderr.write(`build: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
+  const stamp = buildStamp();
+  await buildProduction(stamp).then(
+    () => process.stderr.write(`built dist/main.js (version ${stamp.version}, commit ${stamp.commit})\n`),
+    (err: unknown) => {
+      process.stderr.write(`build: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -58,6 +58,9 @@ export function keepSources(map: SourceMapV3, keep: (source: string) => boolean)
   // Absolute values while reading, previous written values while writing (VLQ fields are deltas).
   const read = { source: 0, line: 0, column: 0, name: 0 };
   const written = { source: 0, line: 0, column: 0, name: 0 };
+  // After a kept segment, a dropped one becomes a column-only segment: without it, a lookup in
+  // dependency code would find the last kept segment before it and blame one of our lines.
+  let lastWrittenMapped = false;
   const lines = map.mappings.split(';').map((line) => {
     let genColumn = 0;
     let writtenColumn = 0;
@@ -71,7 +74,14 @@ export function keepSources(map: SourceMapV3, keep: (source: string) => boolean)
       read.column += srcColumn;
       if (name !== undefined) read.name += name;
       const target = newIndex.get(read.source);
-      if (target === undefined) continue;
+      if (target === undefined) {
+        if (lastWrittenMapped) {
+          kept.push(encodeValue(genColumn - writtenColumn));
+          writtenColumn = genColumn;
+          lastWrittenMapped = false;
+        }
+        continue;
+      }
       let out =
         encodeValue(genColumn - writtenColumn) +
         encodeValue(target - written.source) +
@@ -85,6 +95,7 @@ export function keepSources(map: SourceMapV3, keep: (source: string) => boolean)
       written.source = target;
       written.line = read.line;
       written.column = read.column;
+      lastWrittenMapped = true;
       kept.push(out);
     }
     return kept.join(',');
