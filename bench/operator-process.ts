@@ -74,11 +74,15 @@ async function waitReady(url: string, child: ChildProcess, tail: () => string, t
   }
 }
 
-/** `profileDir`: write a V8 CPU profile of the operator there when it stops (dist runtime only). */
+/**
+ * `profileDir`: write a V8 CPU profile of the operator there when it stops (dist runtime only).
+ * `nodeFlags`: Node options before the entry (dist runtime only), e.g. the image's --enable-source-maps.
+ */
 export async function startOperatorProcess(
   runtime: OperatorRuntime,
   args: readonly string[],
   profileDir?: string,
+  nodeFlags: readonly string[] = [],
 ): Promise<OperatorProcess> {
   const metricsPort = await freePort();
   const healthPort = await freePort();
@@ -86,7 +90,7 @@ export async function startOperatorProcess(
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const command =
     runtime === 'dist'
-      ? [node, ...profile, join(root, 'dist/main.js')]
+      ? [node, ...nodeFlags, ...profile, join(root, 'dist/main.js')]
       : [join(root, 'node_modules/.bin/tsx'), join(root, 'src/main.ts')];
   const flags = [
     '--leader-election-enabled=false',
