@@ -8,7 +8,7 @@ deps: ## Install dependencies (npm ci) when package-lock.json changed since the 
 	@hack/install-deps.sh
 
 .PHONY: run
-run: deps ## Run the operator against the current kubeconfig (no cluster: starts the built-in sandbox)
+run: deps ## Run the operator against the current kubeconfig (no cluster: starts the sandbox demo; dev only)
 	npm start
 
 .PHONY: test
@@ -16,7 +16,7 @@ test: deps ## Run the whole test suite (type-check, unit, integration, chart tes
 	npm test
 
 .PHONY: build
-build: deps ## Compile TypeScript to dist/
+build: deps ## Bundle the production operator into dist/main.js (esbuild; what the image runs)
 	npm run build
 
 .PHONY: generate

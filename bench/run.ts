@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { parseGoDuration } from '../src/util/go-duration.js';
 import { buildOperator } from './operator-process.js';
 import { describeMachine, formatTable, type BenchResults } from './report.js';
+import { runRestIfAsked } from './rest.js';
 import { runScenario } from './scenario.js';
 
 const duration = z
@@ -126,7 +127,8 @@ export async function runBench(
 }
 
 const isMain = process.argv[1] !== undefined && new URL(import.meta.url).pathname === process.argv[1];
-if (isMain) {
+// `--rest` measures the idle process alone (bench/rest.ts) instead of the fleet sizes.
+if (isMain && !(await runRestIfAsked(process.argv.slice(2)))) {
   const log = (m: string) => process.stderr.write(`${m}\n`);
   try {
     const { results, file } = await runBench(parseBenchOptions(process.argv.slice(2)), log);

@@ -18,6 +18,7 @@ KEEP_CLUSTER="${KEEP_CLUSTER:-false}"
 TIMEOUT="${TIMEOUT:-300s}"
 IMAGE="${IMAGE:-atom-operator:e2e}"
 AGENT_IMAGE="${AGENT_IMAGE:-atom-e2e-agent:e2e}"
+SIMULATOR_IMAGE="${SIMULATOR_IMAGE:-atom-platform-simulator:e2e}"
 OPERATOR_NAMESPACE=atom-system
 ATOM_NAMESPACE=atoms-e2e
 PLATFORM_NAMESPACE=atom-platform
@@ -93,13 +94,15 @@ kind create cluster --name "${CLUSTER_NAME}" --config hack/e2e/kind-config.yaml 
 log "building and loading ${IMAGE} and ${AGENT_IMAGE}"
 docker build --tag "${IMAGE}" "${ROOT}"
 docker build --tag "${AGENT_IMAGE}" "${ROOT}/hack/e2e/fake-atom"
-kind load docker-image --name "${CLUSTER_NAME}" "${IMAGE}" "${AGENT_IMAGE}"
+# The operator image holds no sandbox code; the simulator has an image of its own.
+docker build --file "${ROOT}/hack/e2e/platform-simulator.Dockerfile" --tag "${SIMULATOR_IMAGE}" "${ROOT}"
+kind load docker-image --name "${CLUSTER_NAME}" "${IMAGE}" "${AGENT_IMAGE}" "${SIMULATOR_IMAGE}"
 
 log "issuing the platform CA, server, registration and release-signing keys"
 npx tsx hack/e2e/pki.ts "${WORK}/pki" "${PLATFORM_HOST}" "${ATOM}"
 
 log "starting the platform simulator"
-sed "s|@IMAGE@|${IMAGE}|g" hack/e2e/platform-simulator.yaml >"${WORK}/platform-simulator.yaml"
+sed "s|@IMAGE@|${SIMULATOR_IMAGE}|g" hack/e2e/platform-simulator.yaml >"${WORK}/platform-simulator.yaml"
 "${KUBECTL}" create namespace "${PLATFORM_NAMESPACE}"
 "${KUBECTL}" label namespace "${PLATFORM_NAMESPACE}" pod-security.kubernetes.io/enforce=restricted
 "${KUBECTL}" -n "${PLATFORM_NAMESPACE}" create secret generic platform-simulator-tls \

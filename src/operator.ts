@@ -1,7 +1,7 @@
 // The operator as a value: manager + Atom controller + platform client, built
 // from a KubeConfig and the parsed configuration. main.ts runs it; integration
 // tests, the benchmark and the sandbox demo run the very same thing.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterCredentials } from './kube/client.js';
 import type { Logger } from 'pino';
 import type { OperatorConfig } from './config/schema.js';
 import { registerAtomController, type AtomController } from './controller/atom/controller.js';
@@ -10,13 +10,14 @@ import { PlatformClient, type PlatformClientOptions } from './platform/index.js'
 import type { AgentProfile } from './resources/profile.js';
 
 export interface OperatorOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: ClusterCredentials;
   config: OperatorConfig;
   logger: Logger;
   profile: AgentProfile;
   /** Ed25519 release keys (PEM), already read from config.platform.releasePublicKeysFile. */
   releasePublicKeys: readonly string[];
   version?: string;
+  commit?: string;
   now?: () => Date;
   /** Test knobs: platform client timeouts/retries and informer tuning. */
   platformClient?: PlatformClientOptions;
@@ -42,7 +43,7 @@ export function createOperator(options: OperatorOptions): Operator {
     kubeConfig: options.kubeConfig,
     config,
     logger,
-    build: { version: options.version ?? '0.0.0' },
+    build: { version: options.version ?? '0.0.0', ...(options.commit ? { commit: options.commit } : {}) },
     ...(options.informerDefaults ? { informerDefaults: options.informerDefaults } : {}),
     ...(options.onLeadershipLost ? { onLeadershipLost: options.onLeadershipLost } : {}),
   });

@@ -81,7 +81,7 @@ describe('parseConfig', () => {
         'flag --bogus: unknown (see --help)',
         'env ATOM_OPERATOR_PLATFORM_URL: must be an https:// URL',
         'env ATOM_OPERATOR_LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
-        'env ATOM_OPERATOR_LEADER_ELECTION_RENEW_DEADLINE: must be shorter than leaseDuration',
+        'env ATOM_OPERATOR_LEADER_ELECTION_RENEW_DEADLINE: must be shorter than --leader-election-lease-duration',
         expect.stringMatching(/^env ATOM_OPERATOR_TYPO: unknown setting/),
         expect.stringMatching(/^env ATOM_OPERATOR_WATCH_NAMESPACES: must be a valid namespace name/),
       ]),
@@ -104,7 +104,7 @@ describe('parseConfig', () => {
 });
 
 describe('the process entry', () => {
-  const entry = fileURLToPath(new URL('./testdata/print-config.ts', import.meta.url));
+  const entry = fileURLToPath(new URL('../../test/support/print-config.ts', import.meta.url));
   const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 
   it('exits with status 2 and one line per problem on bad configuration', () => {

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { buildStamp } from './build-info.js';
 import { operatorConfigSchema, type OperatorConfig } from './schema.js';
 
 export const ENV_PREFIX = 'ATOM_OPERATOR_';
@@ -18,12 +19,36 @@ export interface ConfigField {
   readonly description: string;
   /** Extra environment variables read when the main one is absent (conventional names like KUBECONFIG). */
   readonly envAliases: readonly string[];
+  /** The default as a user would write it ("15s", "k8s-app=kube-dns"); undefined when there is none. */
+  readonly defaultValue: string | undefined;
 }
 
 const ENV_ALIASES: Record<string, readonly string[]> = { kubeconfig: ['KUBECONFIG'] };
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+
+interface WrapperDef {
+  type?: string;
+  innerType?: unknown;
+  defaultValue?: unknown;
+}
+
+/** The value a .default() or .prefault() wrapper supplies, written as on the command line. */
+function defaultOf(schema: z.ZodType): string | undefined {
+  let current: unknown = schema;
+  for (let i = 0; i < 8; i++) {
+    const def = (current as { _zod?: { def?: WrapperDef } })._zod?.def;
+    if (!def) return undefined;
+    if ((def.type === 'default' || def.type === 'prefault') && def.defaultValue !== undefined) {
+      const value = def.defaultValue;
+      return Array.isArray(value) ? value.join(',') : String(value);
+    }
+    if (def.innerType === undefined) return undefined;
+    current = def.innerType;
+  }
+  return undefined;
+}
 
 function innerObject(schema: z.ZodType): z.ZodObject | undefined {
   let current: unknown = schema;
@@ -54,6 +79,7 @@ export function configFields(schema: z.ZodObject = operatorConfigSchema): Config
         env: ENV_PREFIX + path.map(snake).join('_'),
         description: child.description ?? '',
         envAliases: ENV_ALIASES[dotted] ?? [],
+        defaultValue: defaultOf(child),
       });
     }
   };
@@ -182,18 +208,34 @@ export function parseConfig(sources: LoadConfigSources): OperatorConfig {
   return deepFreeze({ ...parsed, leaderElection: { ...parsed.leaderElection, identity, namespace } });
 }
 
-/** Help text listing every flag, its environment variable and description. */
+/** The flag that sets a configuration path ("leaderElection.leaseDuration" -> "--leader-election-lease-duration"). */
+export function flagOf(path: string): string {
+  const field = configFields().find((f) => f.path === path);
+  if (!field) throw new Error(`no configuration field ${path}`);
+  return field.flag;
+}
+
+/** Help text listing every flag, its environment variable, default and description. */
 export function configHelp(): string {
   const lines = [
     'Usage: atom-operator [--flag=value ...]',
+    '       atom-operator --help | --version',
     '',
     'Every flag can also be set by its environment variable; flags win.',
     '',
   ];
   for (const field of configFields()) {
-    lines.push(`  ${field.flag}  (${field.env})`, `      ${field.description}`);
+    const aliases = field.envAliases.length > 0 ? `, ${field.envAliases.join(', ')}` : '';
+    const byDefault = field.defaultValue === undefined ? 'no default' : `default ${JSON.stringify(field.defaultValue)}`;
+    lines.push(`  ${field.flag}  (${field.env}${aliases}; ${byDefault})`, `      ${field.description}`);
   }
   return lines.join('\n');
+}
+
+/** `--version`: the version and the commit it was built from. */
+export function versionLine(): string {
+  const { version, commit } = buildStamp();
+  return `atom-operator ${version} (commit ${commit})`;
 }
 
 /**
@@ -202,13 +244,18 @@ export function configHelp(): string {
  */
 export function loadConfigOrExit(
   sources: LoadConfigSources,
-  io: { stderr: (line: string) => void; exit: (code: number) => never } = {
+  io: { stdout: (line: string) => void; stderr: (line: string) => void; exit: (code: number) => never } = {
+    stdout: (line) => process.stdout.write(`${line}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),
     exit: (code) => process.exit(code),
   },
 ): OperatorConfig {
   if (sources.argv.includes('--help') || sources.argv.includes('-h')) {
-    io.stderr(configHelp());
+    io.stdout(configHelp());
+    return io.exit(0);
+  }
+  if (sources.argv.includes('--version')) {
+    io.stdout(versionLine());
     return io.exit(0);
   }
   try {

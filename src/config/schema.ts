@@ -32,7 +32,7 @@ export const leaderElectionSection = z
     renewDeadline: duration({ min: 500 })
       .prefault('10s')
       .describe(
-        'How long the leader keeps trying to renew before it stops acting; must be shorter than leaseDuration.',
+        'How long the leader keeps trying to renew before it stops acting; must be shorter than --leader-election-lease-duration.',
       ),
     retryPeriod: duration({ min: 100 })
       .prefault('2s')
@@ -40,10 +40,18 @@ export const leaderElectionSection = z
   })
   .superRefine((value, ctx) => {
     if (value.renewDeadline >= value.leaseDuration) {
-      ctx.addIssue({ code: 'custom', path: ['renewDeadline'], message: 'must be shorter than leaseDuration' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['renewDeadline'],
+        message: 'must be shorter than --leader-election-lease-duration',
+      });
     }
     if (value.retryPeriod * 1.2 >= value.renewDeadline) {
-      ctx.addIssue({ code: 'custom', path: ['retryPeriod'], message: 'must be shorter than renewDeadline / 1.2' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retryPeriod'],
+        message: 'must be shorter than --leader-election-renew-deadline divided by 1.2',
+      });
     }
   })
   .describe('Leader election on a Lease: only the leader runs controllers; every replica serves health and metrics.');

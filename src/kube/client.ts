@@ -1,7 +1,7 @@
 // The one HTTP edge to the API server. Credentials, CA and proxy come from the
-// KubeConfig (client-node applies them); we own the request so we can read
-// status codes, Retry-After and stream watches without client-node's wrappers.
-import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
+// kubeconfig (ours, src/kube/kubeconfig.ts, in the operator; client-node's
+// KubeConfig in tests and tools: both apply them the same way); we own the
+// request so we can read status codes, Retry-After and stream watches.
 import { fetch, type Dispatcher } from 'undici';
 import { KubeApiError, kubeErrorFromResponse, toKubeError } from './errors.js';
 
@@ -25,27 +25,39 @@ export interface KubeClientOptions {
   readonly requestTimeoutMs?: number;
 }
 
-const METHODS = {
-  GET: HttpMethod.GET,
-  POST: HttpMethod.POST,
-  PUT: HttpMethod.PUT,
-  PATCH: HttpMethod.PATCH,
-  DELETE: HttpMethod.DELETE,
-} as const;
+/** Where credentials land: request headers and the dispatcher (TLS, proxy). */
+export interface SecurityContext {
+  setHeaderParam(key: string, value: string): void;
+  setDispatcher(dispatcher: Dispatcher): void;
+}
+
+/**
+ * What the client needs of a kubeconfig. Our Kubeconfig implements it, and so does
+ * client-node's KubeConfig (whose RequestContext has these two methods).
+ */
+export interface ClusterCredentials {
+  getCurrentCluster(): { readonly server: string } | null;
+  applySecurityAuthentication(context: SecurityContext): Promise<void>;
+  /**
+   * True when the same dispatcher comes back until the TLS material changes (ours); then the client uses
+   * whatever it is given. client-node's builds a new one per call, so the client keeps its first.
+   */
+  readonly stableDispatcher?: boolean;
+}
 
 export class KubeClient {
-  readonly #kubeConfig: KubeConfig;
+  readonly #kubeConfig: ClusterCredentials;
   readonly #requestTimeoutMs: number;
   // client-node builds a fresh undici Agent per call; reusing the first keeps connections pooled.
   #dispatcher: Dispatcher | undefined;
   #dispatcherResolved = false;
 
-  constructor(kubeConfig: KubeConfig, options: KubeClientOptions = {}) {
+  constructor(kubeConfig: ClusterCredentials, options: KubeClientOptions = {}) {
     this.#kubeConfig = kubeConfig;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   }
 
-  get kubeConfig(): KubeConfig {
+  get kubeConfig(): ClusterCredentials {
     return this.#kubeConfig;
   }
 
@@ -107,13 +119,21 @@ export class KubeClient {
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
-    const ctx = new RequestContext(url.toString(), METHODS[req.method]);
-    await this.#kubeConfig.applySecurityAuthentication(ctx);
-    if (!this.#dispatcherResolved) {
-      this.#dispatcher = ctx.getDispatcher();
+    const applied: Record<string, string> = {};
+    let dispatcher: Dispatcher | undefined;
+    await this.#kubeConfig.applySecurityAuthentication({
+      setHeaderParam: (key, value) => {
+        applied[key] = value;
+      },
+      setDispatcher: (d) => {
+        dispatcher = d;
+      },
+    });
+    if (!this.#dispatcherResolved || this.#kubeConfig.stableDispatcher) {
+      this.#dispatcher = dispatcher;
       this.#dispatcherResolved = true;
     }
-    const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json', ...extraHeaders };
+    const headers: Record<string, string> = { ...applied, accept: 'application/json', ...extraHeaders };
     let body: string | undefined;
     if (req.body !== undefined) {
       body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);

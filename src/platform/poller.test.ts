@@ -5,7 +5,7 @@ import { startPlatformSimulator, type PlatformSimulator } from '../sandbox/platf
 import { PlatformClient } from './client.js';
 import type { ClientCredential } from './credential.js';
 import { AdvertisementRejectedError } from './errors.js';
-import { FakeClock } from '../util/clock.js';
+import { FakeClock } from '../../test/support/fake-clock.js';
 import { ReleasePoller, type PollTarget, type ReleasePollerOptions } from './poller.js';
 
 const repository = 'registry.example.com/vendor/atom';

@@ -24,7 +24,12 @@ describe('make run without a cluster', () => {
     delete (env as Record<string, string | undefined>).KUBECONFIG;
     child = spawn(
       join(root, 'node_modules/.bin/tsx'),
-      [join(root, 'src/main.ts'), '--metrics-address=127.0.0.1:0', '--health-address=127.0.0.1:0', '--log-level=warn'],
+      [
+        join(root, 'src/demo/start.ts'),
+        '--metrics-address=127.0.0.1:0',
+        '--health-address=127.0.0.1:0',
+        '--log-level=warn',
+      ],
       { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';

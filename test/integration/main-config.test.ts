@@ -34,7 +34,7 @@ describe('files named by the configuration', () => {
         writeFileSync(join(dir, 'rsa.pem'), rsa);
         return [`--platform-release-public-keys-file=${join(dir, 'rsa.pem')}`];
       },
-      'platform.releasePublicKeysFile',
+      '--platform-release-public-keys-file',
     ],
     [
       'a key file without a public key',
@@ -59,7 +59,8 @@ describe('files named by the configuration', () => {
       expect(code).toBe(2);
       const lines = stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(/^atom-operator: invalid configuration: /);
+      // Named by the flag a user sets, never by a field of the configuration object.
+      expect(lines[0]).toMatch(/^atom-operator: invalid configuration: --[a-z-]+[: ]/);
       expect(lines[0]).toContain(words);
     },
     30_000,

@@ -16,7 +16,7 @@ export {
   MaxOfRateLimiter,
   type RateLimiter,
 } from './rate-limiter.js';
-export { FakeClock, realClock, type Clock } from '../../util/clock.js';
+export { realClock, type Clock } from '../../util/clock.js';
 export {
   OperatorError,
   TerminalError,

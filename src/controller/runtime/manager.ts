@@ -2,7 +2,7 @@
 // client, shared informers, controllers, the leader elector, the event
 // recorder, metrics and probe servers. Caches run on every replica (a standby
 // is warm and ready); controllers run only on the leader.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterCredentials } from '../../kube/client.js';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import type { OperatorConfig } from '../../config/schema.js';
@@ -36,7 +36,7 @@ export type ManagerConfig = Pick<
 >;
 
 export interface ManagerOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: ClusterCredentials;
   readonly config: ManagerConfig;
   readonly logger?: Logger;
   readonly build?: BuildInfo;

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../util/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import { BucketRateLimiter, defaultControllerRateLimiter, ItemExponentialFailureRateLimiter } from './rate-limiter.js';
 import { WorkQueue } from './work-queue.js';
 

@@ -126,7 +126,7 @@ describe('hack/e2e/platform-simulator.yaml', () => {
       spec?: { template?: { spec?: { containers?: Container[] } } };
     }[];
     const container = docs.find((d) => d.kind === 'Deployment')?.spec?.template?.spec?.containers?.[0];
-    expect(container?.command).toEqual(['node', 'dist/sandbox/platform-simulator/cli.js']);
+    expect(container?.command).toEqual(['node', '/app/platform-simulator.mjs']);
     const script = readFileSync(fileURLToPath(new URL('../../../hack/e2e-kind.sh', import.meta.url)), 'utf8');
     // The keys the script stores (--from-file=KEY=...) are the file names the pod sees under its mounts.
     const byName: Record<string, string> = {

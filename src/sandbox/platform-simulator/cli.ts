@@ -1,6 +1,6 @@
 // The platform simulator as a process, for the kind end-to-end test (hack/e2e/platform-simulator.yaml):
 // it serves the TLS material and signed releases it is given, logs who asked, and stops on SIGTERM.
-//   node dist/sandbox/platform-simulator/cli.js --listen=0.0.0.0:443 --tls-cert=F --tls-key=F \
+//   node /app/platform-simulator.mjs (hack/e2e/platform-simulator.Dockerfile) --listen=0.0.0.0:443 --tls-cert=F --tls-key=F \
 //     --client-ca=F --signing-key=F --releases=F
 // Bad input exits 2 with one line per problem, so a misconfigured Deployment says what to fix.
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
