@@ -92,6 +92,22 @@ describe('what subscribers hear', () => {
     });
   });
 
+  it('hears when lastContactAt stops moving, and when it moves again', async () => {
+    const { poller, notified, advance } = harness();
+    sim.setSelfStatus('atom-shared', { answer: 'online', lastContactAt: '2026-11-30T23:59:00Z' });
+    poller.register('ns/a', target());
+    await poller.whenIdle();
+    expect(poller.resultFor('ns/a')).toMatchObject({ kind: 'answer', stalled: false });
+    await advance();
+    await advance();
+    expect(poller.resultFor('ns/a')).toMatchObject({ kind: 'answer', stalled: true });
+    expect(notified).toHaveLength(2);
+    sim.setSelfStatus('atom-shared', null);
+    await advance();
+    expect(poller.resultFor('ns/a')).toMatchObject({ kind: 'answer', stalled: false });
+    expect(notified).toHaveLength(3);
+  });
+
   it('hears a 404 once and is not asked again each interval, only after an hour', async () => {
     sim.setSelfStatus('atom-shared', { answer: 'not-offered' });
     const { poller, notified, registry, advance } = harness();

@@ -22,7 +22,8 @@ export interface StatusTarget {
 
 /** What the poller knows about one Atom; undefined (from statusFor) means it was not asked yet. */
 export type StatusPollResult =
-  | { kind: 'answer'; checkedAt: Date; status: SelfStatus }
+  /** `stalled`: lastContactAt did not move since the previous answer, so it will only grow older. */
+  | { kind: 'answer'; checkedAt: Date; status: SelfStatus; stalled: boolean }
   | { kind: 'not-offered'; checkedAt: Date }
   /** `last` is the last answer before the failure, for display; it says nothing about now. */
   | { kind: 'error'; checkedAt: Date; error: PlatformError; last?: SelfStatus };
@@ -50,8 +51,8 @@ export function statusKeyOf(target: StatusTarget): string {
 
 /**
  * Whether subscribers must hear about a new result. lastContactAt alone moves on every poll of an
- * online Atom; waking every Atom for it would cost a reconcile per Atom per interval, so it does
- * not count (the decision asks for a requeue when a contact would grow too old).
+ * online Atom; waking every Atom for it would cost a reconcile per Atom per interval, so only its
+ * stopping (or moving again) counts: from then on the decision requeues for when it grows too old.
  */
 function meaningfulChange(before: StatusPollResult | undefined, after: StatusPollResult): boolean {
   if (before?.kind !== after.kind) return true;
@@ -59,7 +60,12 @@ function meaningfulChange(before: StatusPollResult | undefined, after: StatusPol
     return before.error.code !== after.error.code || before.error.message !== after.error.message;
   if (after.kind === 'answer' && before.kind === 'answer') {
     const [a, b] = [before.status, after.status];
-    return a.atomId !== b.atomId || a.online !== b.online || a.runningVersion !== b.runningVersion;
+    return (
+      a.atomId !== b.atomId ||
+      a.online !== b.online ||
+      a.runningVersion !== b.runningVersion ||
+      before.stalled !== after.stalled
+    );
   }
   return false;
 }
@@ -124,7 +130,9 @@ export class StatusPoller extends SharedPoller<StatusTarget, SelfResponse, Statu
       after = { kind: 'not-offered', checkedAt };
       result = 'not_offered';
     } else {
-      after = { kind: 'answer', checkedAt, status: outcome.answer.status };
+      const { status } = outcome.answer;
+      const stalled = before?.kind === 'answer' && before.status.lastContactAt === status.lastContactAt;
+      after = { kind: 'answer', checkedAt, status, stalled };
       result = outcome.answer.status.online ? 'online' : 'offline';
     }
     this.#metrics.requests.inc({ result });

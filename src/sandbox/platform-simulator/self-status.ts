@@ -7,7 +7,7 @@ export const selfAnswers = ['online', 'offline', 'not-offered', 'malformed', 'ov
 export const selfBehaviourSchema = z
   .object({
     answer: z.enum(selfAnswers),
-    /** offline: when the platform last heard from the Atom (default: when this behaviour was set). */
+    /** When the platform last heard from the Atom: default now for online, when this behaviour was set for offline. */
     lastContactAt: z.iso.datetime({ offset: true }).optional(),
     runningVersion: z.string().min(1).optional(),
     /** Wait this long before answering (a slow platform). */
@@ -48,7 +48,7 @@ export function selfAnswer(commonName: string, behaviour: SelfBehaviour, setAt: 
       return { status: 200, body: Buffer.alloc(oversizedBytes, ' '), chunked: true };
     default: {
       const online = behaviour.answer === 'online';
-      const lastContactAt = online ? now.toISOString() : (behaviour.lastContactAt ?? setAt.toISOString());
+      const lastContactAt = behaviour.lastContactAt ?? (online ? now : setAt).toISOString();
       const runningVersion = behaviour.runningVersion ? { runningVersion: behaviour.runningVersion } : {};
       return json(200, { atomId: commonName, online, lastContactAt, ...runningVersion });
     }
