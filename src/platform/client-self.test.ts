@@ -92,7 +92,7 @@ describe('fetchSelf', () => {
   });
 
   it('times out on a slow platform, retrying once', async () => {
-    sim.setSelfStatus('atoms.atom-a', { answer: 'online', delayMs: 1_000 });
+    sim.setSelfStatus('atoms.atom-a', { answer: 'online', delayMs: 5_000 });
     expect(await failure(client().fetchSelf(endpoint))).toMatchObject({ code: 'Timeout', retryable: true });
     // On a busy machine the server may record the second request a moment after the client gave up on it.
     await vi.waitFor(() => expect(sim.requests).toHaveLength(2));
