@@ -17,3 +17,4 @@ export {
   type OfflineRestartVerdict,
 } from './offline-restart.js';
 export * from './reasons.js';
+export { ConnectivityMetrics } from './metrics.js';

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { certificateReasons } from '../../src/certificates/inspect.js';
 import { reasons as controllerReasons } from '../../src/controller/atom/reasons.js';
+import { connectivityReasons } from '../../src/health/reasons.js';
 import { platformErrorDocs } from '../../src/platform/errors.js';
 import { rolloutReasons } from '../../src/rollout/reasons.js';
 
@@ -61,6 +62,7 @@ const everyReason = new Set<string>([
   ...rolloutReasons,
   ...Object.values(certificateReasons),
   ...Object.keys(platformErrorDocs),
+  ...connectivityReasons,
   ...literals,
 ]);
 
