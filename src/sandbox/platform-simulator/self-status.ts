@@ -10,6 +10,8 @@ export const selfBehaviourSchema = z
     /** When the platform last heard from the Atom: default now for online, when this behaviour was set for offline. */
     lastContactAt: z.iso.datetime({ offset: true }).optional(),
     runningVersion: z.string().min(1).optional(),
+    /** malformed: serve exactly this body (default: JSON cut off in the middle). */
+    body: z.string().max(1_000_000).optional(),
     /** Wait this long before answering (a slow platform). */
     delayMs: z.int().min(0).max(600_000).optional(),
   })
@@ -43,7 +45,7 @@ export function selfAnswer(commonName: string, behaviour: SelfBehaviour, setAt: 
     case 'not-offered':
       return json(404, { error: 'not found' });
     case 'malformed':
-      return { status: 200, body: Buffer.from('{"atomId": "'), chunked: false };
+      return { status: 200, body: Buffer.from(behaviour.body ?? '{"atomId": "'), chunked: false };
     case 'oversized':
       return { status: 200, body: Buffer.alloc(oversizedBytes, ' '), chunked: true };
     default: {
