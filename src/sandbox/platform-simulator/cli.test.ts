@@ -195,16 +195,21 @@ function run(argv: string[], direct = false) {
   return { child, exited, out: () => stdout, err: () => stderr };
 }
 
+/** The first group of `pattern` once the process prints it (undefined after 30 s). */
+async function waitForOutput(proc: ReturnType<typeof run>, pattern: RegExp): Promise<string | undefined> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const found = pattern.exec(proc.out())?.[1];
+    if (found || Date.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('platform simulator process', () => {
   it('serves the given releases signed with the given key over the given TLS, and exits 0 on SIGTERM', async () => {
     const proc = run(args());
     try {
-      const deadline = Date.now() + 30_000;
-      let url: string | undefined;
-      while (!url && Date.now() < deadline) {
-        url = /listening on (https:\/\/\S+)/.exec(proc.out())?.[1];
-        if (!url) await new Promise((r) => setTimeout(r, 50));
-      }
+      const url = await waitForOutput(proc, /listening on (https:\/\/\S+)/);
       expect(url, proc.err()).toBeDefined();
       const answer = await getRelease(url ?? '', 'stable');
       expect(answer.status).toBe(200);
@@ -229,16 +234,11 @@ describe('platform simulator process', () => {
     writeFileSync(self, JSON.stringify({ 'cli-atom': { answer: 'not-offered' } }));
     const proc = run(args({ 'self-status': self }), true);
     try {
-      const deadline = Date.now() + 30_000;
-      let url: string | undefined;
-      while (!url && Date.now() < deadline) {
-        url = /listening on (https:\/\/\S+)/.exec(proc.out())?.[1];
-        if (!url) await new Promise((r) => setTimeout(r, 50));
-      }
+      const url = await waitForOutput(proc, /listening on (https:\/\/\S+)/);
       expect((await get(`${url}/atom/v1/self`)).status).toBe(404);
       writeFileSync(self, JSON.stringify({ 'cli-atom': { answer: 'offline', lastContactAt: '2026-11-30T10:00:00Z' } }));
       proc.child.kill('SIGHUP');
-      while (!proc.out().includes('SIGHUP') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await waitForOutput(proc, /(SIGHUP): self status/);
       const answer = await get(`${url}/atom/v1/self`);
       expect(JSON.parse(answer.body)).toEqual({
         atomId: 'cli-atom',
