@@ -58,7 +58,8 @@ const defaultGraceMs = 5 * 60_000;
 export const lastContactRefreshMs = 3_600_000;
 
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const ago = (now: number, then: number) => `${formatDuration(Math.max(0, now - then))} ago`;
+// Messages name moments, never "N minutes ago": a message that changes with the clock would be a
+// status write on every reconcile.
 
 export function decideConnectivity(input: ConnectivityInput): ConnectivityDecision {
   const now = input.now.getTime();
@@ -84,10 +85,7 @@ export function decideConnectivity(input: ConnectivityInput): ConnectivityDecisi
       `Asking the platform whether the Atom is online failed: ${poll.error.message}`,
     );
   } else if (!poll.status.online) {
-    const heard =
-      lastContact === undefined
-        ? 'has never heard from it'
-        : `last heard from it at ${stamp(lastContact)} (${ago(now, lastContact)})`;
+    const heard = lastContact === undefined ? 'has never heard from it' : `last heard from it at ${stamp(lastContact)}`;
     connected = {
       type: 'Connected',
       status: 'False',
@@ -99,15 +97,15 @@ export function decideConnectivity(input: ConnectivityInput): ConnectivityDecisi
       type: 'Connected',
       status: 'False',
       reason: R.ContactOverdue,
-      message: `The platform lists the Atom online but last heard from it at ${stamp(lastContact)} (${ago(now, lastContact)}), longer ago than ${grace}. Check the agent's logs and its egress to the platform.`,
+      message: `The platform lists the Atom online but last heard from it at ${stamp(lastContact)}, longer ago than ${grace}. Check the agent's logs and its egress to the platform.`,
     };
   } else {
-    const heard = lastContact === undefined ? '' : ` (last contact ${stamp(lastContact)})`;
+    // The contact time moves with every poll; status.platform.lastContactAt shows it, coarsely.
     connected = {
       type: 'Connected',
       status: 'True',
       reason: R.Online,
-      message: `The platform hears from the Atom${heard}.`,
+      message: 'The platform hears from the Atom.',
     };
     // A contact that stopped moving grows old without a new answer: look again when it would be overdue.
     if (poll.stalled && lastContact !== undefined) requeueAt.push(lastContact + graceMs + 1000);
@@ -131,7 +129,7 @@ export function decideConnectivity(input: ConnectivityInput): ConnectivityDecisi
     if (now - counted >= graceMs) {
       degraded = {
         reason: R.AtomOffline,
-        message: `The pod is Ready, but the platform has not heard from the Atom for ${formatDuration(now - offlineSince)}, longer than ${grace}: integrations on this Atom do not run. ${connected.message}`,
+        message: `The pod is Ready, but the platform has not heard from the Atom since ${stamp(offlineSince)}, longer than ${grace}: integrations on this Atom do not run. ${connected.message}`,
       };
     } else {
       requeueAt.push(counted + graceMs);

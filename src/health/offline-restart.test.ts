@@ -57,13 +57,13 @@ describe('restartWhenOffline', () => {
     [
       '1 restart 3m ago: backoff of one grace period',
       memory(1, 3 * min),
-      'after 1 restart the next is due in 2m (backoff)',
+      'after 1 restart the next waits until 2026-12-01T12:02:00Z (backoff)',
       2 * min,
     ],
     [
       '2 restarts 7m ago: backoff of two grace periods',
       memory(2, 7 * min),
-      'after 2 restarts the next is due in 3m (backoff)',
+      'after 2 restarts the next waits until 2026-12-01T12:03:00Z (backoff)',
       3 * min,
     ],
   ] as const)('does not replace it %s', (_case, overrides, why, requeueAfterMs) => {

@@ -1,6 +1,5 @@
 // When an Atom that stays offline may have its pod replaced (spec.health.restartWhenOffline).
 // Pure: the clock, the fleet's count and the Atom's own restart memory come in as data.
-import { formatDuration } from '../rollout/go-duration.js';
 
 /** The longest wait between two offline restarts of one Atom, however many came before. */
 export const maxOfflineRestartBackoffMs = 6 * 3_600_000;
@@ -42,7 +41,7 @@ export function offlineRestartVerdict(input: OfflineRestartInput): OfflineRestar
       const after = input.restarts === 1 ? '1 restart' : `${input.restarts} restarts`;
       return {
         replace: false,
-        why: `after ${after} the next is due in ${formatDuration(next - input.now)} (backoff)`,
+        why: `after ${after} the next waits until ${new Date(next).toISOString().replace(/\.\d{3}Z$/, 'Z')} (backoff)`,
         retryAt: next,
       };
     }
