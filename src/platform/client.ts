@@ -13,7 +13,6 @@ import {
 } from './dispatchers.js';
 import {
   CredentialInvalidError,
-  InvalidPlatformURLError,
   PlatformError,
   PlatformHTTPError,
   PlatformUnreachableError,
@@ -25,8 +24,10 @@ import {
 import { backoffDelayMs, defaultRetryPolicy, parseRetryAfterMs, type RetryPolicy } from './retry-policy.js';
 import { parseSelfStatus, type SelfStatus } from './self-status.js';
 import { classifyTLSCode, explainTLSFailure, probeHandshake } from './tls-diagnosis.js';
+import { releaseURL, selfURL } from './urls.js';
 
 export type { Endpoint, ProxySettings, Timeouts } from './dispatchers.js';
+export { parsePlatformURL, releaseURL, selfURL } from './urls.js';
 
 export interface ReleaseQuery extends Endpoint {
   channel: string;
@@ -73,41 +74,6 @@ interface ErrorLike {
 function errorCode(error: unknown): string | undefined {
   const e = error as ErrorLike | undefined;
   return e?.code && e.code !== 'UND_ERR_SOCKET' ? e.code : (e?.cause?.code ?? e?.code);
-}
-
-/** Validates a platform base URL; anything but an absolute https:// URL is refused. */
-export function parsePlatformURL(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InvalidPlatformURLError(`"${url}" is not an absolute URL; expected https://host[:port][/path].`);
-  }
-  if (parsed.protocol !== 'https:') {
-    throw new InvalidPlatformURLError(
-      `Platform URL "${url}" uses ${parsed.protocol.replace(':', '')}; only https:// is allowed.`,
-    );
-  }
-  if (parsed.username || parsed.password) {
-    throw new InvalidPlatformURLError(
-      `Platform URL "${parsed.host}" carries user credentials; the registration certificate is the only credential.`,
-    );
-  }
-  return parsed;
-}
-
-function platformPath(base: string, path: string): string {
-  const parsed = parsePlatformURL(base);
-  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}${path}`;
-}
-
-export function releaseURL(base: string, channel: string): string {
-  return platformPath(base, `/atom/v1/releases/${encodeURIComponent(channel)}`);
-}
-
-/** Where the platform tells an Atom (identified by its client certificate) what it knows about it. */
-export function selfURL(base: string): string {
-  return platformPath(base, '/atom/v1/self');
 }
 
 async function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
