@@ -232,6 +232,22 @@ export const podSpec = z
   })
   .describe('How the agent pod is shaped.');
 
+export const healthSpec = z
+  .object({
+    offlineGracePeriod: goDuration
+      .default('5m')
+      .describe(
+        'How long the pod may be Ready while the platform has not heard from the Atom before the Atom is Degraded (reason AtomOffline), e.g. 5m or 1h.',
+      ),
+    restartWhenOffline: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Replace the pod gracefully when it stays offline beyond offlineGracePeriod: at most once per grace period with exponential backoff, never during a rollout, and no more Atoms at once than the fleet concurrency allows.',
+      ),
+  })
+  .describe("What the operator does with the platform's view of the Atom (online status).");
+
 /** An object whose own defaults apply even when the user leaves it out entirely. */
 export function defaulted<T extends z.ZodObject>(schema: T) {
   return schema.prefault({} as z.input<T>).describe(schema.description ?? '');
@@ -248,4 +264,5 @@ export const atomSpecShape = {
   update: defaulted(updateSpec),
   networkPolicy: defaulted(networkPolicySpec),
   pod: defaulted(podSpec),
+  health: defaulted(healthSpec),
 };

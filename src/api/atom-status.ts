@@ -8,6 +8,7 @@ export const conditionTypes = [
   'UpToDate',
   'Progressing',
   'Degraded',
+  'Connected',
 ] as const;
 export const phases = ['Pending', 'Starting', 'Running', 'Updating', 'Degraded', 'Failed'] as const;
 
@@ -19,7 +20,9 @@ export const condition = z
       .string()
       .min(1)
       .max(316)
-      .describe('Condition type: Ready, CertificateValid, NetworkIsolated, UpToDate, Progressing or Degraded.'),
+      .describe(
+        'Condition type: Ready, CertificateValid, NetworkIsolated, UpToDate, Progressing, Degraded or Connected.',
+      ),
     status: z.enum(['True', 'False', 'Unknown']).describe('Status of the condition.'),
     observedGeneration: z.int().min(0).optional().describe('The .metadata.generation the condition was set for.'),
     lastTransitionTime: timestamp.describe('When the status last changed.'),
@@ -53,7 +56,7 @@ export const atomStatusShape = {
     .max(16)
     .optional()
     .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] })
-    .describe('Conditions: Ready, CertificateValid, NetworkIsolated, UpToDate, Progressing, Degraded.'),
+    .describe('Conditions: Ready, CertificateValid, NetworkIsolated, UpToDate, Progressing, Degraded, Connected.'),
   podName: z.string().optional().describe('Name of the agent pod.'),
   currentVersion: z.string().optional().describe('Version the running pod was started with.'),
   currentImage: z.string().optional().describe('Image reference (with digest when known) of the running pod.'),
@@ -84,6 +87,28 @@ export const atomStatusShape = {
     })
     .optional()
     .describe('Facts about the registration certificate (never its contents).'),
+  platform: z
+    .object({
+      atomId: z.string().max(256).optional().describe('The Atom as the platform identifies it.'),
+      lastContactAt: timestamp
+        .optional()
+        .describe(
+          'When the platform last heard from the Atom; while the Atom stays connected it moves at most hourly (a move every poll would be a status write every poll).',
+        ),
+      runningVersion: z.string().max(128).optional().describe('The version the platform says the Atom runs.'),
+      offlineRestarts: z
+        .int()
+        .min(0)
+        .optional()
+        .describe(
+          'Pods replaced because the Atom stayed offline (spec.health.restartWhenOffline), since it was last connected.',
+        ),
+      lastOfflineRestartTime: timestamp
+        .optional()
+        .describe('When the pod was last replaced because the Atom was offline.'),
+    })
+    .optional()
+    .describe("What the platform reports about the Atom (GET /atom/v1/self with the Atom's own certificate)."),
   egressProxy: z.string().optional().describe('HTTPS proxy the NetworkPolicy lets the Atom reach, as CIDR:port.'),
   rolloutHistory: z.array(rolloutRecord).max(10).optional().describe('Most recent rollouts, newest last.'),
 };

@@ -30,6 +30,7 @@ describe('parseAtom', () => {
     expect(spec.networkPolicy).toEqual({ enabled: true, egressCIDRs: ['0.0.0.0/0', '::/0'], allowDNS: true });
     expect(spec.storage).toEqual({ size: '10Gi', accessMode: 'ReadWriteOnce', deleteClaimOnAtomDeletion: false });
     expect(spec.pod.terminationGracePeriodSeconds).toBe(120);
+    expect(spec.health).toEqual({ offlineGracePeriod: '5m', restartWhenOffline: false });
   });
 
   it('accepts a pinned version when updates are Manual or Disabled', () => {
@@ -55,6 +56,12 @@ describe('parseAtom', () => {
       { platform: { accountId: 'a', url: 'http://platform.example.com' } },
       'spec.platform.url',
       'https://',
+    ],
+    [
+      'offline grace period that is not a duration',
+      { health: { offlineGracePeriod: 'five minutes' } },
+      'spec.health.offlineGracePeriod',
+      'duration',
     ],
     ['unknown update mode', { update: { mode: 'Sometimes' } }, 'spec.update.mode', 'Automatic'],
     ['digest that is not sha256', { image: { digest: 'md5:abc' } }, 'spec.image.digest', 'sha256:'],

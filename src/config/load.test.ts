@@ -28,7 +28,7 @@ describe('parseConfig', () => {
       logLevel: 'info',
       resyncPeriod: 600_000,
       shutdownTimeout: 30_000,
-      platform: { pollInterval: 300_000 },
+      platform: { pollInterval: 300_000, statusPollInterval: 60_000 },
       leaderElection: {
         enabled: true,
         namespace: 'ops',
@@ -44,6 +44,7 @@ describe('parseConfig', () => {
 
   it('reads environment variables and lets flags win', () => {
     const config = parse(['--workers=8', '--leader-election-lease-duration', '30s', '--leader-election-enabled'], {
+      ATOM_OPERATOR_PLATFORM_STATUS_POLL_INTERVAL: '30s',
       ATOM_OPERATOR_WORKERS: '2',
       ATOM_OPERATOR_WATCH_NAMESPACES: 'a, b,,c',
       ATOM_OPERATOR_PLATFORM_URL: 'https://platform.example',
@@ -56,6 +57,7 @@ describe('parseConfig', () => {
     expect(config.leaderElection.enabled).toBe(true);
     expect(config.platform.url).toBe('https://platform.example');
     expect(config.kubeconfig).toBe('/tmp/kc');
+    expect(config.platform.statusPollInterval).toBe(30_000);
   });
 
   it('freezes the result', () => {

@@ -64,6 +64,11 @@ export const platformSection = z
     pollInterval: duration({ min: 1_000 })
       .prefault('5m')
       .describe('How often to ask the platform for the advertised release.'),
+    statusPollInterval: duration({ min: 1_000 })
+      .prefault('1m')
+      .describe(
+        'How often to ask the platform whether each Atom is online (GET /atom/v1/self, once per distinct certificate). A platform that answers 404 (it does not offer this) is asked again only hourly.',
+      ),
     httpsProxy: z
       .string()
       .min(1)

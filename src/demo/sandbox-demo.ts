@@ -18,8 +18,13 @@ export interface Demo {
   /** Release signing keys the operator must trust. */
   releasePublicKeys: string[];
   atoms: string[];
+  /** The sample Atom the platform stops hearing from a minute after start (namespace/name). */
+  goesOffline: string;
   stop(): Promise<void>;
 }
+
+/** Shows the platform's view of an Atom: this sample drops off the platform after a minute. */
+export const demoOffline = { namespace: 'atoms-eu', name: 'atom-eu-3', afterMs: 60_000 };
 
 export const demoRelease = {
   version: '5.0.2',
@@ -30,7 +35,7 @@ export const demoRelease = {
 };
 
 /** Starts the sandbox demo; `examplesDir` holds the sample Atoms to apply (minimal and fleet). */
-export async function startDemo(options: { dir: string; examplesDir: string }): Promise<Demo> {
+export async function startDemo(options: { dir: string; examplesDir: string; offlineAfterMs?: number }): Promise<Demo> {
   mkdirSync(options.dir, { recursive: true });
   const sandbox = await startSandbox({
     dir: options.dir,
@@ -75,12 +80,20 @@ export async function startDemo(options: { dir: string; examplesDir: string }): 
     await api.applyObject({ ...doc, metadata: { ...doc.metadata, namespace } }, { fieldManager: 'atom-operator-demo' });
     atoms.push(`${namespace}/${doc.metadata.name}`);
   }
+  // Registration certificates are named namespace.name, and the simulator answers per certificate.
+  const offline = setTimeout(
+    () => simulator.setSelfStatus(`${demoOffline.namespace}.${demoOffline.name}`, { answer: 'offline' }),
+    options.offlineAfterMs ?? demoOffline.afterMs,
+  );
+  offline.unref();
   return {
     sandbox,
     simulator,
+    goesOffline: `${demoOffline.namespace}/${demoOffline.name}`,
     releasePublicKeys: [simulator.releaseKeys.publicKeyPem],
     atoms,
     async stop() {
+      clearTimeout(offline);
       await simulator.stop();
       await sandbox.stop();
     },

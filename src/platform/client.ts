@@ -13,7 +13,6 @@ import {
 } from './dispatchers.js';
 import {
   CredentialInvalidError,
-  InvalidPlatformURLError,
   PlatformError,
   PlatformHTTPError,
   PlatformUnreachableError,
@@ -23,9 +22,12 @@ import {
   type TLSFailureKind,
 } from './errors.js';
 import { backoffDelayMs, defaultRetryPolicy, parseRetryAfterMs, type RetryPolicy } from './retry-policy.js';
+import { parseSelfStatus, type SelfStatus } from './self-status.js';
 import { classifyTLSCode, explainTLSFailure, probeHandshake } from './tls-diagnosis.js';
+import { releaseURL, selfURL } from './urls.js';
 
 export type { Endpoint, ProxySettings, Timeouts } from './dispatchers.js';
+export { parsePlatformURL, releaseURL, selfURL } from './urls.js';
 
 export interface ReleaseQuery extends Endpoint {
   channel: string;
@@ -34,6 +36,18 @@ export interface ReleaseQuery extends Endpoint {
 }
 
 export type ReleaseResponse = { modified: true; body: string; etag?: string } | { modified: false };
+
+/** The platform's view of the Atom whose certificate asked, or that it does not offer one (404). */
+export type SelfResponse = { offered: true; status: SelfStatus } | { offered: false };
+
+/** What one GET came back with, before the caller reads meaning into it. */
+type RawAnswer = { status: 200; body: string; etag?: string } | { status: 304 } | { status: 404 };
+
+interface GetOptions {
+  etag?: string;
+  /** 404 is an answer (the platform does not offer the resource), not a failure. */
+  notFoundIsAnswer?: boolean;
+}
 
 export interface PlatformClientOptions extends ProxySettings, Partial<Timeouts> {
   /** Largest response body accepted, in bytes (default 64 KiB). */
@@ -60,33 +74,6 @@ interface ErrorLike {
 function errorCode(error: unknown): string | undefined {
   const e = error as ErrorLike | undefined;
   return e?.code && e.code !== 'UND_ERR_SOCKET' ? e.code : (e?.cause?.code ?? e?.code);
-}
-
-/** Validates a platform base URL; anything but an absolute https:// URL is refused. */
-export function parsePlatformURL(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InvalidPlatformURLError(`"${url}" is not an absolute URL; expected https://host[:port][/path].`);
-  }
-  if (parsed.protocol !== 'https:') {
-    throw new InvalidPlatformURLError(
-      `Platform URL "${url}" uses ${parsed.protocol.replace(':', '')}; only https:// is allowed.`,
-    );
-  }
-  if (parsed.username || parsed.password) {
-    throw new InvalidPlatformURLError(
-      `Platform URL "${parsed.host}" carries user credentials; the registration certificate is the only credential.`,
-    );
-  }
-  return parsed;
-}
-
-export function releaseURL(base: string, channel: string): string {
-  const parsed = parsePlatformURL(base);
-  const path = parsed.pathname.replace(/\/+$/, '');
-  return `${parsed.origin}${path}/atom/v1/releases/${encodeURIComponent(channel)}`;
 }
 
 async function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
@@ -135,13 +122,31 @@ export class PlatformClient {
 
   /** Fetches the advertisement for a channel, retrying network errors, 429 and 5xx with backoff. */
   async fetchRelease(query: ReleaseQuery): Promise<ReleaseResponse> {
-    const url = releaseURL(query.url, query.channel);
-    if (query.credential) checkCredential(query.credential);
+    const answer = await this.#get(releaseURL(query.url, query.channel), query, query.etag ? { etag: query.etag } : {});
+    // Without notFoundIsAnswer a 404 is thrown as PlatformHTTPError, so anything but 200 is a 304.
+    if (answer.status !== 200) return { modified: false };
+    const { body, etag } = answer;
+    return etag === undefined ? { modified: true, body } : { modified: true, body, etag };
+  }
+
+  /**
+   * Asks what the platform knows about the Atom this certificate identifies. A 404 means the
+   * platform does not offer it; a body that is not a valid answer is a StatusMalformed error.
+   */
+  async fetchSelf(endpoint: Endpoint): Promise<SelfResponse> {
+    const answer = await this.#get(selfURL(endpoint.url), endpoint, { notFoundIsAnswer: true });
+    if (answer.status !== 200) return { offered: false };
+    return { offered: true, status: parseSelfStatus(answer.body) };
+  }
+
+  /** One GET with the retry policy: network errors, 429 and 5xx are retried with backoff. */
+  async #get(url: string, endpoint: Endpoint, options: GetOptions): Promise<RawAnswer> {
+    if (endpoint.credential) checkCredential(endpoint.credential);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.#attempt(url, query);
+        return await this.#attempt(url, endpoint, options);
       } catch (error) {
-        const failure = error instanceof PlatformError ? error : await this.#translate(error, query);
+        const failure = error instanceof PlatformError ? error : await this.#translate(error, endpoint);
         const tooLong = failure.retryAfterMs !== undefined && failure.retryAfterMs > this.#retry.maxRetryAfterMs;
         if (!failure.retryable || attempt >= this.#retry.maxAttempts || tooLong) throw failure;
         await this.#sleep(failure.retryAfterMs ?? backoffDelayMs(attempt, this.#retry, this.#random));
@@ -178,10 +183,10 @@ export class PlatformClient {
     return dispatcher;
   }
 
-  async #attempt(url: string, query: ReleaseQuery): Promise<ReleaseResponse> {
+  async #attempt(url: string, endpoint: Endpoint, options: GetOptions): Promise<RawAnswer> {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.#userAgent };
-    if (query.etag) headers['if-none-match'] = query.etag;
-    const response = await request(url, { dispatcher: this.#dispatcherFor(query), method: 'GET', headers });
+    if (options.etag) headers['if-none-match'] = options.etag;
+    const response = await request(url, { dispatcher: this.#dispatcherFor(endpoint), method: 'GET', headers });
     const { statusCode } = response;
     if (statusCode === 200) {
       const declared = Number(response.headers['content-length']);
@@ -192,10 +197,11 @@ export class PlatformClient {
       }
       const body = await readCapped(response.body, this.#maxBodyBytes);
       const etag = response.headers.etag;
-      return typeof etag === 'string' ? { modified: true, body, etag } : { modified: true, body };
+      return typeof etag === 'string' ? { status: 200, body, etag } : { status: 200, body };
     }
     await response.body.dump({ limit: this.#maxBodyBytes }).catch(() => undefined);
-    if (statusCode === 304) return { modified: false };
+    if (statusCode === 304) return { status: 304 };
+    if (statusCode === 404 && options.notFoundIsAnswer) return { status: 404 };
     const retryAfterMs = parseRetryAfterMs(response.headers['retry-after'], this.#now());
     throw new PlatformHTTPError(statusCode, describeStatus(statusCode, url, retryAfterMs), retryAfterMs);
   }

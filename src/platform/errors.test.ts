@@ -7,6 +7,7 @@ import {
   PlatformHTTPError,
   PlatformUnreachableError,
   ResponseTooLargeError,
+  StatusMalformedError,
   TLSHandshakeFailedError,
   TimeoutError,
   platformErrorDocs,
@@ -21,6 +22,7 @@ const oneOfEach: PlatformError[] = [
   new ResponseTooLargeError(10),
   new TimeoutError('x'),
   new AdvertisementRejectedError('SignatureInvalid', 'x'),
+  new StatusMalformedError('x'),
 ];
 
 describe('platform error codes', () => {

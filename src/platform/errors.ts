@@ -10,7 +10,8 @@ export type PlatformErrorCode =
   | 'PlatformHTTPError'
   | 'ResponseTooLarge'
   | 'Timeout'
-  | 'AdvertisementRejected';
+  | 'AdvertisementRejected'
+  | 'StatusMalformed';
 
 /** Which side of the TLS handshake was at fault, so a person knows what to fix. */
 export type TLSFailureKind =
@@ -79,6 +80,12 @@ export const platformErrorDocs: Record<PlatformErrorCode, ErrorDocumentation> = 
     meaning: 'The platform advertised a release that failed validation; it is never rolled out.',
     action:
       'Read the sub-reason: fix the allow-list or release keys if they are wrong, otherwise report it to the vendor.',
+  },
+  StatusMalformed: {
+    meaning:
+      "The platform's answer about the Atom (GET /atom/v1/self) is not JSON or lacks atomId, online, or a RFC 3339 lastContactAt; Connected stays Unknown.",
+    action:
+      'Check that the platform URL points at the platform itself (not a portal or proxy error page); otherwise report the answer to the vendor.',
   },
 };
 
@@ -161,6 +168,11 @@ export class AdvertisementRejectedError extends PlatformError {
   ) {
     super(message);
   }
+}
+
+export class StatusMalformedError extends PlatformError {
+  readonly code = 'StatusMalformed';
+  readonly retryable = false;
 }
 
 export function isPlatformError(value: unknown): value is PlatformError {

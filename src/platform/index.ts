@@ -13,16 +13,27 @@ export {
   PlatformClient,
   parsePlatformURL,
   releaseURL,
+  selfURL,
   type Endpoint,
   type PlatformClientOptions,
   type ProxySettings,
   type ReleaseQuery,
   type ReleaseResponse,
+  type SelfResponse,
   type Timeouts,
 } from './client.js';
 export { checkCredential, credentialFingerprint, type ClientCredential, type CredentialFacts } from './credential.js';
 export * from './errors.js';
-export { PlatformMetrics, type PollOutcome } from './metrics.js';
+export { PlatformMetrics, StatusPollMetrics, type PollOutcome, type StatusPollOutcome } from './metrics.js';
+export { parseSelfStatus, selfStatusSchema, type SelfStatus } from './self-status.js';
+export {
+  StatusPoller,
+  statusKeyOf,
+  type StatusFetcher,
+  type StatusPollerOptions,
+  type StatusPollResult,
+  type StatusTarget,
+} from './status-poller.js';
 export {
   ReleasePoller,
   pollKeyOf,

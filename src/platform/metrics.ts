@@ -36,3 +36,33 @@ export class PlatformMetrics {
     });
   }
 }
+
+export type StatusPollOutcome = 'online' | 'offline' | 'not_offered' | 'error';
+
+/** Metrics of the status poller (GET /atom/v1/self): one request per certificate per interval. */
+export class StatusPollMetrics {
+  readonly requests: Counter<'result'>;
+  readonly errors: Counter<'code'>;
+  readonly duration: Histogram;
+
+  constructor(registry: Registry) {
+    this.requests = new Counter({
+      name: 'atom_operator_platform_status_polls_total',
+      help: 'Status polls (GET /atom/v1/self), by outcome (online, offline, not_offered, error); one per distinct endpoint and certificate per interval.',
+      labelNames: ['result'],
+      registers: [registry],
+    });
+    this.errors = new Counter({
+      name: 'atom_operator_platform_status_poll_errors_total',
+      help: 'Failed status polls, by error code.',
+      labelNames: ['code'],
+      registers: [registry],
+    });
+    this.duration = new Histogram({
+      name: 'atom_operator_platform_status_poll_duration_seconds',
+      help: 'Time a status poll took, retries included.',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    });
+  }
+}

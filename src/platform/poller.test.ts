@@ -1,8 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatformSimulator, type PlatformSimulator } from '../sandbox/platform-simulator/index.js';
-import { PlatformClient } from './client.js';
+import { metricValue, pollerHarnesses } from '../../test/support/poller-harness.js';
 import type { ClientCredential } from './credential.js';
 import { AdvertisementRejectedError } from './errors.js';
 import { FakeClock } from '../../test/support/fake-clock.js';
@@ -22,47 +21,12 @@ let sim: PlatformSimulator;
 let credential: ClientCredential;
 let otherCredential: ClientCredential;
 
-interface Harness {
-  poller: ReleasePoller;
-  client: PlatformClient;
-  clock: FakeClock;
-  registry: Registry;
-  notified: string[][];
-  /** Advances past the longest jittered interval and waits for the polls that fired. */
-  nextInterval(): Promise<void>;
-}
-
-const running: Harness[] = [];
-
-function harness(options: Partial<ReleasePollerOptions> = {}): Harness {
-  const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
-  const registry = new Registry();
-  const client = new PlatformClient({
-    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
-    handshakeProbeMs: 300,
-  });
-  const notified: string[][] = [];
-  const poller = new ReleasePoller({
-    fetcher: client,
-    registry,
-    clock,
-    intervalMs: interval,
-    onResult: (keys) => notified.push(keys),
-    ...options,
-  });
-  const h: Harness = {
-    poller,
-    client,
-    clock,
-    registry,
-    notified,
-    async nextInterval() {
-      clock.advance(interval * 1.1 + 1);
-      await poller.whenIdle();
-    },
-  };
-  running.push(h);
-  return h;
+const harnesses = pollerHarnesses(interval);
+function harness(options: Partial<ReleasePollerOptions> = {}) {
+  const h = harnesses.harness(
+    (deps) => new ReleasePoller({ fetcher: deps.client, intervalMs: interval, ...deps, ...options }),
+  );
+  return { ...h, nextInterval: () => h.advance() };
 }
 
 function target(overrides: Partial<PollTarget> = {}): PollTarget {
@@ -76,11 +40,7 @@ function target(overrides: Partial<PollTarget> = {}): PollTarget {
   };
 }
 
-async function metric(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const found = await registry.getSingleMetric(name)?.get();
-  const entry = found?.values.find((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value));
-  return entry?.value ?? 0;
-}
+const metric = metricValue;
 
 beforeAll(async () => {
   sim = await startPlatformSimulator();
@@ -91,7 +51,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  await Promise.all(running.splice(0).map(async (h) => (await h.poller.stop(), await h.client.close())));
+  await harnesses.stopAll();
   sim.signWith(null);
   sim.failNext(0, 500);
   sim.setDelay(0);

@@ -64,7 +64,7 @@ describe('chart values reach the operator', () => {
   it('with defaults: leader election on, 5m polls, default DNS pods, fleet of one at a time', () => {
     const config = parseConfig(sources(operatorEnv(render(scenarios.defaults))));
     expect(config.leaderElection).toMatchObject({ enabled: true, leaseName: 'ops-atom-operator-leader' });
-    expect(config.platform).toMatchObject({ pollInterval: 300_000 });
+    expect(config.platform).toMatchObject({ pollInterval: 300_000, statusPollInterval: 60_000 });
     expect(config.platform.url).toBeUndefined();
     expect(config.platform.releasePublicKeysFile).toBeUndefined();
     expect(config.atoms).toMatchObject({
@@ -93,6 +93,7 @@ describe('chart values reach the operator', () => {
     expect(config.platform).toMatchObject({
       url: 'https://platform.example.com',
       pollInterval: 60_000,
+      statusPollInterval: 30_000,
       httpsProxy: 'http://proxy.internal:3128',
       noProxy: '.internal,10.0.0.0/8',
       releasePublicKeysFile: '/etc/atom-operator/release-keys/keys.pem',

@@ -97,6 +97,7 @@ export const scenarios = {
     operator: {
       platformUrl: 'https://platform.example.com',
       pollInterval: '1m',
+      statusPollInterval: '30s',
       httpsProxy: 'http://proxy.internal:3128',
       noProxy: '.internal,10.0.0.0/8',
       releasePublicKeys: { secretName: 'atom-release-keys', key: 'keys.pem' },

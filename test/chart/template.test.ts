@@ -222,6 +222,7 @@ describe('deployment shape per mode', () => {
       'AtomCertificateExpiringSoon',
       'AtomRolloutHalted',
       'AtomDegraded',
+      'AtomOffline',
     ]);
     for (const r of rules) {
       expect(r.annotations.summary, r.alert).toMatch(/\w/);
@@ -240,6 +241,13 @@ describe('deployment shape per mode', () => {
     );
     expect(rules.find((r) => r.alert === 'AtomOperatorNoLeader')?.expr).toContain('leader_election_master_status');
     expect(rules.find((r) => r.alert === 'AtomDegraded')?.expr).toContain('atom_operator_atom_degraded');
+    const offline = rules.find((r) => r.alert === 'AtomOffline');
+    expect(offline?.expr).toBe(
+      'max by (atom_namespace, atom) (atom_operator_atom_offline{job="ops-atom-operator-metrics"}) > 0',
+    );
+    expect(offline?.annotations.summary).toBe(
+      'Atom {{ $labels.atom_namespace }}/{{ $labels.atom }} is Ready in Kubernetes but offline for its platform.',
+    );
   });
 
   it('isolates the operator: ingress only to metrics and health, egress only to DNS, the API server and 443', () => {

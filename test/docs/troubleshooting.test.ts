@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { certificateReasons } from '../../src/certificates/inspect.js';
 import { reasons as controllerReasons } from '../../src/api/reasons.js';
 import { advertisementRejectionReasons, platformErrorDocs } from '../../src/platform/errors.js';
+import { connectivityReasons } from '../../src/health/reasons.js';
 import { rolloutReasons } from '../../src/rollout/reasons.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -37,6 +38,7 @@ const everyReason = new Set<string>([
   ...rolloutReasons,
   ...Object.values(certificateReasons),
   ...Object.keys(platformErrorDocs),
+  ...connectivityReasons,
 ]);
 
 /** Heading -> the text under it up to the next heading. */

@@ -104,6 +104,8 @@ test/chart/config.test.ts feeds this rendered env to the operator's own config p
 {{- end }}
 - name: ATOM_OPERATOR_PLATFORM_POLL_INTERVAL
   value: {{ $o.pollInterval | quote }}
+- name: ATOM_OPERATOR_PLATFORM_STATUS_POLL_INTERVAL
+  value: {{ $o.statusPollInterval | quote }}
 {{- with $o.httpsProxy }}
 - name: ATOM_OPERATOR_PLATFORM_HTTPS_PROXY
   value: {{ . | quote }}

@@ -16,7 +16,10 @@ const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const e2eReleases = fileURLToPath(new URL('../../../hack/e2e/releases.json', import.meta.url));
 
 let dir: string;
-let files: Record<'cert' | 'key' | 'ca' | 'signing' | 'rsa' | 'otherKey' | 'releases' | 'badReleases', string>;
+let files: Record<
+  'cert' | 'key' | 'ca' | 'signing' | 'rsa' | 'otherKey' | 'releases' | 'badReleases' | 'selfStatus' | 'badSelfStatus',
+  string
+>;
 let atom: IssuedCertificate;
 let caPem: string;
 let publicKeyPem: string;
@@ -58,6 +61,11 @@ beforeAll(async () => {
     otherKey: write('other.key', other.key),
     // The very file the kind end-to-end test mounts, so it cannot drift from what the CLI accepts.
     releases: e2eReleases,
+    selfStatus: write('self.json', JSON.stringify({ 'cli-atom': { answer: 'not-offered' } })),
+    badSelfStatus: write(
+      'bad-self.json',
+      JSON.stringify({ 'cli-atom': { answer: 'asleep' }, other: { answer: 'online', delayMs: -1 } }),
+    ),
     badReleases: write(
       'bad.json',
       JSON.stringify({ stable: { version: '1.0.0', image: 'a', publishedAt: 'yesterday', critical: 'no', extra: 1 } }),
@@ -100,6 +108,18 @@ describe('parseSimulatorArgs', () => {
       ]),
     );
     expect(problems.every((p) => !p.includes('\n'))).toBe(true);
+  });
+
+  it('reads an optional --self-status file, and names each problem in a bad one', () => {
+    const good = parseSimulatorArgs(args({ 'self-status': files.selfStatus }));
+    expect(good.ok && good.options.selfStatus).toEqual({ 'cli-atom': { answer: 'not-offered' } });
+    const without = parseSimulatorArgs(args());
+    expect(without.ok && without.options.selfStatus).toEqual({});
+    const bad = parseSimulatorArgs(args({ 'self-status': files.badSelfStatus }));
+    expect(bad.ok ? [] : bad.problems).toEqual([
+      expect.stringMatching(/^--self-status: cli-atom\.answer: /),
+      expect.stringMatching(/^--self-status: other\.delayMs: /),
+    ]);
   });
 
   it('names files it cannot read and PEM it cannot parse', () => {
@@ -146,8 +166,12 @@ describe('hack/e2e/platform-simulator.yaml', () => {
 });
 
 function getRelease(url: string, channel: string): Promise<{ status: number; body: string }> {
+  return get(`${url}/atom/v1/releases/${channel}`);
+}
+
+function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}/atom/v1/releases/${channel}`, { ca: caPem, cert: atom.cert, key: atom.key }, (res) => {
+    const req = request(url, { ca: caPem, cert: atom.cert, key: atom.key }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
@@ -157,8 +181,12 @@ function getRelease(url: string, channel: string): Promise<{ status: number; bod
   });
 }
 
-function run(argv: string[]) {
-  const child = spawn(tsx, [cli, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `direct`: node itself runs the CLI (tsx as a loader), so signals tsx does not relay, like SIGHUP, arrive. */
+function run(argv: string[], direct = false) {
+  const command = direct
+    ? ([process.execPath, ['--import', 'tsx', cli, ...argv]] as const)
+    : ([tsx, [cli, ...argv]] as const);
+  const child = spawn(command[0], command[1], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -167,16 +195,21 @@ function run(argv: string[]) {
   return { child, exited, out: () => stdout, err: () => stderr };
 }
 
+/** The first group of `pattern` once the process prints it (undefined after 30 s). */
+async function waitForOutput(proc: ReturnType<typeof run>, pattern: RegExp): Promise<string | undefined> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const found = pattern.exec(proc.out())?.[1];
+    if (found || Date.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('platform simulator process', () => {
   it('serves the given releases signed with the given key over the given TLS, and exits 0 on SIGTERM', async () => {
     const proc = run(args());
     try {
-      const deadline = Date.now() + 30_000;
-      let url: string | undefined;
-      while (!url && Date.now() < deadline) {
-        url = /listening on (https:\/\/\S+)/.exec(proc.out())?.[1];
-        if (!url) await new Promise((r) => setTimeout(r, 50));
-      }
+      const url = await waitForOutput(proc, /listening on (https:\/\/\S+)/);
       expect(url, proc.err()).toBeDefined();
       const answer = await getRelease(url ?? '', 'stable');
       expect(answer.status).toBe(200);
@@ -191,6 +224,30 @@ describe('platform simulator process', () => {
       proc.child.kill('SIGTERM');
       expect(await proc.exited).toBe(0);
       expect(proc.out()).toMatch(/GET releases\/stable from cli-atom -> 200/);
+    } finally {
+      proc.child.kill('SIGKILL');
+    }
+  }, 45_000);
+
+  it('answers /atom/v1/self as the --self-status file says, and again after SIGHUP', async () => {
+    const self = join(dir, 'self-live.json');
+    writeFileSync(self, JSON.stringify({ 'cli-atom': { answer: 'not-offered' } }));
+    const proc = run(args({ 'self-status': self }), true);
+    try {
+      const url = await waitForOutput(proc, /listening on (https:\/\/\S+)/);
+      expect((await get(`${url}/atom/v1/self`)).status).toBe(404);
+      writeFileSync(self, JSON.stringify({ 'cli-atom': { answer: 'offline', lastContactAt: '2026-11-30T10:00:00Z' } }));
+      proc.child.kill('SIGHUP');
+      await waitForOutput(proc, /(SIGHUP): self status/);
+      const answer = await get(`${url}/atom/v1/self`);
+      expect(JSON.parse(answer.body)).toEqual({
+        atomId: 'cli-atom',
+        online: false,
+        lastContactAt: '2026-11-30T10:00:00Z',
+      });
+      proc.child.kill('SIGTERM');
+      expect(await proc.exited).toBe(0);
+      expect(proc.out()).toMatch(/GET self from cli-atom -> 404/);
     } finally {
       proc.child.kill('SIGKILL');
     }

@@ -1,20 +1,24 @@
 // The platform simulator as a process, for the kind end-to-end test (hack/e2e/platform-simulator.yaml):
 // it serves the TLS material and signed releases it is given, logs who asked, and stops on SIGTERM.
 //   node /app/platform-simulator.mjs (hack/e2e/platform-simulator.Dockerfile) --listen=0.0.0.0:443 --tls-cert=F --tls-key=F \
-//     --client-ca=F --signing-key=F --releases=F
+//     --client-ca=F --signing-key=F --releases=F [--self-status=F]
+// --self-status says how GET /atom/v1/self answers each certificate (by common name; `*` for the
+// rest); SIGHUP reads the file again, so a test can take an Atom offline while it runs.
 // Bad input exits 2 with one line per problem, so a misconfigured Deployment says what to fix.
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { selfStatusFileSchema, type SelfBehaviour } from './self-status.js';
 import { startPlatformSimulator, type GivenTLS, type PlatformSimulator } from './simulator.js';
 
-const FLAGS = ['listen', 'tls-cert', 'tls-key', 'client-ca', 'signing-key', 'releases'] as const;
+const FLAGS = ['listen', 'tls-cert', 'tls-key', 'client-ca', 'signing-key', 'releases', 'self-status'] as const;
 type Flag = (typeof FLAGS)[number];
+const OPTIONAL: ReadonlySet<Flag> = new Set(['self-status']);
 
 export const USAGE =
-  'usage: platform-simulator --listen=HOST:PORT --tls-cert=PEM_FILE --tls-key=PEM_FILE --client-ca=PEM_FILE --signing-key=ED25519_PEM_FILE --releases=JSON_FILE';
+  'usage: platform-simulator --listen=HOST:PORT --tls-cert=PEM_FILE --tls-key=PEM_FILE --client-ca=PEM_FILE --signing-key=ED25519_PEM_FILE --releases=JSON_FILE [--self-status=JSON_FILE]';
 
 /** One advertised release per channel; the simulator adds `channel` and `signature`. */
 export const releasesFileSchema = z.record(
@@ -67,6 +71,30 @@ export interface SimulatorCliOptions {
   tls: GivenTLS;
   signingKeyPem: string;
   releases: ReleasesFile;
+  /** Common name -> how /atom/v1/self answers it; empty: every Atom is online. */
+  selfStatus: Record<string, SelfBehaviour>;
+  /** The --self-status file, read again on SIGHUP. */
+  selfStatusPath?: string;
+}
+
+/** Reads a --self-status file; problems are one line each, prefixed with the flag. */
+export function readSelfStatusFile(
+  text: string,
+): { ok: true; value: Record<string, SelfBehaviour> } | { ok: false; problems: string[] } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, problems: [`--self-status: not JSON (${(err as Error).message})`] };
+  }
+  const parsed = selfStatusFileSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return {
+    ok: false,
+    problems: parsed.error.issues.map(
+      (i) => `--self-status: ${i.path.map(String).join('.') || '(file)'}: ${i.message}`,
+    ),
+  };
 }
 
 export type ParsedCli = { ok: true; options: SimulatorCliOptions } | { ok: false; problems: string[] };
@@ -89,7 +117,8 @@ export function parseSimulatorArgs(
     else given.set(name, match[2] ?? '');
   }
   for (const flag of FLAGS)
-    if (!given.has(flag) && !argv.some((a) => a.startsWith(`--${flag}=`))) problems.push(`--${flag}: required`);
+    if (!OPTIONAL.has(flag) && !given.has(flag) && !argv.some((a) => a.startsWith(`--${flag}=`)))
+      problems.push(`--${flag}: required`);
 
   const file = (flag: Flag): string | undefined => {
     const path = given.get(flag);
@@ -139,6 +168,14 @@ export function parseSimulatorArgs(
     return undefined;
   });
 
+  let selfStatus: Record<string, SelfBehaviour> = {};
+  const selfText = file('self-status');
+  if (selfText !== undefined) {
+    const read = readSelfStatusFile(selfText);
+    if (read.ok) selfStatus = read.value;
+    else problems.push(...read.problems);
+  }
+
   if (
     problems.length > 0 ||
     !listen ||
@@ -152,7 +189,14 @@ export function parseSimulatorArgs(
   }
   return {
     ok: true,
-    options: { ...listen, tls: { cert: cert.text, key: key.text, clientCa }, signingKeyPem: signingKey, releases },
+    options: {
+      ...listen,
+      tls: { cert: cert.text, key: key.text, clientCa },
+      signingKeyPem: signingKey,
+      releases,
+      selfStatus,
+      ...(given.has('self-status') ? { selfStatusPath: given.get('self-status') ?? '' } : {}),
+    },
   };
 }
 
@@ -161,6 +205,7 @@ export async function startFromOptions(options: SimulatorCliOptions): Promise<Pl
   const simulator = await startPlatformSimulator({ host: options.host, port: options.port, tls: options.tls });
   simulator.signWith(options.signingKeyPem);
   for (const [channel, release] of Object.entries(options.releases)) simulator.setRelease(channel, release);
+  for (const [name, behaviour] of Object.entries(options.selfStatus)) simulator.setSelfStatus(name, behaviour);
   return simulator;
 }
 
@@ -189,7 +234,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const flush = () => {
     for (const r of simulator.requests)
       console.log(
-        `${r.at.toISOString()} GET releases/${r.channel} from ${r.clientSubject ?? '?'} -> ${r.status || 'dropped'}`,
+        `${r.at.toISOString()} GET ${r.resource === 'self' ? 'self' : `releases/${r.channel}`} from ${r.clientSubject ?? '?'} -> ${r.status || 'dropped'}`,
       );
     simulator.clear();
   };
@@ -209,6 +254,22 @@ async function main(argv: readonly string[]): Promise<void> {
       },
     );
   };
+  let applied = Object.keys(options.selfStatus);
+  process.on('SIGHUP', () => {
+    if (options.selfStatusPath === undefined) return;
+    let read: ReturnType<typeof readSelfStatusFile>;
+    try {
+      read = readSelfStatusFile(readFileSync(options.selfStatusPath, 'utf8'));
+    } catch (err) {
+      read = { ok: false, problems: [`--self-status: cannot read ${options.selfStatusPath}: ${String(err)}`] };
+    }
+    // A broken file keeps what was served, so a typo does not take every Atom offline.
+    if (!read.ok) return void process.stderr.write(`${read.problems.join('\n')}\n`);
+    for (const name of applied) simulator.setSelfStatus(name, null);
+    for (const [name, behaviour] of Object.entries(read.value)) simulator.setSelfStatus(name, behaviour);
+    applied = Object.keys(read.value);
+    console.log(`SIGHUP: self status of ${applied.length} certificate(s) reloaded`);
+  });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }

@@ -7,3 +7,10 @@ export {
   type RegistrationCertificateOptions,
   type SimulatedRelease,
 } from './simulator.js';
+export {
+  selfAnswers,
+  selfBehaviourSchema,
+  selfStatusFileSchema,
+  type SelfAnswer,
+  type SelfBehaviour,
+} from './self-status.js';

@@ -6,6 +6,7 @@ import { startPlatformSimulator, type PlatformSimulator } from './simulator.js';
 
 let sim: PlatformSimulator;
 let client: { cert: string; key: string; ca: string };
+const commonName = 'atom-sim';
 
 /** One raw HTTPS/1.1 GET over node:tls, so the simulator is tested without the code under test. */
 function get(
@@ -54,7 +55,7 @@ function getFrom(
 
 beforeAll(async () => {
   sim = await startPlatformSimulator();
-  client = await sim.issueRegistrationCertificate('atom-sim');
+  client = await sim.issueRegistrationCertificate(commonName);
 });
 
 afterAll(() => sim.stop());
@@ -106,6 +107,24 @@ describe('platform simulator', () => {
     expect(failed.status).toBe(429);
     expect(failed.headers).toContain('retry-after: 9');
     expect((await get('/atom/v1/releases/stable')).status).toBe(200);
+  });
+
+  it('answers /atom/v1/self per certificate, falls back to "*", and records it as a self request', async () => {
+    sim.clear();
+    expect(JSON.parse((await get('/atom/v1/self')).body)).toMatchObject({ online: true });
+    sim.setSelfStatus('*', { answer: 'not-offered' });
+    expect((await get('/atom/v1/self')).status).toBe(404);
+    sim.setSelfStatus(commonName, { answer: 'offline', runningVersion: '5.0.1' });
+    const offline = JSON.parse((await get('/atom/v1/self')).body) as Record<string, unknown>;
+    expect(offline).toMatchObject({ atomId: commonName, online: false, runningVersion: '5.0.1' });
+    expect(Date.parse(String(offline.lastContactAt))).toBeLessThanOrEqual(Date.now());
+    sim.setSelfStatus(commonName, null);
+    sim.setSelfStatus('*', null);
+    expect(sim.requests.map((r) => [r.resource, r.status])).toEqual([
+      ['self', 200],
+      ['self', 404],
+      ['self', 200],
+    ]);
   });
 
   it('requires a client certificate from its CA', async () => {

@@ -8,12 +8,16 @@ import { isIPv6, type AddressInfo, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { signAdvertisement } from '../../platform/advertisement.js';
 import { createCertificateAuthority, type CertificateAuthority } from '../pki.js';
+import { selfAnswer, type SelfBehaviour } from './self-status.js';
 
 /** What the simulator advertises on a channel; any field may be omitted or wrong on purpose. */
 export type SimulatedRelease = Record<string, unknown>;
 
 export interface RecordedRequest {
   at: Date;
+  /** What was asked for: a channel's release, the Atom's own status (/atom/v1/self), or anything else. */
+  resource: 'release' | 'self' | 'other';
+  /** The release channel; empty for other resources. */
   channel: string;
   /** Common name of the client certificate that asked. */
   clientSubject: string | undefined;
@@ -49,6 +53,11 @@ export interface PlatformSimulator {
   setDelay(ms: number): void;
   /** Destroy the connection of the next `n` requests without answering. */
   dropConnections(n: number): void;
+  /**
+   * How GET /atom/v1/self answers the certificate with this common name (or, with `*`, every
+   * certificate without its own behaviour; the default is online). `null` returns to the default.
+   */
+  setSelfStatus(commonName: string, behaviour: SelfBehaviour | null): void;
   /** Serve this exact body for `channel` (malformed or oversized on purpose); overrides setRelease. */
   serveRaw(channel: string, body: string | Buffer): void;
   readonly requests: RecordedRequest[];
@@ -81,6 +90,8 @@ export interface PlatformSimulatorOptions {
 }
 
 const releasePath = /^\/atom\/v1\/releases\/([^/?#]+)$/;
+const selfPath = '/atom/v1/self';
+const defaultSelf = '*';
 
 function commonName(cn: string | string[] | undefined): string | undefined {
   return Array.isArray(cn) ? cn[0] : cn;
@@ -126,6 +137,7 @@ export async function startPlatformSimulator(opts: PlatformSimulatorOptions = {}
   let failures: { remaining: number; status: number; retryAfter?: number | string } = { remaining: 0, status: 500 };
   let delayMs = 0;
   let drops = 0;
+  const selfBehaviours = new Map<string, { behaviour: SelfBehaviour; setAt: Date }>();
 
   function bodyFor(channel: string): Buffer | undefined {
     const rawBody = raw.get(channel);
@@ -136,9 +148,32 @@ export async function startPlatformSimulator(opts: PlatformSimulatorOptions = {}
     return Buffer.from(JSON.stringify(signingKey ? signAdvertisement(ad, signingKey) : ad));
   }
 
-  function answer(req: IncomingMessage, res: ServerResponse): number {
-    const match = req.method === 'GET' ? releasePath.exec(new URL(req.url ?? '/', 'https://x').pathname) : null;
-    if (!match) {
+  function send(res: ServerResponse, status: number, body: Buffer, headers: Record<string, string>, chunked: boolean) {
+    // Chunked bodies go out without a length, so a client's streaming size cap is exercised.
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      ...headers,
+      ...(chunked ? {} : { 'content-length': String(body.length) }),
+    });
+    if (!chunked) return void res.end(body);
+    for (let offset = 0; offset < body.length; offset += 16 * 1024)
+      res.write(body.subarray(offset, offset + 16 * 1024));
+    res.end();
+  }
+
+  function answerSelf(res: ServerResponse, commonName: string | undefined): number {
+    const set = selfBehaviours.get(commonName ?? '') ?? selfBehaviours.get(defaultSelf);
+    const behaviour = set?.behaviour ?? { answer: 'online' };
+    const reply = selfAnswer(commonName ?? '', behaviour, set?.setAt ?? new Date(), new Date());
+    send(res, reply.status, reply.body, {}, reply.chunked);
+    return reply.status;
+  }
+
+  function answer(req: IncomingMessage, res: ServerResponse, commonName: string | undefined): number {
+    const path = new URL(req.url ?? '/', 'https://x').pathname;
+    const match = req.method === 'GET' ? releasePath.exec(path) : null;
+    const self = req.method === 'GET' && path === selfPath;
+    if (!match && !self) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
       return 404;
     }
@@ -149,6 +184,7 @@ export async function startPlatformSimulator(opts: PlatformSimulatorOptions = {}
       res.writeHead(failures.status, headers).end(`{"error":"simulated ${failures.status}"}`);
       return failures.status;
     }
+    if (!match) return answerSelf(res, commonName);
     const channel = decodeURIComponent(match[1] ?? '');
     const body = bodyFor(channel);
     if (!body) {
@@ -160,16 +196,7 @@ export async function startPlatformSimulator(opts: PlatformSimulatorOptions = {}
       res.writeHead(304, { etag }).end();
       return 304;
     }
-    // Raw bodies go out chunked, without a length, so a client's streaming size cap is exercised.
-    const length: Record<string, number> = raw.has(channel) ? {} : { 'content-length': body.length };
-    res.writeHead(200, { 'content-type': 'application/json', ...length, etag });
-    if (raw.has(channel)) {
-      for (let offset = 0; offset < body.length; offset += 16 * 1024)
-        res.write(body.subarray(offset, offset + 16 * 1024));
-      res.end();
-    } else {
-      res.end(body);
-    }
+    send(res, 200, body, { etag }, raw.has(channel));
     return 200;
   }
 
@@ -184,9 +211,11 @@ export async function startPlatformSimulator(opts: PlatformSimulatorOptions = {}
       maxVersion: opts.maxTLSVersion ?? 'TLSv1.3',
     },
     (req, res) => {
-      const match = releasePath.exec(new URL(req.url ?? '/', 'https://x').pathname);
+      const path = new URL(req.url ?? '/', 'https://x').pathname;
+      const match = releasePath.exec(path);
       const record: RecordedRequest = {
         at: new Date(),
+        resource: match ? 'release' : path === selfPath ? 'self' : 'other',
         channel: decodeURIComponent(match?.[1] ?? ''),
         clientSubject: commonName((req.socket as TLSSocket).getPeerCertificate().subject?.CN),
         ifNoneMatch: typeof req.headers['if-none-match'] === 'string' ? req.headers['if-none-match'] : undefined,
@@ -199,9 +228,14 @@ export async function startPlatformSimulator(opts: PlatformSimulatorOptions = {}
         return;
       }
       const respond = () => {
-        if (!res.destroyed) record.status = answer(req, res);
+        if (!res.destroyed) record.status = answer(req, res, record.clientSubject);
       };
-      if (delayMs > 0) setTimeout(respond, delayMs);
+      const selfDelay =
+        record.resource === 'self'
+          ? (selfBehaviours.get(record.clientSubject ?? '') ?? selfBehaviours.get(defaultSelf))?.behaviour.delayMs
+          : undefined;
+      const wait = delayMs + (selfDelay ?? 0);
+      if (wait > 0) setTimeout(respond, wait);
       else respond();
     },
   );
@@ -254,6 +288,10 @@ export async function startPlatformSimulator(opts: PlatformSimulatorOptions = {}
     },
     dropConnections(n) {
       drops = n;
+    },
+    setSelfStatus(commonName, behaviour) {
+      if (behaviour) selfBehaviours.set(commonName, { behaviour, setAt: new Date() });
+      else selfBehaviours.delete(commonName);
     },
     serveRaw(channel, body) {
       raw.set(channel, Buffer.isBuffer(body) ? body : Buffer.from(body));
