@@ -62,6 +62,7 @@ export function createOperator(options: OperatorOptions): Operator {
     fleet: config.fleet,
     fetcher: platform,
     pollIntervalMs: config.platform.pollInterval,
+    statusPollIntervalMs: config.platform.statusPollInterval,
     releasePublicKeys: options.releasePublicKeys,
     registry: manager.metrics.registry,
     logger,
@@ -74,6 +75,7 @@ export function createOperator(options: OperatorOptions): Operator {
     async stop() {
       await manager.stop();
       await atoms.poller.stop();
+      await atoms.statusPoller.stop();
       await platform.close();
     },
   };

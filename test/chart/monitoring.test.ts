@@ -171,7 +171,7 @@ describe('the alerts', () => {
 
   it('name the Atom in the summary wherever the alert is about one Atom, with labels the expression keeps', () => {
     const perAtom = rules.filter((r) => promqlUse(r.expr).labels.includes('atom'));
-    expect(perAtom.map((r) => r.alert)).toEqual(['AtomCertificateExpiringSoon', 'AtomDegraded']);
+    expect(perAtom.map((r) => r.alert)).toEqual(['AtomCertificateExpiringSoon', 'AtomDegraded', 'AtomOffline']);
     for (const r of perAtom) expect(r.annotations.summary).toContain('{{ $labels.atom_namespace }}/{{ $labels.atom }}');
     for (const r of rules) {
       const kept = new Set(promqlUse(r.expr).labels);

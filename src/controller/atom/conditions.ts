@@ -30,7 +30,7 @@ export function mergeConditions(
       lastTransitionTime: old && old.status === n.status ? old.lastTransitionTime : stamp,
     });
   }
-  const order = ['Ready', 'CertificateValid', 'NetworkIsolated', 'UpToDate', 'Progressing', 'Degraded'];
+  const order = ['Ready', 'CertificateValid', 'NetworkIsolated', 'UpToDate', 'Progressing', 'Degraded', 'Connected'];
   return [...merged.values()].sort((a, b) => (order.indexOf(a.type) + 1 || 99) - (order.indexOf(b.type) + 1 || 99));
 }
 

@@ -8,7 +8,8 @@ import type { Informer } from '../../kube/index.js';
 import type { Manager } from '../runtime/manager.js';
 import type { Controller } from '../runtime/controller.js';
 import { CoreTypes, type KubeObject, type ResourceType } from '../../kube/resource.js';
-import { ReleasePoller, type ReleaseFetcher } from '../../platform/index.js';
+import { ConnectivityMetrics } from '../../health/index.js';
+import { ReleasePoller, type ReleaseFetcher, type StatusFetcher, StatusPoller } from '../../platform/index.js';
 import type { FleetPolicyConfig } from '../../rollout/config.js';
 import { Reasons, resumeRolloutAnnotation } from '../../rollout/index.js';
 import { atomLabel, childKinds, podChild } from '../../resources/index.js';
@@ -41,9 +42,10 @@ export const AtomType: ResourceType = { group, version, plural, kind, namespaced
 export interface AtomControllerOptions {
   config: Omit<DecideConfig, 'allowCriticalOverride' | 'requireVerifiedRelease'>;
   fleet: FleetPolicyConfig;
-  /** Fetches releases (the platform client); the poller dedupes by endpoint, credential and channel. */
-  fetcher: ReleaseFetcher;
+  /** Fetches releases and the Atoms' online status (the platform client); the pollers dedupe requests. */
+  fetcher: ReleaseFetcher & StatusFetcher;
   pollIntervalMs: number;
+  statusPollIntervalMs: number;
   releasePublicKeys: readonly string[];
   registry: Registry;
   logger: Logger;
@@ -53,6 +55,7 @@ export interface AtomControllerOptions {
 export interface AtomController {
   controller: Controller;
   poller: ReleasePoller;
+  statusPoller: StatusPoller;
 }
 
 export function registerAtomController(manager: Manager, options: AtomControllerOptions): AtomController {
@@ -75,6 +78,12 @@ export function registerAtomController(manager: Manager, options: AtomController
     intervalMs: options.pollIntervalMs,
     releasePublicKeys: options.releasePublicKeys,
   });
+  const statusPoller = new StatusPoller({
+    fetcher: options.fetcher,
+    registry: options.registry,
+    onResult: enqueue,
+    intervalMs: options.statusPollIntervalMs,
+  });
   const fleet = new FleetView({
     atoms,
     policy: options.fleet,
@@ -89,6 +98,8 @@ export function registerAtomController(manager: Manager, options: AtomController
     writer: childWriter(manager, atoms),
     events: eventSink(manager),
     releases: poller,
+    statuses: statusPoller,
+    offlineMetrics: new ConnectivityMetrics(options.registry),
     fleet,
     counters: registerAtomMetrics(options.registry, atoms, fleet),
     config: {
@@ -115,7 +126,7 @@ export function registerAtomController(manager: Manager, options: AtomController
     ],
     reconcile: (key, ctx) => reconciler.reconcile(key, ctx.logger),
   });
-  return { controller, poller };
+  return { controller, poller, statusPoller };
 }
 
 /**

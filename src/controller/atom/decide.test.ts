@@ -8,6 +8,7 @@ import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { parseAtom } from '../../api/atom.js';
 import { certificateReasons } from '../../certificates/inspect.js';
+import { connectivityReasons } from '../../health/index.js';
 import { platformErrorDocs } from '../../platform/errors.js';
 import { contentHash, defaultAgentProfile, desiredPod } from '../../resources/index.js';
 import { rolloutReasons } from '../../rollout/index.js';
@@ -232,6 +233,7 @@ describe('decide', () => {
       ...rolloutReasons,
       ...Object.values(certificateReasons),
       ...Object.keys(platformErrorDocs),
+      ...connectivityReasons,
     ]);
     const missing = [...documented].filter((r) => !seen.has(r) && !applyStepReasons.has(r)).sort();
     expect(missing, 'add a case to __fixtures__/decide/ that ends in each of these').toEqual([]);

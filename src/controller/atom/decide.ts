@@ -13,6 +13,8 @@ import {
   type RunningPod,
   type UpdateOutcome,
 } from '../../rollout/index.js';
+import { type ConnectivityDecision, OfflineRestart } from '../../health/index.js';
+import { connectivityOf } from './decide-connectivity.js';
 import { desiredChildren, networkState } from './decide-children.js';
 import { blockedPod, certificateRequeueMs, crashBackoff } from './decide-pod.js';
 import { conditionEvents } from './events.js';
@@ -51,6 +53,8 @@ export interface Decision {
   memory: AtomMemory;
   /** Effects of the rollout plan the caller records: a start for the fleet, outcomes for metrics. */
   rollout: { started?: { version: string }; outcomes: UpdateOutcome[] };
+  /** What the offline metrics record. */
+  connectivity: Pick<ConnectivityDecision, 'offline' | 'replacePod'>;
 }
 
 /** How often a pod that is being created, replaced or stopped is looked at. */
@@ -85,7 +89,18 @@ export function decide(obs: AtomObservation, config: DecideConfig): Decision {
   const firstStep = decidePodStep({ desired, live: obs.pods, canStart: !held });
   // A pod that keeps ending waits for its backoff: the step becomes Hold, and the status says why.
   const backoff = firstStep.kind === 'Create' ? crashBackoff(obs.memory.podFailures, now) : undefined;
-  const step: PodStep = backoff ? { kind: 'Hold' } : firstStep;
+  const keptStep: PodStep = backoff ? { kind: 'Hold' } : firstStep;
+  const connectivity = connectivityOf(obs, current, keptStep, plan);
+  // An Atom that stays offline gets its pod replaced gracefully when its spec asks for that.
+  const step: PodStep =
+    connectivity.replacePod && keptStep.kind === 'Keep'
+      ? {
+          kind: 'Replace',
+          pod: keptStep.pod,
+          reason: connectivity.replacePod.reason,
+          message: connectivity.replacePod.message,
+        }
+      : keptStep;
   const blocked = held ?? backoff;
   const memory = nextMemory(obs, firstStep, current);
   const children = desiredChildren(obs, config);
@@ -100,10 +115,12 @@ export function decide(obs: AtomObservation, config: DecideConfig): Decision {
     blocked: blocked ?? { reason: reasons.WaitingForRelease, message: '' },
     current: current ? { version: current.version, image: current.image } : {},
     rollout: plan.view,
+    connectivity,
   });
   const events = [
     ...plan.events,
     ...children.events,
+    ...connectivity.events,
     ...podEvents(step, pod, plan),
     ...conditionEvents(atom.status?.conditions, status.conditions),
   ];
@@ -118,10 +135,15 @@ export function decide(obs: AtomObservation, config: DecideConfig): Decision {
       blocked?.retryInMs,
       plan.requeueAfterMs,
       certificateRequeueMs(certificate, now, config.certificateWarningDays),
+      connectivity.requeueAfterMs,
       MAX_REQUEUE_MS,
     ),
     memory,
     rollout: { ...(plan.started ? { started: plan.started } : {}), outcomes: plan.outcomes },
+    connectivity: {
+      offline: connectivity.offline,
+      ...(connectivity.replacePod ? { replacePod: connectivity.replacePod } : {}),
+    },
   };
 }
 
@@ -186,6 +208,8 @@ function podEvents(step: PodStep, pod: V1Pod, plan: AtomPlan): PlannedEvent[] {
         },
       ];
     case 'Replace':
+      // An offline restart is told by the connectivity decision's own event.
+      if (step.reason === OfflineRestart) return [];
       return [
         {
           type: 'Normal',

@@ -2,12 +2,14 @@
 // plus the starts this process made that the cache does not show yet, so two
 // workers never take one fleet slot.
 import { parseAtom, type Atom } from '../../api/atom.js';
+import { type FleetOfflineRestarts, offlineRestartInFlight } from '../../health/index.js';
 import type { KubeObject } from '../../kube/resource.js';
 import {
   atomKey,
   fleetFactsOf,
   fleetGateFor,
   isNewerVersion,
+  resolveLimit,
   planFleet,
   type FleetAtomFacts,
   type FleetGate,
@@ -49,6 +51,7 @@ export class FleetView {
   /** Atoms this process started, until the cache shows their InProgress record. */
   readonly #started = new Map<string, { version: string; at: Date }>();
   #plans = new Map<string, { at: number; plan: FleetPlan }>();
+  #offline: { at: number; value: FleetOfflineRestarts } | undefined;
 
   constructor(options: FleetViewOptions) {
     this.#o = options;
@@ -81,6 +84,30 @@ export class FleetView {
       plan = this.plan(version, now);
     }
     return fleetGateFor(plan, atomKey);
+  }
+
+  /**
+   * Offline restarts in flight across the fleet (an Atom whose pod was replaced for being offline and
+   * has not been Ready since), and how many the fleet's concurrency allows at once. Counted from the
+   * Atoms' own status, so every replica of the operator sees the same number after a restart.
+   */
+  offlineRestarts(now: Date): FleetOfflineRestarts {
+    if (this.#offline && now.getTime() - this.#offline.at < (this.#o.planTtlMs ?? 1_000)) return this.#offline.value;
+    const atoms = this.#o.atoms
+      .list()
+      .map(cachedAtom)
+      .filter((a): a is Atom => Boolean(a));
+    const inFlight = atoms.filter((a) => {
+      const ready = a.status?.conditions?.find((c) => c.type === 'Ready');
+      const pod = {
+        ready: ready?.status === 'True',
+        readySince: ready ? new Date(ready.lastTransitionTime) : undefined,
+      };
+      return offlineRestartInFlight(a.status?.platform?.lastOfflineRestartTime, pod);
+    }).length;
+    const value = { inFlight, maxConcurrent: resolveLimit(this.#o.policy.maxConcurrent, atoms.length) };
+    this.#offline = { at: now.getTime(), value };
+    return value;
   }
 
   facts(now: Date): FleetAtomFacts[] {

@@ -67,7 +67,15 @@ function registerConditionCounts(registry: Registry, parsed: Atoms): void {
     collect() {
       this.reset();
       const counts = new Map<string, number>();
-      for (const type of ['Ready', 'CertificateValid', 'NetworkIsolated', 'UpToDate', 'Progressing', 'Degraded'])
+      for (const type of [
+        'Ready',
+        'CertificateValid',
+        'NetworkIsolated',
+        'UpToDate',
+        'Progressing',
+        'Degraded',
+        'Connected',
+      ])
         counts.set(type, 0);
       for (const atom of parsed())
         for (const c of atom.status?.conditions ?? [])

@@ -4,6 +4,8 @@
 import type { Atom } from '../../api/atom.js';
 import type { AtomStatus } from '../../api/atom-status.js';
 import type { CertificateVerdict } from '../../certificates/inspect.js';
+import type { FleetOfflineRestarts } from '../../health/index.js';
+import type { StatusPollResult } from '../../platform/index.js';
 import type { FleetGate, Problem, ReleaseObservation } from '../../rollout/index.js';
 import type { LiveFacts } from '../../resources/index.js';
 import type { PodHealth } from './pod-health.js';
@@ -66,6 +68,10 @@ export interface AtomObservation {
   subscribed: boolean;
   release?: ReleaseObservation;
   fleetGate?: FleetGate;
+  /** The platform's view of the Atom (GET /atom/v1/self), when asked; see src/health. */
+  connectivity?: StatusPollResult;
+  /** Offline restarts in flight across the fleet, and how many may be: asked only for restartWhenOffline Atoms. */
+  fleetOfflineRestarts?: FleetOfflineRestarts;
   /** Every live pod carrying the Atom's label. */
   pods: PodFacts[];
   /** The live children besides pods, by kind (the registry's kinds), as the caches show them. */

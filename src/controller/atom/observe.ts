@@ -15,7 +15,7 @@ import type { FleetView } from './fleet-view.js';
 import type { AtomMemory, AtomObservation, Observation } from './observation.js';
 import { ATOM_POD_INDEX } from './pod-index.js';
 import { podFacts } from './pod-step.js';
-import type { CacheReader, ReleaseSource } from './ports.js';
+import type { CacheReader, ReleaseSource, StatusSource } from './ports.js';
 import { reasons } from '../../api/reasons.js';
 
 export interface ObserveDeps {
@@ -24,7 +24,9 @@ export interface ObserveDeps {
   childCaches: ReadonlyMap<string, CacheReader>;
   secrets: CacheReader;
   releases: ReleaseSource;
-  fleet: Pick<FleetView, 'gateFor'>;
+  /** The platform's view of each Atom (GET /atom/v1/self), polled per endpoint and credential. */
+  statuses?: StatusSource;
+  fleet: Pick<FleetView, 'gateFor' | 'offlineRestarts'>;
   config: DecideConfig;
 }
 
@@ -55,7 +57,11 @@ export function observe(
   const certificate = inspectRegistration(registration, certName, now, deps.config.certificateWarningDays);
   const platformProblem = missingPlatform(deps, atom);
   const subscribed = !platformProblem && subscribe(deps, key, atom, certificate, registration, logger);
-  if (!subscribed) deps.releases.unregister(key);
+  if (!subscribed) {
+    deps.releases.unregister(key);
+    deps.statuses?.unregister(key);
+  }
+  const connectivity = subscribed ? deps.statuses?.resultFor(key) : undefined;
   const release = releaseObservation(deps.releases.resultFor(key));
   const candidate = fleetCandidate(atom, release?.release, deps.config, now);
   return {
@@ -68,6 +74,8 @@ export function observe(
     subscribed,
     ...(release ? { release } : {}),
     ...(candidate ? { fleetGate: deps.fleet.gateFor(key, candidate, now) } : {}),
+    ...(connectivity ? { connectivity } : {}),
+    ...(atom.spec.health.restartWhenOffline ? { fleetOfflineRestarts: deps.fleet.offlineRestarts(now) } : {}),
     pods: (deps.pods.byIndex(ATOM_POD_INDEX, `${ns}/${atom.metadata.name}`) as V1Pod[]).map(podFacts),
     children: liveChildren(deps.childCaches, atom),
     memory,
@@ -132,14 +140,18 @@ function subscribe(
       ? Buffer.from(ca, 'base64').toString('utf8')
       : undefined
     : registration?.data['ca.crt']?.toString('utf8');
+  const endpoint = {
+    url,
+    credential: { certPem: crt.toString('utf8'), keyPem: tlsKey.toString('utf8') },
+    ...(caPem ? { caPem } : {}),
+  };
   try {
     deps.releases.register(key, {
-      url,
+      ...endpoint,
       channel: atom.spec.update.channel,
-      credential: { certPem: crt.toString('utf8'), keyPem: tlsKey.toString('utf8') },
-      ...(caPem ? { caPem } : {}),
       allowedRepositories: [atom.spec.image.repository],
     });
+    deps.statuses?.register(key, endpoint);
     return true;
   } catch (err) {
     // Only an unusable URL or credential gets here; the certificate condition already says which.

@@ -4,6 +4,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { certificateHashAnnotation, podSpecHashAnnotation, versionAnnotation } from '../../resources/names.js';
 import { reasons } from '../../api/reasons.js';
+import type { OfflineRestart } from '../../health/index.js';
 import type { PodFacts } from './observation.js';
 import { podHealth } from './pod-health.js';
 
@@ -11,7 +12,8 @@ export type ReplaceReason =
   | typeof reasons.VersionChanged
   | typeof reasons.CertificateRotated
   | typeof reasons.SpecChanged
-  | typeof reasons.PodFailed;
+  | typeof reasons.PodFailed
+  | typeof OfflineRestart;
 
 export type PodStep =
   /** No pod: create the desired one. */

@@ -4,7 +4,7 @@
 import type { AtomStatus } from '../../api/atom-status.js';
 import type { Atom } from '../../api/atom.js';
 import type { KubeObject, ResourceType } from '../../kube/resource.js';
-import type { ReleasePoller } from '../../platform/index.js';
+import type { ReleasePoller, StatusPoller } from '../../platform/index.js';
 
 /** Read access to one informer's cache. */
 export interface CacheReader<T extends KubeObject = KubeObject> {
@@ -38,6 +38,9 @@ export interface EventSink {
 
 /** The release poller, seen from the Atoms: subscribe, unsubscribe, read the latest result. */
 export type ReleaseSource = Pick<ReleasePoller, 'register' | 'unregister' | 'resultFor'>;
+
+/** The platform's view of the Atoms (GET /atom/v1/self), seen from the Atoms: the same three calls. */
+export type StatusSource = Pick<StatusPoller, 'register' | 'unregister' | 'resultFor'>;
 export type { PollResult, PollTarget, Release } from '../../platform/index.js';
 
 export type { Atom, AtomStatus };

@@ -4,6 +4,7 @@
 // new writes nothing.
 import type { Logger } from 'pino';
 import type { ReconcileResult } from '../runtime/controller.js';
+import type { ConnectivityMetrics } from '../../health/index.js';
 import type { KubeObject } from '../../kube/resource.js';
 import { podSpecHashAnnotation } from '../../resources/index.js';
 import { type ApplyDeps, type ApplyFeedback, applyDecision, applyStatus } from './apply.js';
@@ -13,7 +14,7 @@ import type { FleetView } from './fleet-view.js';
 import type { RolloutCounters } from './metrics.js';
 import type { AtomMemory, AtomObservation } from './observation.js';
 import { observe } from './observe.js';
-import type { CacheReader, ChildWriter, EventSink, ReleaseSource } from './ports.js';
+import type { CacheReader, ChildWriter, EventSink, ReleaseSource, StatusSource } from './ports.js';
 
 export interface AtomReconcilerDeps {
   atoms: CacheReader;
@@ -24,8 +25,10 @@ export interface AtomReconcilerDeps {
   writer: ChildWriter;
   events: EventSink;
   releases: ReleaseSource;
-  fleet: Pick<FleetView, 'gateFor' | 'noteStarted'>;
+  statuses?: StatusSource;
+  fleet: Pick<FleetView, 'gateFor' | 'noteStarted' | 'offlineRestarts'>;
   counters?: RolloutCounters;
+  offlineMetrics?: ConnectivityMetrics;
   config: DecideConfig;
   now: () => Date;
 }
@@ -59,6 +62,9 @@ export class AtomReconciler {
     if (!raw) {
       // Deleted: owner references take the children; only our in-memory state is left to drop.
       deps.releases.unregister(key);
+      deps.statuses?.unregister(key);
+      const [namespace = '', name = ''] = key.split('/');
+      deps.offlineMetrics?.forget(namespace, name);
       this.#expectations.forget(key);
       this.#memory.delete(key);
       return {};
@@ -77,6 +83,7 @@ export class AtomReconciler {
     this.#memory.set(key, decision.memory);
     if (decision.rollout.started) deps.fleet.noteStarted(key, decision.rollout.started.version, now);
     for (const result of decision.rollout.outcomes) deps.counters?.updates.inc({ result });
+    deps.offlineMetrics?.record(obs.atom.metadata.namespace ?? '', obs.atom.metadata.name, decision.connectivity);
     await applyStatus(this.#apply, key, raw, decision.status, decision.events, logger);
     return decision.requeueAfterMs !== undefined ? { requeueAfter: decision.requeueAfterMs } : {};
   }

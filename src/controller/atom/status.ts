@@ -4,6 +4,7 @@ import type { Atom } from '../../api/atom.js';
 import type { AtomStatus, Phase } from '../../api/atom-status.js';
 import type { CertificateVerdict } from '../../certificates/inspect.js';
 import { mergeConditions, type ConditionInput } from './conditions.js';
+import type { ConnectivityDecision } from '../../health/index.js';
 import type { InvalidAtomObservation } from './observation.js';
 import type { PodHealth } from './pod-health.js';
 import type { RolloutView } from '../../rollout/index.js';
@@ -37,6 +38,8 @@ export interface StatusInput {
   /** Version and image of the pod that runs now. */
   current?: { version?: string; image?: string };
   rollout: RolloutView;
+  /** The platform's view of the Atom (Connected, status.platform, an offline Degraded). */
+  connectivity?: Pick<ConnectivityDecision, 'connected' | 'platform' | 'degraded'>;
 }
 
 function podConditions(input: StatusInput): {
@@ -151,11 +154,15 @@ function phaseOf(
 export function buildStatus(input: StatusInput): AtomStatus {
   const { atom, now, certificate, rollout } = input;
   const pod = podConditions(input);
+  // The pod's own failure speaks first, then a failed rollout, then an Atom the platform does not hear.
+  const offline = input.connectivity?.degraded;
   const degraded: ConditionInput =
     pod.degraded ??
     (rollout.degraded
       ? { type: 'Degraded', status: 'True', ...rollout.degraded }
-      : { type: 'Degraded', status: 'False', reason: reasons.AsExpected, message: 'nothing is wrong' });
+      : offline
+        ? { type: 'Degraded', status: 'True', ...offline }
+        : { type: 'Degraded', status: 'False', reason: reasons.AsExpected, message: 'nothing is wrong' });
   const progressing =
     rollout.updating && pod.progressing.status === 'False' && degraded.status !== 'True'
       ? { ...pod.progressing, status: 'True' as const, reason: reasons.Updating, message: rollout.updating.message }
@@ -168,7 +175,15 @@ export function buildStatus(input: StatusInput): AtomStatus {
   };
   const conditions = mergeConditions(
     atom.status?.conditions,
-    [pod.ready, cert, networkCondition(input.network), rollout.upToDate, progressing, degraded],
+    [
+      pod.ready,
+      cert,
+      networkCondition(input.network),
+      rollout.upToDate,
+      progressing,
+      degraded,
+      ...(input.connectivity ? [input.connectivity.connected] : []),
+    ],
     atom.metadata.generation,
     now,
   );
@@ -182,6 +197,7 @@ export function buildStatus(input: StatusInput): AtomStatus {
     ...(input.current?.image ? { currentImage: input.current.image } : {}),
     ...Object.fromEntries(Object.entries(rollout.fields).filter(([, v]) => v !== undefined)),
     ...(certificate.facts ? { certificate: certificate.facts } : {}),
+    ...(input.connectivity?.platform ? { platform: input.connectivity.platform } : {}),
     ...(np.enabled && np.proxy ? { egressProxy: `${np.proxy.cidr}:${np.proxy.port}` } : {}),
   };
   return status;
