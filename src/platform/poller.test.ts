@@ -4,7 +4,6 @@ import { startPlatformSimulator, type PlatformSimulator } from '../sandbox/platf
 import { metricValue, pollerHarnesses } from '../../test/support/poller-harness.js';
 import type { ClientCredential } from './credential.js';
 import { AdvertisementRejectedError } from './errors.js';
-import { FakeClock } from '../../test/support/fake-clock.js';
 import { ReleasePoller, type PollTarget, type ReleasePollerOptions } from './poller.js';
 
 const repository = 'registry.example.com/vendor/atom';

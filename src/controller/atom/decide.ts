@@ -64,45 +64,8 @@ const MAX_REQUEUE_MS = 24 * 3_600_000;
 export function decide(obs: AtomObservation, config: DecideConfig): Decision {
   const { atom, now, certificate } = obs;
   const current = obs.pods.find((p) => p.name === podName(atom) && !p.deleting);
-  const plan = planAtomRollout(
-    {
-      atom,
-      now,
-      ...(obs.release ? { release: obs.release } : {}),
-      ...(current ? { running: runningPod(current) } : {}),
-      awaitingFirstCheck: obs.subscribed && obs.release === undefined,
-      ...withBlocked(blockedPod(obs, undefined, undefined)),
-      ...(obs.platformProblem ? { platformProblem: obs.platformProblem } : {}),
-      ...(obs.fleetGate ? { fleetGate: obs.fleetGate } : {}),
-    },
-    config,
-  );
-  const pod = desiredPod(atom, {
-    image: plan.target.image,
-    ...(plan.target.version ? { version: plan.target.version } : {}),
-    certificateHash: certificate.contentHash ?? 'none',
-    platformUrl: atom.spec.platform.url ?? config.defaultPlatformUrl ?? '',
-    profile: config.profile,
-  });
-  const desired = podFacts(pod);
-  const held = blockedPod(obs, desired.specHash, plan.waitForRelease);
-  const firstStep = decidePodStep({ desired, live: obs.pods, canStart: !held });
-  // A pod that keeps ending waits for its backoff: the step becomes Hold, and the status says why.
-  const backoff = firstStep.kind === 'Create' ? crashBackoff(obs.memory.podFailures, now) : undefined;
-  const keptStep: PodStep = backoff ? { kind: 'Hold' } : firstStep;
-  const connectivity = connectivityOf(obs, current, keptStep, plan);
-  // An Atom that stays offline gets its pod replaced gracefully when its spec asks for that.
-  const step: PodStep =
-    connectivity.replacePod && keptStep.kind === 'Keep'
-      ? {
-          kind: 'Replace',
-          pod: keptStep.pod,
-          reason: connectivity.replacePod.reason,
-          message: connectivity.replacePod.message,
-        }
-      : keptStep;
-  const blocked = held ?? backoff;
-  const memory = nextMemory(obs, firstStep, current);
+  const plan = planRollout(obs, current, config);
+  const { pod, step, blocked, connectivity } = decidePod(obs, current, plan, config);
   const children = desiredChildren(obs, config);
   const status = buildStatus({
     atom,
@@ -138,13 +101,55 @@ export function decide(obs: AtomObservation, config: DecideConfig): Decision {
       connectivity.requeueAfterMs,
       MAX_REQUEUE_MS,
     ),
-    memory,
+    memory: nextMemory(obs, step, current),
     rollout: { ...(plan.started ? { started: plan.started } : {}), outcomes: plan.outcomes },
     connectivity: {
       offline: connectivity.offline,
       ...(connectivity.replacePod ? { replacePod: connectivity.replacePod } : {}),
     },
   };
+}
+
+function planRollout(obs: AtomObservation, current: PodFacts | undefined, config: DecideConfig): AtomPlan {
+  return planAtomRollout(
+    {
+      atom: obs.atom,
+      now: obs.now,
+      ...(obs.release ? { release: obs.release } : {}),
+      ...(current ? { running: runningPod(current) } : {}),
+      awaitingFirstCheck: obs.subscribed && obs.release === undefined,
+      ...withBlocked(blockedPod(obs, undefined, undefined)),
+      ...(obs.platformProblem ? { platformProblem: obs.platformProblem } : {}),
+      ...(obs.fleetGate ? { fleetGate: obs.fleetGate } : {}),
+    },
+    config,
+  );
+}
+
+/** The pod the plan asks for, the step towards it, why none may start, and what the platform says. */
+function decidePod(obs: AtomObservation, current: PodFacts | undefined, plan: AtomPlan, config: DecideConfig) {
+  const { atom } = obs;
+  const pod = desiredPod(atom, {
+    image: plan.target.image,
+    ...(plan.target.version ? { version: plan.target.version } : {}),
+    certificateHash: obs.certificate.contentHash ?? 'none',
+    platformUrl: atom.spec.platform.url ?? config.defaultPlatformUrl ?? '',
+    profile: config.profile,
+  });
+  const desired = podFacts(pod);
+  const held = blockedPod(obs, desired.specHash, plan.waitForRelease);
+  const firstStep = decidePodStep({ desired, live: obs.pods, canStart: !held });
+  // A pod that keeps ending waits for its backoff: the step becomes Hold, and the status says why.
+  const backoff = firstStep.kind === 'Create' ? crashBackoff(obs.memory.podFailures, obs.now) : undefined;
+  const kept: PodStep = backoff ? { kind: 'Hold' } : firstStep;
+  const connectivity = connectivityOf(obs, current, kept, plan);
+  // An Atom that stays offline gets its pod replaced gracefully when its spec asks for that.
+  const restart = connectivity.replacePod;
+  const step: PodStep =
+    restart && kept.kind === 'Keep'
+      ? { kind: 'Replace', pod: kept.pod, reason: restart.reason, message: restart.message }
+      : kept;
+  return { pod, step, blocked: held ?? backoff, connectivity };
 }
 
 /** An Atom whose spec does not parse gets a status that says which fields, and nothing else. */
