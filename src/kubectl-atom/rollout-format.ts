@@ -10,7 +10,12 @@ export function nameList(keys: readonly string[], max = 5): string {
 }
 
 function waveText(wave: WaveProgress): string {
-  const state = { Done: 'done', InProgress: 'in progress', Pending: 'pending' }[wave.state];
+  const state =
+    wave.state === 'Done'
+      ? wave.failed > 0
+        ? 'done with failures'
+        : 'done'
+      : { InProgress: 'in progress', Pending: 'pending' }[wave.state];
   const extras = [
     ...(wave.updating > 0 ? [`${wave.updating} updating`] : []),
     ...(wave.failed > 0 ? [`${wave.failed} failed`] : []),

@@ -62,13 +62,40 @@ export function detectScope(atoms: readonly Atom[]): FleetScope {
   return namespaced ? 'Namespace' : 'Cluster';
 }
 
-function scopeRollout(scope: string, atoms: readonly Atom[], version: string): ScopeRollout {
-  const followers = atoms.filter(
-    (atom) =>
-      followsAutomatically(atom) &&
-      atom.status?.advertisedVersion !== undefined &&
-      sameVersion(atom.status.advertisedVersion, version),
-  );
+const channelOf = (atom: Atom) => `${atom.spec.platform.url ?? ''}|${atom.spec.update.channel}`;
+
+/**
+ * The version each Atom is told to follow. As in the operator's FleetView, what one Atom of a
+ * channel heard counts for all Atoms of that channel (each polls with its own certificate and
+ * learns of a release at its own moment, and one without a certificate never does).
+ */
+export function targetVersions(atoms: readonly Atom[]): Map<Atom, string> {
+  const newest = new Map<string, string>();
+  for (const atom of atoms) {
+    const heard = atom.status?.advertisedVersion;
+    const known = newest.get(channelOf(atom));
+    if (heard !== undefined && (known === undefined || isNewerVersion(heard, known)))
+      newest.set(channelOf(atom), heard);
+  }
+  const targets = new Map<Atom, string>();
+  for (const atom of atoms) {
+    const target = newest.get(channelOf(atom));
+    if (target !== undefined) targets.set(atom, target);
+  }
+  return targets;
+}
+
+function scopeRollout(
+  scope: string,
+  atoms: readonly Atom[],
+  version: string,
+  targets: Map<Atom, string>,
+): ScopeRollout {
+  const targetIs = (atom: Atom) => {
+    const target = targets.get(atom);
+    return target !== undefined && sameVersion(target, version);
+  };
+  const followers = atoms.filter((atom) => followsAutomatically(atom) && targetIs(atom));
   const failedIt = (atom: Atom) => includesVersion(atom.status?.failedVersions, version);
   const updatingTo = (atom: Atom) => {
     const open = rolloutInProgress(atom.status);
@@ -103,14 +130,7 @@ function scopeRollout(scope: string, atoms: readonly Atom[], version: string): S
     return value !== undefined && sameVersion(value, version);
   });
   const awaitingApproval = atoms
-    .filter(
-      (atom) =>
-        atom.spec.update.mode === 'Manual' &&
-        atom.status?.advertisedVersion !== undefined &&
-        sameVersion(atom.status.advertisedVersion, version) &&
-        !runs(atom, version) &&
-        !updatingTo(atom),
-    )
+    .filter((atom) => atom.spec.update.mode === 'Manual' && targetIs(atom) && !runs(atom, version) && !updatingTo(atom))
     .map(atomKey);
   const result: ScopeRollout = {
     scope,
@@ -124,7 +144,9 @@ function scopeRollout(scope: string, atoms: readonly Atom[], version: string): S
     awaitingApproval,
     complete: waveProgress.every((wave) => wave.state === 'Done') && !followers.some(updatingTo),
   };
-  if (result.halted && halt) result.haltReason = halt.message;
+  // The condition message leads with the Atom's own view ("Version X waits for the fleet: "); the halt is the rest.
+  if (result.halted && halt)
+    result.haltReason = halt.message.slice(Math.max(0, halt.message.indexOf('The rollout of')));
   if (resumer) result.resumedBy = atomKey(resumer);
   return result;
 }
@@ -139,13 +161,14 @@ export function fleetRollouts(atoms: readonly Atom[], scope: FleetScope): ScopeR
   const result: ScopeRollout[] = [];
   for (const name of [...groups.keys()].sort()) {
     const members = groups.get(name) ?? [];
+    const targets = targetVersions(members);
     const versions = new Set<string>();
     for (const atom of members) {
-      const advertised = atom.status?.advertisedVersion;
-      if (advertised !== undefined && (followsAutomatically(atom) || atom.spec.update.mode === 'Manual'))
-        versions.add(advertised);
+      const target = targets.get(atom);
+      if (target !== undefined && (followsAutomatically(atom) || atom.spec.update.mode === 'Manual'))
+        versions.add(target);
     }
-    for (const version of [...versions].sort(byVersion)) result.push(scopeRollout(name, members, version));
+    for (const version of [...versions].sort(byVersion)) result.push(scopeRollout(name, members, version, targets));
   }
   return result;
 }
