@@ -51,23 +51,23 @@ export function headline(atom: Atom): string {
 
 export function statusRow(atom: Atom): AtomStatusRow {
   const status = atom.status;
-  const row: AtomStatusRow = {
+  const connected = conditionOf(atom, 'Connected')?.status;
+  // Fields in reading order, optional ones only when known, so -o json / yaml read like the table.
+  return {
     namespace: atom.metadata.namespace ?? '',
     name: atom.metadata.name,
     ready: conditionOf(atom, 'Ready')?.status ?? 'Unknown',
+    ...(connected ? { connected } : {}),
+    ...(status?.phase ? { phase: status.phase } : {}),
+    ...(status?.currentVersion ? { version: status.currentVersion } : {}),
+    ...(status?.advertisedVersion ? { advertised: status.advertisedVersion } : {}),
     wave: atom.spec.update.wave,
     mode: atom.spec.update.mode,
     rollout: rolloutState(atom),
+    ...(status?.certificate?.notAfter ? { certificateNotAfter: status.certificate.notAfter } : {}),
     degraded: conditionOf(atom, 'Degraded')?.status === 'True',
     message: headline(atom),
   };
-  const connected = conditionOf(atom, 'Connected')?.status;
-  if (connected) row.connected = connected;
-  if (status?.phase) row.phase = status.phase;
-  if (status?.currentVersion) row.version = status.currentVersion;
-  if (status?.advertisedVersion) row.advertised = status.advertisedVersion;
-  if (status?.certificate?.notAfter) row.certificateNotAfter = status.certificate.notAfter;
-  return row;
 }
 
 /** The table; NAMESPACE only with -A, as kubectl does. */

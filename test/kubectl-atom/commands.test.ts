@@ -1,11 +1,13 @@
 // Every command of the plugin through the real kubectl against the sandbox and the running
 // operator: output pinned in golden files (ages and times normalised), exit codes, and approve
 // followed by the rollout it starts.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/kube/resource.js';
 import { release, useHarness } from '../support/harness.js';
-import { buildPlugin, kubectlAtom, normalise, withoutEventRows } from './support.js';
+import { buildPlugin, kubectlAtom, kubectlPath, normalise, withoutEventRows, writeKubeconfig } from './support.js';
 
 const golden = (name: string) => join(import.meta.dirname, '__golden__', name);
 const harness = useHarness({
@@ -91,6 +93,41 @@ describe('status', () => {
     const out = await run('status', '-n', 'team-b', '-o', format);
     expect(out.code).toBe(0);
     await expect(normalise(out.stdout, {})).toMatchFileSnapshot(golden(`status-team-b.${format}`));
+  });
+
+  it("follows kubectl's kubeconfig rules: --kubeconfig, --context and the context's namespace", async () => {
+    const h = harness.h;
+    const config = writeKubeconfig(
+      join(mkdtempSync(join(tmpdir(), 'kubectl-atom-')), 'config'),
+      h.sandbox.url,
+      h.sandbox.caCert,
+      h.sandbox.token,
+      'team-b',
+    );
+    // KUBECONFIG points elsewhere: --kubeconfig alone counts.
+    const env = { KUBECONFIG: join(tmpdir(), 'no-such-kubeconfig') };
+    const inContextNamespace = await kubectlAtom(kubeconfig, ['status', '--kubeconfig', config], { env });
+    expect(inContextNamespace.stdout).toMatch(/^NAME\s+READY.*\ncmd-argo\s+True/);
+    const otherContext = await kubectlAtom(kubeconfig, ['status', '--kubeconfig', config, '--context', 'other'], {
+      env,
+    });
+    expect(otherContext.stdout).toBe('No Atoms found in namespace elsewhere.\n');
+  });
+
+  it('is listed by kubectl plugin list', async () => {
+    const h = harness.h;
+    const out = await kubectlAtom(h.sandbox.kubeconfigPath, []);
+    expect(out.stdout).toContain('kubectl atom COMMAND');
+    const { execFile } = await import('node:child_process');
+    const list = await new Promise<string>((resolve) =>
+      execFile(
+        kubectlPath,
+        ['plugin', 'list', '--name-only'],
+        { env: { PATH: `${join(process.cwd(), 'bin')}:/usr/bin:/bin`, HOME: tmpdir() } },
+        (_, stdout) => resolve(stdout),
+      ),
+    );
+    expect(list.split('\n')).toContain('kubectl-atom');
   });
 
   it('says so when a namespace has no Atoms', async () => {
