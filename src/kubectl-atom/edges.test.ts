@@ -137,6 +137,7 @@ describe('API failures as the user reads them', () => {
     [api('KUBE_NOT_FOUND', 404), 'NOT_FOUND', 'Atom a not found in namespace eu'],
     [api('KUBE_NETWORK', 0), 'NO_CLUSTER', 'cannot reach the cluster at https://k (context prod)'],
     [api('KUBE_CONFLICT', 409), 'CONFLICT', 'run the command again'],
+    [api('KUBE_INVALID', 422), 'INVALID', 'the API server refused the change: x'],
     [api('KUBE_SERVER_ERROR', 500), 'API_ERROR', 'x'],
   ])('%s becomes %s', (err, code, text) => {
     const mapped = pluginErrorFrom(err, intent);

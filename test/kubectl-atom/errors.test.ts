@@ -82,6 +82,17 @@ describe('without a usable kubeconfig or cluster', () => {
     );
   });
 
+  it('says the credentials were rejected', async () => {
+    const h = harness.h;
+    const config = writeKubeconfig(join(dir, 'bad-token'), h.sandbox.url, h.sandbox.caCert, 'not-the-token');
+    const run = await failure(['status'], config);
+    expect(run).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: the cluster at ${h.sandbox.url} rejected the credentials of context main (401): log in again or refresh the token in your kubeconfig. [UNAUTHORIZED]\n`,
+    });
+  });
+
   it('says the CRD is not installed', async () => {
     const run = await failure(['status', '-A'], bare.kubeconfigPath);
     expect(run.code).toBe(1);
@@ -168,6 +179,12 @@ describe('what the user asked does not fit', () => {
       ['resume'],
       'error: no rollout is halted (see kubectl atom rollout status); nothing to resume. [NOT_APPLICABLE]\n',
       1,
+    ],
+    [
+      'approve of something that is not a version',
+      ['approve', 'err-atom', '--version', 'latest'],
+      'error: --version latest: must be a version such as 1.2.3, 1.2.3-rc.1 or 24.11.0.2. [USAGE]\n',
+      2,
     ],
     [
       'a bad output format',

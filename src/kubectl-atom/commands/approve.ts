@@ -1,5 +1,6 @@
 // kubectl atom approve NAME --version V: a Manual Atom takes a version by its spec.version, which
 // the operator then rolls out (pinned rollouts skip the fleet gate: a person chose them).
+import { atomVersion } from '../../api/common.js';
 import type { CommandSpec } from '../command.js';
 import { EXIT, PluginError } from '../errors.js';
 import { gitOpsAdvice, gitOpsOwner } from '../gitops.js';
@@ -25,6 +26,10 @@ export const approveCommand: CommandSpec = {
     const version = typeof flags.version === 'string' ? flags.version.trim() : '';
     if (version === '')
       throw new PluginError('USAGE', 'approve needs the version: kubectl atom approve NAME --version VERSION');
+    // The CRD's own rule for spec.version, checked here so the answer comes before any request.
+    const valid = atomVersion.safeParse(version);
+    if (!valid.success)
+      throw new PluginError('USAGE', `--version ${version}: ${valid.error.issues[0]?.message ?? 'not a version'}.`);
     const { client, namespace = 'default' } = connect();
     const name = positionals[0] as string;
     const atom = await client.getAtom(namespace, name);
