@@ -19,7 +19,7 @@ let kubeconfig: string;
 const run = (...args: string[]) => kubectlAtom(kubeconfig, args);
 
 beforeAll(async () => {
-  buildPlugin();
+  await buildPlugin();
   const h = harness.h;
   kubeconfig = h.sandbox.kubeconfigPath;
   await h.api.applyObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b' } } as KubeObject, {
@@ -234,6 +234,33 @@ describe('help and completion', () => {
     const out = await run('completion', shell);
     expect(out.code).toBe(0);
     await expect(out.stdout).toMatchFileSnapshot(golden(`completion.${shell}`));
+  });
+
+  it('the bash script completes in bash', async () => {
+    const script = (await run('completion', 'bash')).stdout;
+    // Asynchronously: the sandbox API server runs in this process and must keep answering.
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const complete = async (...words: string[]) =>
+      (
+        await promisify(execFile)(
+          'bash',
+          [
+            '-c',
+            `${script}\nCOMP_WORDS=(kubectl-atom ${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length}; _kubectl_atom; printf '%s\\n' "\${COMPREPLY[@]}"`,
+          ],
+          {
+            encoding: 'utf8',
+            env: {
+              PATH: `${join(process.cwd(), 'bin')}:${process.env.PATH ?? ''}`,
+              KUBECONFIG: kubeconfig,
+              HOME: tmpdir(),
+            },
+          },
+        )
+      ).stdout;
+    expect(await complete('rollout', '')).toBe('status\n');
+    expect(await complete('why', 'cmd-m')).toBe('cmd-manual\n');
   });
 
   it('completes commands, flags and Atom names in cobra format', async () => {

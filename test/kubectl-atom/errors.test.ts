@@ -25,7 +25,7 @@ let denied: string;
 let sandboxConfig: string;
 
 beforeAll(async () => {
-  buildPlugin();
+  await buildPlugin();
   const h = harness.h;
   sandboxConfig = h.sandbox.kubeconfigPath;
   await h.readyAtom('default', 'err-atom', { version: '5.0.2', update: { mode: 'Manual' } });

@@ -30,7 +30,7 @@ const allAt = (version: string, list = names) =>
   list.every((n) => status(n).currentVersion === version && h.condition(NS, n, 'Ready')?.status === 'True');
 
 beforeAll(async () => {
-  buildPlugin();
+  await buildPlugin();
   h = await startHarness({
     sandbox: { kubeletMode: 'manual' },
     operatorArgs: [

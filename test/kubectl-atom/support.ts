@@ -1,10 +1,11 @@
 // Runs the real kubectl (from .tools/bin) with the built plugin on PATH, so `kubectl atom ...`
 // goes through kubectl's plugin discovery exactly as on a user's machine.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { dump } from 'js-yaml';
 import { ensureTools } from '../../hack/fetch-tools.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
@@ -14,9 +15,10 @@ const root = process.cwd();
 export const kubectlPath = join(root, '.tools', 'bin', 'kubectl');
 
 /** Bundles the plugin as `npm run build:plugin` does, so the tests run what the package ships. */
-export function buildPlugin(): void {
+export async function buildPlugin(): Promise<void> {
   ensureTools();
-  execFileSync(join(root, 'node_modules', '.bin', 'tsx'), ['hack/build-plugin.ts'], { cwd: root, stdio: 'inherit' });
+  // Asynchronously: the sandbox and the operator of the test run in this process and must keep going.
+  await promisify(execFile)(join(root, 'node_modules', '.bin', 'tsx'), ['hack/build-plugin.ts'], { cwd: root });
 }
 
 export interface Run {
