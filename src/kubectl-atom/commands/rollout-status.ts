@@ -25,7 +25,7 @@ export const rolloutStatusCommand: CommandSpec = {
     'following Atoms run it, each wave done, in progress or pending, the Atoms updating now, those that failed it, ' +
     'whether the rollout is halted and why. Derived from the Atoms, as the operator plans it. Without -n or -A ' +
     'it looks at all namespaces. With --watch it prints again on every change until each rollout is complete or ' +
-    'halted; the exit code is then 0 when all completed, 3 when one is halted.',
+    'halted. The exit code is 3 when a rollout is halted (a person must act), else 0.',
   examples: [
     'kubectl atom rollout status',
     'kubectl atom rollout status --watch',
