@@ -14,7 +14,9 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node22',
-  minifySyntax: true,
+  minify: true,
+  // Error classes name themselves from the constructor (new.target.name): keep those names.
+  keepNames: true,
   legalComments: 'none',
   // Bundled CommonJS dependencies call require(); ESM output has none unless we make one.
   banner: {
