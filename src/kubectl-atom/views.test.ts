@@ -8,7 +8,7 @@ import { detectScope, fleetRollouts, rolloutsSettled } from './rollout-view.js';
 import { headline, rolloutState, statusRow } from './status-view.js';
 import { formatTable, truncate } from './table.js';
 import { humanDuration, parseSpan, untilOrSince } from './time.js';
-import { formatWhy, needsAttention } from './why-view.js';
+import { formatWhy, needsAttention, pluginHint } from './why-view.js';
 
 const now = new Date('2026-12-01T00:00:00Z');
 const t = '2026-11-30T00:00:00Z';
@@ -244,6 +244,21 @@ describe('why', () => {
     [cond('Progressing', 'True', 'UpdateProgressing'), false],
   ])('%o needs attention: %s', (condition, expected) => {
     expect(needsAttention(condition)).toBe(expected);
+  });
+
+  it.each([
+    [
+      'UpdateAvailable',
+      { mode: 'Manual' as const, version: '1.0.0' },
+      'kubectl atom approve a --version 1.1.0 -n default',
+    ],
+    ['UpdateAvailable', {}, undefined],
+    ['RolloutHalted', {}, 'kubectl atom rollout status, then kubectl atom resume --version 1.1.0'],
+    ['RolledBack', {}, 'kubectl atom forget-failed a 1.1.0 -n default (to retry 1.1.0)'],
+    ['PodReady', {}, undefined],
+  ])('%s %o suggests %s', (reason, shape, hint) => {
+    const status = running('1.0.0', '1.1.0', { failedVersions: ['1.1.0'] });
+    expect(pluginHint(reason, atom('a', { ...shape, status }))).toBe(hint);
   });
 
   it('quotes the doc entry of each reason that needs attention, and of Warning events', () => {

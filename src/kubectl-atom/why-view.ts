@@ -25,6 +25,27 @@ export function needsAttention(condition: Condition): boolean {
   return condition.status !== wanted || warningReasons.has(condition.reason);
 }
 
+/** What the plugin itself can do about a reason, as the command to run. */
+export function pluginHint(reason: string, atom: Atom): string | undefined {
+  const name = atom.metadata.name;
+  const ns = atom.metadata.namespace ?? 'default';
+  const advertised = atom.status?.advertisedVersion;
+  const failed = atom.status?.failedVersions?.at(-1);
+  switch (reason) {
+    case 'UpdateAvailable':
+      return atom.spec.update.mode === 'Manual' && advertised
+        ? `kubectl atom approve ${name} --version ${advertised} -n ${ns}`
+        : undefined;
+    case 'RolloutHalted':
+      return `kubectl atom rollout status, then kubectl atom resume${advertised ? ` --version ${advertised}` : ''}`;
+    case 'KnownBadVersion':
+    case 'RolledBack':
+      return failed ? `kubectl atom forget-failed ${name} ${failed} -n ${ns} (to retry ${failed})` : undefined;
+    default:
+      return undefined;
+  }
+}
+
 export interface WhyInput {
   atom: Atom;
   events: readonly KubeEvent[];
@@ -98,6 +119,8 @@ export function formatWhy({ atom, events, docs, now, lastEvents = 10 }: WhyInput
     for (const [reason, where] of reasons) {
       out.push('', `${reason} (${where})`);
       out.push(indent(docs.get(reason) ?? 'No entry in docs/troubleshooting.md for this reason.'));
+      const hint = pluginHint(reason, atom);
+      if (hint) out.push(`  - With kubectl atom: ${hint}`);
     }
   }
   return `${out.join('\n')}\n`;
