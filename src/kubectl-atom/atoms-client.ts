@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { apiVersion, group, kind, parseAtom, plural, type Atom } from '../api/atom.js';
 import { KubeClient, type KubeRequest } from '../kube/client.js';
-import { pluginErrorFrom, type RequestIntent } from './errors.js';
+import { PluginError, pluginErrorFrom, type RequestIntent } from './errors.js';
 import type { LoadedKubeconfig } from './kubeconfig.js';
 
 /** The field manager of every write the plugin makes, so managedFields tell who changed what. */
@@ -153,5 +153,9 @@ export function eventTime(event: KubeEvent): number {
 function parsedAtom(body: unknown): Atom {
   const parsed = parseAtom(body);
   if (parsed.ok) return parsed.atom;
-  throw new Error(`the API server returned an Atom that does not match the schema: ${parsed.problems[0]?.message}`);
+  const problems = parsed.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+  throw new PluginError(
+    'API_ERROR',
+    `the API server returned an Atom that does not match this plugin's Atom schema (${problems}); is the plugin as new as the operator's CRD?`,
+  );
 }

@@ -93,8 +93,12 @@ async function completeWords(words: string[], io: Io): Promise<string[]> {
   // Atom names: best effort with the flags typed so far; no answer beats an error in the shell.
   try {
     const found = findCommand(words);
-    const { flags } = found ? parseFlags(found.spec, found.rest.slice(0, -1)) : { flags: {} };
-    const config = loadKubeconfig(flags as Record<string, string | undefined>, io.env);
+    const { flags }: { flags: Flags } = found ? parseFlags(found.spec, found.rest.slice(0, -1)) : { flags: {} };
+    const text = (value: string | boolean | undefined) => (typeof value === 'string' ? value : undefined);
+    const config = loadKubeconfig(
+      { kubeconfig: text(flags.kubeconfig), context: text(flags.context), namespace: text(flags.namespace) },
+      io.env,
+    );
     const { atoms } = await new AtomsClient(config).listAtoms(config.namespace);
     const current = words.at(-1) ?? '';
     return atoms.map((a) => a.metadata.name).filter((name) => name.startsWith(current));
