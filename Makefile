@@ -19,6 +19,10 @@ test: deps ## Run the whole test suite (type-check, unit, integration, chart tes
 build: deps ## Bundle the production operator into dist/main.js (esbuild; what the image runs)
 	npm run build
 
+.PHONY: plugin
+plugin: deps ## Bundle the kubectl plugin into dist/kubectl-atom.js (bin/kubectl-atom runs it)
+	npm run build:plugin
+
 .PHONY: generate
 generate: deps ## Regenerate crds/ and the chart's CRD from the zod schema
 	npm run generate
