@@ -1,6 +1,6 @@
 // Standard conditions: lastTransitionTime moves only when the status flips, and
 // observedGeneration says which spec the condition speaks about.
-import type { Condition, ConditionType } from '../../api/atom-status.js';
+import { type Condition, type ConditionType, conditionTypes } from '../../api/atom-status.js';
 
 export interface ConditionInput {
   type: ConditionType;
@@ -30,7 +30,7 @@ export function mergeConditions(
       lastTransitionTime: old && old.status === n.status ? old.lastTransitionTime : stamp,
     });
   }
-  const order = ['Ready', 'CertificateValid', 'NetworkIsolated', 'UpToDate', 'Progressing', 'Degraded', 'Connected'];
+  const order: readonly string[] = conditionTypes;
   return [...merged.values()].sort((a, b) => (order.indexOf(a.type) + 1 || 99) - (order.indexOf(b.type) + 1 || 99));
 }
 

@@ -5,6 +5,7 @@
 // honorLabels, be replaced by) the Atom's.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Atom } from '../../api/atom.js';
+import { conditionTypes } from '../../api/atom-status.js';
 import type { KubeObject } from '../../kube/resource.js';
 import { cachedAtom, type FleetView } from './fleet-view.js';
 import type { CacheReader } from './ports.js';
@@ -67,16 +68,7 @@ function registerConditionCounts(registry: Registry, parsed: Atoms): void {
     collect() {
       this.reset();
       const counts = new Map<string, number>();
-      for (const type of [
-        'Ready',
-        'CertificateValid',
-        'NetworkIsolated',
-        'UpToDate',
-        'Progressing',
-        'Degraded',
-        'Connected',
-      ])
-        counts.set(type, 0);
+      for (const type of conditionTypes) counts.set(type, 0);
       for (const atom of parsed())
         for (const c of atom.status?.conditions ?? [])
           if (c.status === 'True') counts.set(c.type, (counts.get(c.type) ?? 0) + 1);
