@@ -115,9 +115,9 @@ function planInProgress(input: AtomPlanInput, target: Target, fields: RolloutVie
   const status = atom.status;
   const pod = input.running;
   const goal = { version: target.version, image: target.image };
+  const message = updatingMessage(target.from, target.version, atom.spec.update.progressDeadlineSeconds);
+  const upToDate = { type: 'UpToDate' as const, status: 'False' as const, reason: R.UpdateProgressing, message };
   if (!pod || pod.image !== target.image) {
-    const message = `updating from ${target.from ?? 'nothing'} to ${target.version}: waiting for the old pod to stop and the new one to start`;
-    const upToDate = { type: 'UpToDate' as const, status: 'False' as const, reason: R.UpdateProgressing, message };
     return { target: goal, events: [], outcomes: [], view: { upToDate, updating: { message }, fields } };
   }
   const verdict = judgeProgress({
@@ -130,14 +130,10 @@ function planInProgress(input: AtomPlanInput, target: Target, fields: RolloutVie
     now,
   });
   if (verdict.verdict === 'Succeeded') {
+    // Told by the conditions (Ready, UpToDate) and the history record: the start's event said what changes.
     const done = { ...fields, ...rolloutSucceededStatus(status, goal, now, verdict.reason), ...current(goal) };
-    const event = {
-      type: 'Normal' as const,
-      reason: verdict.reason,
-      message: `version ${target.version} is running and Ready (${target.image})`,
-    };
     const view = { upToDate: upToDateAfter(target.version, input.release?.release), fields: done };
-    return { target: goal, events: [event], outcomes: ['succeeded'], view };
+    return { target: goal, events: [], outcomes: ['succeeded'], view };
   }
   if (verdict.verdict === 'Failed') {
     const plan = rollbackPlan(status, target.version, { reason: verdict.reason, message: verdict.message }, now);
@@ -153,18 +149,13 @@ function planInProgress(input: AtomPlanInput, target: Target, fields: RolloutVie
       },
     };
   }
-  const upToDate = {
-    type: 'UpToDate' as const,
-    status: 'False' as const,
-    reason: verdict.reason,
-    message: verdict.message,
-  };
+  // The same words on every pass until the pod is Ready: a countdown in a condition is a write per pass.
   return {
     target: goal,
     events: [],
     outcomes: [],
     ...(verdict.requeueAfter !== undefined ? { requeueAfterMs: seconds(verdict.requeueAfter) } : {}),
-    view: { upToDate, updating: { message: verdict.message }, fields },
+    view: { upToDate, updating: { message }, fields },
   };
 }
 
@@ -204,17 +195,16 @@ function planIdle(input: AtomPlanInput, options: AtomPlanOptions, fields: Rollou
   }
   if (decision.kind === 'Start') {
     const started = { ...fields, ...rolloutStartedStatus(status, decision.to, now, decision.reason) };
+    const version = decision.to.version;
+    const message = updatingMessage(status?.currentVersion, version, atom.spec.update.progressDeadlineSeconds);
+    const upToDate = { type: 'UpToDate' as const, status: 'False' as const, reason: R.UpdateProgressing, message };
     return {
       target: { version: decision.to.version, image: decision.to.image },
       started: { version: decision.to.version },
       // A start that a person's resume annotation allowed says so: it is the answer to their action.
       events: [{ type: 'Normal', reason: gate.reason ?? decision.reason, message: decision.message }],
       outcomes: ['started'],
-      view: {
-        upToDate: { type: 'UpToDate', ...decision.condition },
-        updating: { message: decision.message },
-        fields: started,
-      },
+      view: { upToDate, updating: { message }, fields: started },
     };
   }
   const degraded = lastFailure(status?.rolloutHistory?.at(-1), decision);
@@ -272,6 +262,11 @@ function idleRequeue(decision: UpdateDecision, gate: FleetGate, now: Date): numb
   if (requeueAt !== undefined) return requeueAt;
   if (gate.kind !== 'Waiting' || gate.reason === R.RolloutHalted) return undefined;
   return seconds(gate.requeueAfterSeconds) ?? FLEET_RECHECK_MS;
+}
+
+/** What the status says through a whole rollout, the same on every pass (so no pass rewrites it). */
+function updatingMessage(from: string | undefined, to: string, deadlineSeconds: number): string {
+  return `updating from ${from ?? 'nothing'} to ${to}: the old pod stops gracefully, then the new one has ${deadlineSeconds}s from its start to become Ready, or it is rolled back`;
 }
 
 const current = (t: { version: string; image: string }) => ({ currentVersion: t.version, currentImage: t.image });

@@ -8,6 +8,7 @@ import { CoreTypes, type KubeObject } from '../../kube/resource.js';
 import { canonicalJSON, childKinds, contentHash, specHashAnnotation } from '../../resources/index.js';
 import type { PlannedEvent } from '../../rollout/index.js';
 import type { Decision } from './decide.js';
+import { type ChildChange, childChangeEvents } from './events.js';
 import { isSubset } from './drift.js';
 import type { Expectations } from './expectations.js';
 import type { PodFacts } from './observation.js';
@@ -25,12 +26,12 @@ export interface ApplyDeps {
   now: () => Date;
 }
 
-type ChildChange = { kind: typeof reasons.Created | typeof reasons.Updated | typeof reasons.Restored; what: string };
-
-/** What the API server said that the decision must hear (it is decided again with it). */
+/** What the API server said that the decision must hear (it is decided again with it), and what changed. */
 export interface ApplyFeedback {
   networkPolicyFailed?: string;
   refused?: string;
+  /** The children written in this pass, for the events that tell it. */
+  changes: ChildChange[];
 }
 
 /** Admission, quota, RBAC or validation said no: retrying at once will not help, a person must act. */
@@ -44,7 +45,7 @@ export async function applyDecision(
   decision: Decision,
   logger: Logger,
 ): Promise<ApplyFeedback> {
-  const feedback: ApplyFeedback = {};
+  const feedback: ApplyFeedback = { changes: [] };
   const results = await Promise.allSettled(decision.children.map((c) => applyIfDrifted(deps, key, c, logger)));
   const changes: ChildChange[] = [];
   let failure: unknown;
@@ -55,8 +56,12 @@ export async function applyDecision(
       feedback.networkPolicyFailed = (r.reason as Error).message;
     } else failure ??= r.reason;
   });
-  recordChanges(deps.events, owner, changes);
-  if (failure) throw failure;
+  feedback.changes = changes;
+  if (failure) {
+    // What was written is told even when another child failed: the retry will not write it again.
+    for (const e of childChangeEvents(changes, undefined)) deps.events.record(owner, e.type, e.reason, e.message);
+    throw failure;
+  }
   for (const r of decision.removals) {
     const type = childKinds.find((c) => c.kind === r.kind)?.type;
     if (!type) continue;
@@ -131,19 +136,6 @@ function body(obj: KubeObject): Record<string, unknown> {
   return rest;
 }
 
-/** One event per kind of change and pass: a new Atom gets one "Created" naming all its children. */
-function recordChanges(events: EventSink, owner: KubeObject, changes: ChildChange[]): void {
-  const wording = {
-    Created: (w: string) => `created ${w}`,
-    Updated: (w: string) => `updated ${w} to match the Atom's spec`,
-    Restored: (w: string) => `${w} changed by someone else; restored it`,
-  };
-  for (const kind of [reasons.Created, reasons.Updated, reasons.Restored]) {
-    const items = changes.filter((c) => c.kind === kind).map((c) => c.what);
-    if (items.length) events.record(owner, 'Normal', kind, wording[kind](items.join(', ')));
-  }
-}
-
 /** Runs one write and remembers it until the cache shows its effect. */
 async function write(
   deps: ApplyDeps,
@@ -163,7 +155,7 @@ export async function applyStatus(
   deps: ApplyDeps,
   key: string,
   raw: KubeObject,
-  status: AtomStatus,
+  status: AtomStatus | undefined,
   events: readonly PlannedEvent[],
   logger: Logger,
 ): Promise<void> {
@@ -172,7 +164,7 @@ export async function applyStatus(
     if (e.type === 'Warning') logger.warn({ reason: e.reason }, e.message);
   }
   const before = (raw as { status?: AtomStatus }).status;
-  if (canonicalJSON(before ?? {}) === canonicalJSON(status)) return;
+  if (!status || canonicalJSON(before ?? {}) === canonicalJSON(status)) return;
   const { namespace = '', name, resourceVersion } = raw.metadata;
   const written = await deps.writer.writeStatus(
     { namespace, name, ...(resourceVersion ? { resourceVersion } : {}) },

@@ -157,9 +157,9 @@ function summary(d: Decision) {
   return {
     pod: d.pod.kind,
     image: d.pod.kind === 'Create' ? d.pod.pod.spec?.containers[0]?.image : undefined,
-    phase: d.status.phase,
+    phase: d.status?.phase,
     conditions: Object.fromEntries(
-      (d.status.conditions ?? []).map((c) => [c.type, `${c.status} ${c.reason}`]),
+      (d.status?.conditions ?? []).map((c) => [c.type, `${c.status} ${c.reason}`]),
     ) as Record<string, string>,
     events: d.events.map((e) => `${e.type} ${e.reason}`),
     requeueAfterMs: d.requeueAfterMs ?? null,
@@ -168,7 +168,7 @@ function summary(d: Decision) {
     started: d.rollout.started?.version,
     outcomes: d.rollout.outcomes,
     memory: d.memory as Record<string, unknown>,
-    status: d.status as Record<string, unknown>,
+    status: (d.status ?? {}) as Record<string, unknown>,
   };
 }
 

@@ -46,7 +46,8 @@ export interface Decision {
   /** An owned child the spec no longer asks for. */
   removals: { kind: string; name: string; uid?: string; resourceVersion?: string }[];
   pod: PodAction;
-  status: AtomStatus;
+  /** The status to show; undefined while a new Atom quietly waits for its platform's first answer. */
+  status: AtomStatus | undefined;
   events: PlannedEvent[];
   requeueAfterMs?: number;
   /** What the controller remembers of this Atom for the next pass. */
@@ -65,6 +66,7 @@ export function decide(obs: AtomObservation, config: DecideConfig): Decision {
   const { atom, now, certificate } = obs;
   const current = obs.pods.find((p) => p.name === podName(atom) && !p.deleting);
   const plan = planRollout(obs, current, config);
+  if (waitsQuietly(obs, plan)) return quietWait(obs);
   const { pod, step, blocked, connectivity } = decidePod(obs, current, plan, config);
   const children = desiredChildren(obs, config);
   const status = buildStatus({
@@ -76,7 +78,8 @@ export function decide(obs: AtomObservation, config: DecideConfig): Decision {
     ...(current ? { health: current.health } : {}),
     podName: podName(atom),
     blocked: blocked ?? { reason: reasons.WaitingForRelease, message: '' },
-    current: current ? { version: current.version, image: current.image } : {},
+    // The version a pod runs counts once it is Ready: before that, it is only being tried.
+    current: current?.health.ready ? { version: current.version, image: current.image } : {},
     rollout: plan.view,
     connectivity,
   });
@@ -152,6 +155,36 @@ function decidePod(obs: AtomObservation, current: PodFacts | undefined, plan: At
   return { pod, step, blocked: held ?? backoff, connectivity };
 }
 
+/**
+ * A new Atom waits this long for its platform's first answer before it writes anything: the answer
+ * usually comes within a second (the poller wakes the Atom), and then one pass creates its children,
+ * its pod and its first status, told in one event.
+ */
+const FIRST_ANSWER_WAIT_MS = 10_000;
+
+function waitsQuietly(obs: AtomObservation, plan: AtomPlan): boolean {
+  const created = Date.parse(String(obs.atom.metadata.creationTimestamp ?? ''));
+  const age = obs.now.getTime() - created;
+  return (
+    Boolean(plan.waitForRelease) && obs.subscribed && !obs.release && !obs.atom.status && age < FIRST_ANSWER_WAIT_MS
+  );
+}
+
+function quietWait(obs: AtomObservation): Decision {
+  const created = Date.parse(String(obs.atom.metadata.creationTimestamp));
+  return {
+    children: [],
+    removals: [],
+    pod: { kind: 'None' },
+    status: undefined,
+    events: [],
+    requeueAfterMs: Math.max(250, created + FIRST_ANSWER_WAIT_MS - obs.now.getTime()),
+    memory: obs.memory,
+    rollout: { outcomes: [] },
+    connectivity: { offline: false },
+  };
+}
+
 /** An Atom whose spec does not parse gets a status that says which fields, and nothing else. */
 export function decideInvalid(obs: InvalidAtomObservation): { status: AtomStatus; events: PlannedEvent[] } {
   const status = invalidSpecStatus(obs);
@@ -203,8 +236,8 @@ function podEvents(step: PodStep, pod: V1Pod, plan: AtomPlan): PlannedEvent[] {
   const name = pod.metadata?.name ?? '';
   switch (step.kind) {
     case 'Create':
-      // A rollout's own event (InitialInstall, UpdateStarting...) already names the image of the new pod.
-      if (plan.started) return [];
+      // A rollout's own event (InitialInstall, UpdateStarting...) already said which pod comes next.
+      if (plan.started || plan.view.updating) return [];
       return [
         {
           type: 'Normal',
@@ -213,8 +246,8 @@ function podEvents(step: PodStep, pod: V1Pod, plan: AtomPlan): PlannedEvent[] {
         },
       ];
     case 'Replace':
-      // An offline restart is told by the connectivity decision's own event.
-      if (step.reason === OfflineRestart) return [];
+      // An offline restart is told by the connectivity decision's own event, a rollout's by its start.
+      if (step.reason === OfflineRestart || plan.started) return [];
       return [
         {
           type: 'Normal',

@@ -55,3 +55,36 @@ export function conditionEvents(
   }
   return events;
 }
+
+/** A child written in this pass: created, updated to follow the spec, or restored after someone's edit. */
+export interface ChildChange {
+  kind: typeof reasons.Created | typeof reasons.Updated | typeof reasons.Restored;
+  what: string;
+}
+
+const wording = {
+  Created: (w: string) => `created ${w}`,
+  Updated: (w: string) => `updated ${w} to match the Atom's spec`,
+  Restored: (w: string) => `${w} changed by someone else; restored it`,
+};
+
+/**
+ * One event per kind of change and pass: a new Atom gets one "Created" naming all its children. When
+ * the same pass also creates the pod of the Atom's first install, that event names the pod and the
+ * version too and stands for the install's own event: a new Atom is told in one event.
+ */
+export function childChangeEvents(
+  changes: readonly ChildChange[],
+  install: { pod: string; image: string; start: PlannedEvent } | undefined,
+): PlannedEvent[] {
+  const events: PlannedEvent[] = [];
+  for (const kind of [reasons.Created, reasons.Updated, reasons.Restored]) {
+    const items = changes.filter((c) => c.kind === kind).map((c) => c.what);
+    if (!items.length) continue;
+    if (kind === reasons.Created && install) {
+      const message = `created ${items.join(', ')} and pod ${install.pod} running ${install.image}: ${install.start.message}`;
+      events.push({ type: 'Normal', reason: kind, message });
+    } else events.push({ type: 'Normal', reason: kind, message: wording[kind](items.join(', ')) });
+  }
+  return events;
+}

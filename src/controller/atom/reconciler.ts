@@ -14,6 +14,9 @@ import type { FleetView } from './fleet-view.js';
 import type { RolloutCounters } from './metrics.js';
 import type { AtomMemory, AtomObservation } from './observation.js';
 import { observe } from './observe.js';
+import { type ChildChange, childChangeEvents } from './events.js';
+import { reasons } from '../../api/reasons.js';
+import type { PlannedEvent } from '../../rollout/index.js';
 import type { CacheReader, ChildWriter, EventSink, ReleaseSource, StatusSource } from './ports.js';
 
 export interface AtomReconcilerDeps {
@@ -79,26 +82,31 @@ export class AtomReconciler {
       await applyStatus(this.#apply, key, raw, status, events, logger);
       return {};
     }
-    const decision = await this.#carryOut(obs, raw, logger);
+    const { decision, changes } = await this.#carryOut(obs, raw, logger);
     this.#memory.set(key, decision.memory);
     if (decision.rollout.started) deps.fleet.noteStarted(key, decision.rollout.started.version, now);
     for (const result of decision.rollout.outcomes) deps.counters?.updates.inc({ result });
     deps.offlineMetrics?.record(obs.atom.metadata.namespace ?? '', obs.atom.metadata.name, decision.connectivity);
-    await applyStatus(this.#apply, key, raw, decision.status, decision.events, logger);
+    await applyStatus(this.#apply, key, raw, decision.status, eventsOf(decision, changes), logger);
     return decision.requeueAfterMs !== undefined ? { requeueAfter: decision.requeueAfterMs } : {};
   }
 
   /** Decides and applies; what the API server refused is decided again, so the status tells it. */
-  async #carryOut(obs: AtomObservation, raw: KubeObject, logger: Logger): Promise<Decision> {
+  async #carryOut(
+    obs: AtomObservation,
+    raw: KubeObject,
+    logger: Logger,
+  ): Promise<{ decision: Decision; changes: ChildChange[] }> {
     const decision = decide(obs, this.#deps.config);
     const feedback = await applyDecision(this.#apply, obs.key, raw, decision, logger);
+    const { changes } = feedback;
     if (!feedback.refused && !feedback.networkPolicyFailed) {
-      if (decision.pod.kind !== 'Create') return decision;
+      if (decision.pod.kind !== 'Create') return { decision, changes };
       const { refused: _done, ...memory } = decision.memory;
-      return { ...decision, memory };
+      return { decision: { ...decision, memory }, changes };
     }
     const memory = heard(decision, feedback, obs.now);
-    return decide({ ...obs, memory }, this.#deps.config);
+    return { decision: decide({ ...obs, memory }, this.#deps.config), changes };
   }
 }
 
@@ -112,4 +120,16 @@ function heard(decision: Decision, feedback: ApplyFeedback, now: Date): AtomMemo
       : {}),
     ...(feedback.networkPolicyFailed ? { networkPolicyFailed: feedback.networkPolicyFailed } : {}),
   };
+}
+
+/** The pass's events: what its children's writes tell (one event for a new Atom's first install) and what was decided. */
+function eventsOf(decision: Decision, changes: readonly ChildChange[]): PlannedEvent[] {
+  const startReason = decision.rollout.started ? decision.status?.rolloutHistory?.at(-1)?.reason : undefined;
+  const start = decision.events.find((e) => e.reason === startReason);
+  const pod = decision.pod.kind === 'Create' ? decision.pod.pod : undefined;
+  const install =
+    start && pod && changes.some((c) => c.kind === reasons.Created)
+      ? { pod: pod.metadata?.name ?? '', image: pod.spec?.containers[0]?.image ?? '', start }
+      : undefined;
+  return [...childChangeEvents(changes, install), ...decision.events.filter((e) => !install || e !== start)];
 }

@@ -42,61 +42,84 @@ export interface StatusInput {
   connectivity?: Pick<ConnectivityDecision, 'connected' | 'platform' | 'degraded'>;
 }
 
-function podConditions(input: StatusInput): {
-  ready: ConditionInput;
-  progressing: ConditionInput;
-  degraded?: ConditionInput;
-} {
-  const { step, health, certificate, podName } = input;
-  const progressing = (reason: string, message: string): ConditionInput => ({
-    type: 'Progressing',
-    status: 'True',
-    reason,
-    message,
-  });
-  const notReady = (reason: string, message: string): ConditionInput => ({
-    type: 'Ready',
-    status: 'False',
-    reason,
-    message,
-  });
+type PodConditions = { ready: ConditionInput; progressing: ConditionInput; degraded?: ConditionInput };
+
+const progressingTrue = (reason: string, message: string): ConditionInput => ({
+  type: 'Progressing',
+  status: 'True',
+  reason,
+  message,
+});
+const notReady = (reason: string, message: string): ConditionInput => ({
+  type: 'Ready',
+  status: 'False',
+  reason,
+  message,
+});
+
+function podConditions(input: StatusInput): PodConditions {
+  return rolloutConditions(input) ?? stepConditions(input) ?? healthConditions(input);
+}
+
+/**
+ * Through a rollout, stopping the old pod, creating the new one and waiting for it all say the same
+ * thing, so no pass of the rollout rewrites the status; a pod that fails still speaks for itself.
+ */
+function rolloutConditions({ rollout, step, health }: StatusInput): PodConditions | undefined {
+  const updating = rollout.updating;
+  const failing =
+    health &&
+    (health.crashLooping || health.waitingReason === 'ImagePullBackOff' || health.waitingReason === 'ErrImagePull');
+  const replacing = step.kind === 'Create' || step.kind === 'Replace' || step.kind === 'WaitForTermination';
+  if (!updating || failing || !(replacing || (step.kind === 'Keep' && !health?.ready))) return undefined;
+  return {
+    ready: notReady(reasons.Updating, updating.message),
+    progressing: progressingTrue(reasons.Updating, updating.message),
+  };
+}
+
+/** What the pod's next step says, when it says more than the pod's health. */
+function stepConditions(input: StatusInput): PodConditions | undefined {
+  const { step, health, podName } = input;
   switch (step.kind) {
     case 'Create':
       return {
         ready: notReady(reasons.PodStarting, `creating pod ${podName}`),
-        progressing: progressing(reasons.PodStarting, `creating pod ${podName}`),
+        progressing: progressingTrue(reasons.PodStarting, `creating pod ${podName}`),
       };
     case 'Replace':
       return {
         ready: notReady(reasons.PodReplacing, step.message),
-        progressing: progressing(reasons.PodReplacing, step.message),
+        progressing: progressingTrue(reasons.PodReplacing, step.message),
       };
     case 'WaitForTermination':
-    case 'DeleteStrays':
+    case 'DeleteStrays': {
+      const old = step.kind === 'WaitForTermination' ? step.pod.name : podName;
       return {
-        ready: notReady(
-          reasons.PodTerminating,
-          `waiting for pod ${step.kind === 'WaitForTermination' ? step.pod.name : podName} to stop before starting its replacement`,
-        ),
-        progressing: progressing(reasons.PodTerminating, 'the old pod is stopping gracefully'),
+        ready: notReady(reasons.PodTerminating, `waiting for pod ${old} to stop before starting its replacement`),
+        progressing: progressingTrue(reasons.PodTerminating, 'the old pod is stopping gracefully'),
       };
-    case 'Hold':
-      if (!health) {
-        const { reason, message } = input.blocked;
-        const stuck = STUCK.has(reason);
-        return {
-          ready: notReady(reason, `no pod is started: ${message}`),
-          progressing: { type: 'Progressing', status: stuck ? 'False' : 'True', reason, message },
-        };
-      }
-      break;
+    }
+    case 'Hold': {
+      if (health) return undefined;
+      const { reason, message } = input.blocked;
+      const stuck = STUCK.has(reason);
+      return {
+        ready: notReady(reason, `no pod is started: ${message}`),
+        progressing: { type: 'Progressing', status: stuck ? 'False' : 'True', reason, message },
+      };
+    }
     case 'Keep':
-      break;
+      return undefined;
   }
+}
+
+/** What the pod that exists says about itself. */
+function healthConditions({ health, step, certificate, podName }: StatusInput): PodConditions {
   if (!health)
     return {
       ready: notReady(reasons.PodStarting, `waiting for pod ${podName}`),
-      progressing: progressing(reasons.PodStarting, `waiting for pod ${podName}`),
+      progressing: progressingTrue(reasons.PodStarting, `waiting for pod ${podName}`),
     };
   if (health.crashLooping || health.waitingReason === 'ImagePullBackOff' || health.waitingReason === 'ErrImagePull') {
     const reason = health.crashLooping ? reasons.CrashLoopBackOff : reasons.ImagePullBackOff;
@@ -116,7 +139,7 @@ function podConditions(input: StatusInput): {
   }
   return {
     ready: notReady(reasons.PodNotReady, `pod ${podName} is ${health.phase} and not Ready yet`),
-    progressing: progressing(reasons.PodStarting, `pod ${podName} is starting`),
+    progressing: progressingTrue(reasons.PodStarting, `pod ${podName} is starting`),
   };
 }
 
