@@ -203,7 +203,7 @@ describe('approve', () => {
     );
     expect(h.pods('default', 'cmd-manual')[0]?.spec?.containers[0]?.image).toBe(`boomi/atom@sha256:${'b'.repeat(64)}`);
     const status = await run('status', 'cmd-manual');
-    expect(status.stdout).toMatch(/cmd-manual\s+True\s+-\s+5\.0\.3\s+5\.0\.3\s+1\s+Pinned/);
+    expect(status.stdout).toMatch(/cmd-manual\s+True\s+True\s+5\.0\.3\s+5\.0\.3\s+1\s+Pinned/);
     expect((await run('approve', 'cmd-manual', '--version', '5.0.3')).stdout).toContain('already approved for 5.0.3');
   }, 60_000);
 
