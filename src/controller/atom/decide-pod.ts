@@ -9,6 +9,14 @@ export const REFUSED_RETRY_MS = 30_000;
 
 export type Blocked = Problem & { retryInMs?: number };
 
+/** Why no pod starts, when only a person can change it: phase Failed, Progressing=False, a Warning. */
+export const needsAPerson: ReadonlySet<string> = new Set([
+  reasons.CertificateInvalid,
+  reasons.PodRefused,
+  reasons.PlatformCANotFound,
+  reasons.PlatformURLMissing,
+]);
+
 /**
  * Why no new pod may start, or undefined when one may:
  * 1. the registration certificate is unusable (the kubelet could mount it, the platform would refuse it);

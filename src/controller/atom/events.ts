@@ -5,6 +5,7 @@ import type { Condition, ConditionType } from '../../api/atom-status.js';
 import { platformErrorDocs } from '../../platform/errors.js';
 import { type PlannedEvent, Reasons } from '../../rollout/index.js';
 import { reasons } from '../../api/reasons.js';
+import { needsAPerson } from './decide-pod.js';
 
 interface ConditionEventRule {
   type: ConditionType;
@@ -13,17 +14,17 @@ interface ConditionEventRule {
 }
 
 const platformProblems: ReadonlySet<string> = new Set([...Object.keys(platformErrorDocs), reasons.PlatformCANotFound]);
-const noPodBecause: ReadonlySet<string> = new Set([
-  reasons.InvalidSpec,
-  reasons.PodRefused,
-  reasons.PlatformCANotFound,
-  reasons.PlatformURLMissing,
-  reasons.PlatformURLMissing,
-]);
 
 const rules: readonly ConditionEventRule[] = [
   // Nothing runs, and only a person can change that.
-  { type: 'Ready', event: (c) => (noPodBecause.has(c.reason) ? { type: 'Warning', reason: c.reason } : undefined) },
+  // (An unusable certificate is told by the CertificateValid rule below, once.)
+  {
+    type: 'Ready',
+    event: (c) =>
+      c.reason === reasons.InvalidSpec || (needsAPerson.has(c.reason) && c.reason !== reasons.CertificateInvalid)
+        ? { type: 'Warning', reason: c.reason }
+        : undefined,
+  },
   {
     type: 'CertificateValid',
     event: (c) => {

@@ -5,19 +5,12 @@ import type { AtomStatus, Phase } from '../../api/atom-status.js';
 import type { CertificateVerdict } from '../../certificates/inspect.js';
 import { mergeConditions, type ConditionInput } from './conditions.js';
 import type { ConnectivityDecision } from '../../health/index.js';
+import { needsAPerson } from './decide-pod.js';
 import type { InvalidAtomObservation } from './observation.js';
 import type { PodHealth } from './pod-health.js';
 import type { RolloutView } from '../../rollout/index.js';
 import type { PodStep } from './pod-step.js';
 import { reasons } from '../../api/reasons.js';
-
-/** Reasons for holding back a pod that only a person can resolve (phase Failed, not Progressing). */
-const STUCK: ReadonlySet<string> = new Set([
-  reasons.CertificateInvalid,
-  reasons.PodRefused,
-  reasons.PlatformCANotFound,
-  reasons.PlatformURLMissing,
-]);
 
 export type NetworkState =
   | { kind: 'Applied'; summary: string }
@@ -103,7 +96,7 @@ function stepConditions(input: StatusInput): PodConditions | undefined {
     case 'Hold': {
       if (health) return undefined;
       const { reason, message } = input.blocked;
-      const stuck = STUCK.has(reason);
+      const stuck = needsAPerson.has(reason);
       return {
         ready: notReady(reason, `no pod is started: ${message}`),
         progressing: { type: 'Progressing', status: stuck ? 'False' : 'True', reason, message },
@@ -166,7 +159,7 @@ function phaseOf(
   step: PodStep,
   health: PodHealth | undefined,
 ): Phase {
-  if (step.kind === 'Hold' && !health) return STUCK.has(ready.reason) ? 'Failed' : 'Pending';
+  if (step.kind === 'Hold' && !health) return needsAPerson.has(ready.reason) ? 'Failed' : 'Pending';
   if (degraded?.status === 'True') return 'Degraded';
   if (updating) return 'Updating';
   if (ready.status === 'True') return 'Running';
