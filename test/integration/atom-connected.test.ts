@@ -113,6 +113,24 @@ describe('an Atom offline beyond its grace period, and back', () => {
   });
 });
 
+describe('an Atom the platform lists online but has not heard from for too long', () => {
+  it('gets Connected=False ContactOverdue, and leaves no offline series behind once deleted', async () => {
+    const name = 'overdue';
+    const lastContactAt = new Date(Date.now() - 3_600_000).toISOString();
+    ctx.h.simulator.setSelfStatus(cn(name), { answer: 'online', lastContactAt });
+    await ctx.h.readyAtom(NS, name, { health: { offlineGracePeriod: '2s' } });
+    await ctx.h.waitFor('ContactOverdue', () => ctx.h.condition(NS, name, 'Connected')?.reason === 'ContactOverdue');
+    expect(ctx.h.condition(NS, name, 'Connected')?.status).toBe('False');
+    await ctx.h.waitFor('Degraded AtomOffline', () => ctx.h.condition(NS, name, 'Degraded')?.reason === 'AtomOffline');
+    expect(offlineSeries((await scrape('/metrics')).text, name)).toHaveLength(1);
+    // A gone Atom must not keep its alert firing.
+    await ctx.h.api.deleteObject({ apiVersion: 'atomoperator.io/v1alpha1', kind: 'Atom', namespace: NS, name });
+    await ctx.h.waitFor('the Atom gone', () => !ctx.h.atom(NS, name));
+    await ctx.h.settle();
+    expect(offlineSeries((await scrape('/metrics')).text, name)).toEqual([]);
+  });
+});
+
 describe('a platform that does not offer the status', () => {
   it('gives one quiet Connected=Unknown (StatusNotOffered) and is not asked again every interval', async () => {
     const name = 'unoffered';
