@@ -47,6 +47,11 @@ describe('an online Atom', () => {
     expect(platform.atomId).toBe(cn('online'));
     expect(Date.now() - Date.parse(platform.lastContactAt)).toBeLessThan(60_000);
     expect(platform.offlineRestarts).toBeUndefined();
+    // Polled every second, each answer with a fresh lastContactAt: the Atom is not rewritten each time.
+    await ctx.h.settle();
+    const version = ctx.h.atom(NS, 'online').metadata.resourceVersion;
+    await sleep(3_000);
+    expect(ctx.h.atom(NS, 'online').metadata.resourceVersion).toBe(version);
   });
 });
 
@@ -67,8 +72,11 @@ describe('an Atom offline beyond its grace period, and back', () => {
     expect(degraded.message).toContain('spec.health.offlineGracePeriod (2s)');
     // The pod stays Ready: only the platform knows the Atom is offline.
     expect(ctx.h.condition(NS, name, 'Ready')?.status).toBe('True');
-    // Several more polls change nothing: one event per transition, not one per poll.
+    // Several more polls change nothing: one event per transition, not one per poll, and no status write.
+    await ctx.h.settle();
+    const version = ctx.h.atom(NS, name).metadata.resourceVersion;
     await sleep(3_000);
+    expect(ctx.h.atom(NS, name).metadata.resourceVersion).toBe(version);
     const byReason = (reason: string) => warnings(name).filter((e) => e.reason === reason);
     expect(byReason('ReportedOffline')).toHaveLength(1);
     expect(byReason('AtomOffline')).toHaveLength(1);
