@@ -178,6 +178,23 @@ describe('answers the operator cannot use', () => {
   });
 });
 
+describe('a slow platform', () => {
+  it('is asked one request at a time, and its answer still counts', async () => {
+    const name = 'slow';
+    ctx.h.simulator.setSelfStatus(cn(name), { answer: 'online', delayMs: 2_500 });
+    await ctx.h.readyAtom(NS, name);
+    const since = Date.now();
+    await ctx.h.waitFor('Connected=True', () => ctx.h.condition(NS, name, 'Connected')?.status === 'True', 10_000);
+    await sleep(6_000);
+    const asked = selfRequests(cn(name), since);
+    // Each answer takes 2.5 s with a 1 s interval: overlapping requests would be about seven.
+    expect(asked.length).toBeLessThanOrEqual(4);
+    for (const [i, r] of asked.entries())
+      if (i > 0) expect(r.at.getTime() - asked[i - 1]!.at.getTime()).toBeGreaterThanOrEqual(2_400);
+    expect(ctx.h.condition(NS, name, 'Connected')?.status).toBe('True');
+  });
+});
+
 describe('many Atoms on one certificate', () => {
   it('make one status request per interval', async () => {
     const count = 60;
