@@ -6,6 +6,8 @@ import { release, useHarness } from '../support/harness.js';
 
 const NS = 'default';
 const ctx = useHarness({
+  // Pods take a second to become Ready, so a restart stays in flight long enough to be seen.
+  sandbox: { podStartDelayMs: 1_000 },
   operatorArgs: ['--platform-status-poll-interval=1s', '--platform-poll-interval=1s', '--fleet-soak-seconds=1'],
 });
 // The common name harness.readyAtom gives the registration certificate it issues.
@@ -122,4 +124,51 @@ describe('an offline Atom while a rollout replaces its pod', () => {
     expect(ctx.h.pods(NS, name)[0]!.spec!.containers[0]!.image).toBe(`boomi/atom@sha256:${'7'.repeat(64)}`);
     expect(watch.most).toBe(1);
   }, 40_000);
+});
+
+describe('several Atoms offline at once', () => {
+  it('have their pods restarted no more at once than the fleet allows (1)', async () => {
+    const names = ['herd-a', 'herd-b', 'herd-c'];
+    const health = { offlineGracePeriod: '2s', restartWhenOffline: true };
+    for (const name of names) await ctx.h.readyAtom(NS, name, { health });
+    const firstUid = new Map(names.map((n) => [n, ctx.h.pods(NS, n)[0]?.metadata?.uid]));
+    const restarted = (n: string) => ctx.h.pods(NS, n).some((p) => p.metadata?.uid !== firstUid.get(n));
+    // In flight: its first pod gone or going, and no new pod Ready yet.
+    const inFlight = () =>
+      names.filter((n) => {
+        const pods = ctx.h.pods(NS, n);
+        const replacing = pods.length === 0 || pods.some((p) => p.metadata?.deletionTimestamp) || restarted(n);
+        const readyNew = pods.some(
+          (p) =>
+            p.metadata?.uid !== firstUid.get(n) &&
+            p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        );
+        return replacing && !readyNew;
+      });
+    let most: string[] = [];
+    const timer = setInterval(() => {
+      const now = inFlight();
+      if (now.length > most.length) most = now;
+    }, 10);
+    try {
+      for (const name of names) ctx.h.simulator.setSelfStatus(cn(name), { answer: 'offline' });
+      const [first] = await ctx.h.waitFor('one restart', () => {
+        const done = names.filter((n) => platform(n).offlineRestarts === 1);
+        return done.length > 0 ? done : undefined;
+      });
+      // The others wait for the slot, and say so.
+      const others = names.filter((n) => n !== first);
+      await ctx.h.waitFor('the others waiting for the fleet', () =>
+        others.every((n) =>
+          ctx.h.condition(NS, n, 'Degraded')?.message.includes('1 offline restart in flight, as many as it allows'),
+        ),
+      );
+      await ctx.h.waitFor('the first restart done', () => restarted(first!) && inFlight().length === 0);
+      expect(others.filter(restarted)).toEqual([]);
+    } finally {
+      clearInterval(timer);
+      for (const name of names) ctx.h.simulator.setSelfStatus(cn(name), { answer: 'online' });
+    }
+    expect(most).toHaveLength(1);
+  }, 30_000);
 });

@@ -26,7 +26,7 @@ export interface AtomReconcilerDeps {
   events: EventSink;
   releases: ReleaseSource;
   statuses?: StatusSource;
-  fleet: Pick<FleetView, 'gateFor' | 'noteStarted' | 'offlineRestarts'>;
+  fleet: Pick<FleetView, 'gateFor' | 'noteStarted' | 'offlineRestarts' | 'noteOfflineRestart'>;
   counters?: RolloutCounters;
   offlineMetrics?: ConnectivityMetrics;
   config: DecideConfig;
@@ -91,6 +91,8 @@ export class AtomReconciler {
   /** Decides and applies; what the API server refused is decided again, so the status tells it. */
   async #carryOut(obs: AtomObservation, raw: KubeObject, logger: Logger): Promise<Decision> {
     const decision = decide(obs, this.#deps.config);
+    // Before the first await, so a pass of another Atom in the meantime counts this restart.
+    if (decision.connectivity.replacePod) this.#deps.fleet.noteOfflineRestart(obs.key, obs.now);
     const feedback = await applyDecision(this.#apply, obs.key, raw, decision, logger);
     if (!feedback.refused && !feedback.networkPolicyFailed) {
       if (decision.pod.kind !== 'Create') return decision;
