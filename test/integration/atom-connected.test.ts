@@ -210,8 +210,8 @@ describe('many Atoms on one certificate', () => {
     const since = Date.now();
     await sleep(5_000);
     const asked = selfRequests('shared', since).length;
-    // Five intervals of 1s: one request each, give or take the edges of the window.
-    expect(asked).toBeGreaterThanOrEqual(3);
+    // Five intervals of 1s: one request each, give or take the edges of the window and a busy machine.
+    expect(asked).toBeGreaterThanOrEqual(2);
     expect(asked).toBeLessThanOrEqual(6);
   }, 90_000);
 });

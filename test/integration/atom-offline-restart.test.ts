@@ -44,7 +44,7 @@ afterEach(() => watch?.stop());
 describe('an Atom that stays offline with restartWhenOffline', () => {
   it('has its pod replaced once, then again only after the backoff, one pod at a time', async () => {
     const name = 'restarter';
-    await ctx.h.readyAtom(NS, name, { health: { offlineGracePeriod: '2s', restartWhenOffline: true } });
+    await ctx.h.readyAtom(NS, name, { health: { offlineGracePeriod: '3s', restartWhenOffline: true } });
     await ctx.h.waitFor('Connected=True', () => ctx.h.condition(NS, name, 'Connected')?.status === 'True');
     watch = watchPods(name);
     ctx.h.simulator.setSelfStatus(cn(name), { answer: 'offline' });
@@ -63,11 +63,12 @@ describe('an Atom that stays offline with restartWhenOffline', () => {
       /atom_operator_offline_restarts_total\{atom_namespace="default",atom="restarter"\} 1\n/,
     );
 
-    // The new pod gets a whole grace period (2s) to connect; then the second restart waits 2s.
+    // The new pod gets a whole grace period (3s) to connect; after the first restart the backoff is
+    // the grace period too.
     await ctx.h.waitFor('the second offline restart', () => platform(name).offlineRestarts === 2, 20_000);
     await ctx.h.waitFor('the pod after the second restart', () => watch!.uids.length === 3);
-    // After the second restart the backoff (4s) outlasts the grace period: Degraded says so, and
-    // the pod stays.
+    // After the second restart the backoff (6s, from a stamp in whole seconds) outlasts the new
+    // pod's start (1s) and grace period (3s): Degraded says so, and the pod stays.
     await ctx.h.waitFor('the backoff shown', () =>
       ctx.h.condition(NS, name, 'Degraded')?.message.includes('after 2 restarts the next waits until'),
     );
