@@ -102,6 +102,13 @@ describe('an Atom offline beyond its grace period, and back', () => {
     const [series] = offlineSeries(metrics.text, name);
     // job is the scrape target's label, added by Prometheus.
     for (const label of use.labels.filter((l) => l !== 'job')) expect(series, label).toHaveProperty(label);
+    // The same Atom is Degraded with reason AtomOffline, which the AtomDegraded alert leaves to this one.
+    expect(seriesOf(metrics.text, 'atom_operator_atom_degraded')).toContainEqual({
+      atom_namespace: NS,
+      atom: name,
+      reason: 'AtomOffline',
+    });
+    expect(rules.find((r) => r.alert === 'AtomDegraded')?.expr).toContain('reason!="AtomOffline"');
   });
 
   it('recovers when the platform hears from it again, without its pod being replaced', async () => {
