@@ -32,6 +32,8 @@ export interface Run {
   /** Undefined against a real cluster: the API server's requests cannot be seen from here. */
   tap: RequestTap | undefined;
   pollIntervalMs: number;
+  /** How often the operator asks the platform whether each Atom is online (GET /atom/v1/self). */
+  statusPollIntervalMs: number;
   resyncPeriodMs: number;
   log(message: string): void;
 }
@@ -72,11 +74,15 @@ export interface PlatformGroupFigures {
   /** Distinct registration certificates: with the channel, the poll key. */
   credentials: number;
   requestsPerInterval: number;
+  /** GET /atom/v1/self per status interval, from the group's certificates: one per credential is the target. */
+  statusRequestsPerInterval: number;
 }
 
 export interface PlatformFigures {
   pollIntervalSeconds: number;
   intervals: number;
+  statusPollIntervalSeconds: number;
+  statusIntervals: number;
   groups: PlatformGroupFigures[];
 }
 
@@ -224,6 +230,7 @@ async function reconciles(operator: OperatorProcess): Promise<number> {
 
 function platformFigures(run: Run, from: number, to: number): PlatformFigures {
   const intervals = (to - from) / run.pollIntervalMs;
+  const statusIntervals = (to - from) / run.statusPollIntervalMs;
   const requests = run.env.simulator.requests.filter((r) => r.at.getTime() >= from && r.at.getTime() < to);
   const groups = (['shared', 'own'] as const).map((group): PlatformGroupFigures => {
     const atoms = run.plan.atoms.filter((a) => a.group === group);
@@ -234,9 +241,21 @@ function platformFigures(run: Run, from: number, to: number): PlatformFigures {
       secrets: new Set(atoms.map((a) => a.secret)).size,
       credentials: new Set(atoms.map((a) => a.certificate)).size,
       requestsPerInterval: round(requests.filter((r) => r.channel === CHANNEL[group]).length / intervals, 2),
+      // The group's certificates are issued as bench-<group>-<i> (applySecrets).
+      statusRequestsPerInterval: round(
+        requests.filter((r) => r.resource === 'self' && r.clientSubject?.startsWith(`bench-${group}-`)).length /
+          statusIntervals,
+        2,
+      ),
     };
   });
-  return { pollIntervalSeconds: run.pollIntervalMs / 1000, intervals: round(intervals, 2), groups };
+  return {
+    pollIntervalSeconds: run.pollIntervalMs / 1000,
+    intervals: round(intervals, 2),
+    statusPollIntervalSeconds: run.statusPollIntervalMs / 1000,
+    statusIntervals: round(statusIntervals, 2),
+    groups,
+  };
 }
 
 /** Nothing changes: every Atom is resynced at least once and the platform is polled several times. */
@@ -246,7 +265,7 @@ export async function measureIdle(run: Run): Promise<IdleFigures> {
   const cpu0 = operator.usage().cpuSeconds;
   const before = await reconciles(operator);
   const from = Date.now();
-  await sleep(Math.max(run.resyncPeriodMs * 1.2, run.pollIntervalMs * 3));
+  await sleep(Math.max(run.resyncPeriodMs * 1.2, run.pollIntervalMs * 3, run.statusPollIntervalMs * 3));
   await pollUntil(
     'a resync of every Atom',
     async () => (await reconciles(operator)) - before >= plan.atoms.length,

@@ -40,6 +40,12 @@ function verbs(byVerb: Record<string, number> | undefined): string {
     .join(', ');
 }
 
+function platformStatus(r: SizeResult): string {
+  return r.idle.platform.groups
+    .map((g) => `${g.group}: ${fmt(g.statusRequestsPerInterval, 2)} for ${g.credentials} cred`)
+    .join('; ');
+}
+
 function platform(r: SizeResult): string {
   return r.idle.platform.groups
     .map((g) => `${g.group}: ${fmt(g.requestsPerInterval, 2)} for ${g.credentials} cred`)
@@ -70,6 +76,7 @@ export function formatTable(results: BenchResults): string {
     ['rollout: by verb per Atom', (r) => verbs(r.rollout?.requestsPerAtom?.byVerb)],
     ['event -> first write p50 / p99 (ms)', (r) => `${fmt(r.latency.ms.p50, 0)} / ${fmt(r.latency.ms.p99, 0)}`],
     ['platform requests per poll interval', platform],
+    ['platform status requests per status interval', platformStatus],
     ['operator peak RSS (MiB)', (r) => fmt(r.operator.peakRssMiB)],
     ['operator idle RSS (MiB)', (r) => fmt(r.operator.idleRssMiB)],
     ['operator idle V8 heap used (MiB)', (r) => fmt(r.operator.idleHeapUsedMiB)],

@@ -31,6 +31,7 @@ const optionsSchema = z.object({
   certificates: count(1).default(4),
   'latency-samples': count(1).default(40),
   'poll-interval': duration.prefault('5s'),
+  'status-poll-interval': duration.prefault('5s'),
   /** Default: 15s, or 6 ms per Atom when larger, so a resync pass can finish before the next one starts. */
   'resync-period': duration.optional(),
   /** The rollout phase replaces every pod; above this size it is skipped by default to keep the run short. */
@@ -54,6 +55,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       certificates: { type: 'string' },
       'latency-samples': { type: 'string' },
       'poll-interval': { type: 'string' },
+      'status-poll-interval': { type: 'string' },
       'resync-period': { type: 'string' },
       'rollout-max-atoms': { type: 'string' },
       workers: { type: 'string' },
@@ -88,6 +90,7 @@ export async function runBench(
       certificatesPerGroup: opts.certificates,
       latencySamples: opts['latency-samples'],
       pollIntervalMs: opts['poll-interval'],
+      statusPollIntervalMs: opts['status-poll-interval'],
       resyncPeriodMs: opts['resync-period'] ?? 'max(15s, 6ms per Atom)',
       rolloutMaxAtoms: opts['rollout-max-atoms'],
       workers: opts.workers,
@@ -111,6 +114,7 @@ export async function runBench(
         certificatesPerGroup: opts.certificates,
         latencySamples: opts['latency-samples'],
         pollIntervalMs: opts['poll-interval'],
+        statusPollIntervalMs: opts['status-poll-interval'],
         resyncPeriodMs: opts['resync-period'] ?? Math.max(15_000, atoms * 6),
         rollout: atoms <= opts['rollout-max-atoms'],
         ...(opts['profile-dir'] ? { profileDir: opts['profile-dir'] } : {}),

@@ -25,6 +25,7 @@ export interface ScenarioOptions {
   certificatesPerGroup: number;
   latencySamples: number;
   pollIntervalMs: number;
+  statusPollIntervalMs: number;
   resyncPeriodMs: number;
   workers: number;
   rollout: boolean;
@@ -76,6 +77,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<SizeResult> {
         `--watch-namespaces=${env.namespace}`,
         `--resync-period=${opts.resyncPeriodMs}ms`,
         `--platform-poll-interval=${opts.pollIntervalMs}ms`,
+        `--platform-status-poll-interval=${opts.statusPollIntervalMs}ms`,
         `--workers=${opts.workers}`,
         '--fleet-max-concurrent=100%',
         '--fleet-soak-seconds=0',
@@ -92,6 +94,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<SizeResult> {
       operator,
       tap,
       pollIntervalMs: opts.pollIntervalMs,
+      statusPollIntervalMs: opts.statusPollIntervalMs,
       resyncPeriodMs: opts.resyncPeriodMs,
       log: opts.log,
     };

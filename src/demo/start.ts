@@ -28,7 +28,12 @@ await runOperatorMain({
     const demo = await startDemo({ dir: join(process.cwd(), '.sandbox'), examplesDir: join(root, 'examples') });
     return {
       credentials: loadKubeconfigFile(demo.sandbox.kubeconfigPath),
-      args: [`--platform-url=${demo.simulator.url}`, '--platform-poll-interval=30s'],
+      // Status every 15s rather than every minute: the sample that goes offline shows it within the demo's first minutes.
+      args: [
+        `--platform-url=${demo.simulator.url}`,
+        '--platform-poll-interval=30s',
+        '--platform-status-poll-interval=15s',
+      ],
       releasePublicKeys: demo.releasePublicKeys,
       stop: () => demo.stop(),
       announce() {

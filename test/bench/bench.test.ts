@@ -48,6 +48,8 @@ const sizeResult = z
           .object({
             pollIntervalSeconds: figure,
             intervals: figure,
+            statusPollIntervalSeconds: z.literal(1),
+            statusIntervals: figure,
             groups: z
               .array(
                 z
@@ -58,6 +60,8 @@ const sizeResult = z
                     secrets: z.number().int(),
                     credentials: z.literal(2),
                     requestsPerInterval: figure,
+                    // Every group's Atoms are asked about, one request per certificate and interval.
+                    statusRequestsPerInterval: figure.positive(),
                   })
                   .strict(),
               )
@@ -113,6 +117,7 @@ describe('npm run bench', () => {
       '--certificates=2',
       '--latency-samples=3',
       '--poll-interval=1s',
+      '--status-poll-interval=1s',
       '--resync-period=2s',
     ]);
     const { results, file } = await runBench(opts, () => undefined);
@@ -122,6 +127,9 @@ describe('npm run bench', () => {
     const table = formatTable(results);
     expect(table).toContain('| N=20 |');
     expect(table).not.toContain('NaN');
+    expect(table).toMatch(
+      /\| platform status requests per status interval \| shared: [\d.]+ for 2 cred; own: [\d.]+ for 2 cred \|/,
+    );
   }, 55_000);
 
   it('refuses options it cannot use, naming them', () => {

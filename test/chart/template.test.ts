@@ -240,7 +240,10 @@ describe('deployment shape per mode', () => {
       'controller_runtime_reconcile_errors_total',
     );
     expect(rules.find((r) => r.alert === 'AtomOperatorNoLeader')?.expr).toContain('leader_election_master_status');
-    expect(rules.find((r) => r.alert === 'AtomDegraded')?.expr).toContain('atom_operator_atom_degraded');
+    // An offline Atom pages once, through AtomOffline.
+    expect(rules.find((r) => r.alert === 'AtomDegraded')?.expr).toBe(
+      'max by (atom_namespace, atom, reason) (atom_operator_atom_degraded{job="ops-atom-operator-metrics", reason!="AtomOffline"}) > 0',
+    );
     const offline = rules.find((r) => r.alert === 'AtomOffline');
     expect(offline?.expr).toBe(
       'max by (atom_namespace, atom) (atom_operator_atom_offline{job="ops-atom-operator-metrics"}) > 0',

@@ -7,6 +7,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureTools } from '../../hack/fetch-tools.js';
+import { parseConfig } from '../../src/config/load.js';
+import { startDemo } from '../../src/demo/sandbox-demo.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { createOperator } from '../../src/operator.js';
+import { defaultAgentProfile } from '../../src/resources/profile.js';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
@@ -96,5 +101,66 @@ describe('make sandbox', () => {
     cli.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(readdirSync(cwd)).toEqual([]);
+  }, 60_000);
+});
+
+describe('the sandbox demo', () => {
+  it('takes one sample Atom offline, and the operator reports it while the others stay connected', async () => {
+    // The demo's minute, shortened; the operator asks every second instead of every minute.
+    const demo = await startDemo({
+      dir: mkdtempSync(join(tmpdir(), 'atom-demo-offline-')),
+      examplesDir: join(root, 'examples'),
+      offlineAfterMs: 4_000,
+    });
+    const config = parseConfig({
+      argv: [
+        '--leader-election-enabled=false',
+        '--metrics-address=127.0.0.1:0',
+        '--health-address=127.0.0.1:0',
+        `--platform-url=${demo.simulator.url}`,
+        '--platform-status-poll-interval=1s',
+      ],
+      env: {},
+      hostname: () => 'test',
+      podNamespace: () => 'default',
+    });
+    const operator = createOperator({
+      kubeConfig: demo.sandbox.kubeConfig(),
+      config,
+      logger: silentLogger(),
+      profile: defaultAgentProfile,
+      releasePublicKeys: demo.releasePublicKeys,
+    });
+    try {
+      await operator.start();
+      const [ns, name] = demo.goesOffline.split('/') as [string, string];
+      const connected = (namespace: string, atom: string) =>
+        (
+          demo.sandbox.store.get('atoms.atomoperator.io', namespace, atom) as {
+            status?: { conditions?: { type: string; status: string; reason: string }[] };
+          }
+        )?.status?.conditions?.find((c) => c.type === 'Connected');
+      const deadline = Date.now() + 30_000;
+      while (connected(ns, name)?.reason !== 'ReportedOffline' && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(connected(ns, name)).toMatchObject({ status: 'False', reason: 'ReportedOffline' });
+      for (const other of demo.atoms.filter((a) => a !== demo.goesOffline)) {
+        const [otherNs, otherName] = other.split('/') as [string, string];
+        expect(connected(otherNs, otherName), other).toMatchObject({ status: 'True', reason: 'Online' });
+      }
+      const reportedOffline = () =>
+        (
+          demo.sandbox.store.list('events', ns) as unknown as {
+            involvedObject: { name: string };
+            reason: string;
+            type: string;
+          }[]
+        ).some((e) => e.involvedObject.name === name && e.type === 'Warning' && e.reason === 'ReportedOffline');
+      // It was online first: the change is a Warning event (written after the status).
+      await expect.poll(reportedOffline, { timeout: 5_000 }).toBe(true);
+    } finally {
+      await operator.stop();
+      await demo.stop();
+    }
   }, 60_000);
 });

@@ -52,6 +52,8 @@ export class FleetView {
   readonly #started = new Map<string, { version: string; at: Date }>();
   #plans = new Map<string, { at: number; plan: FleetPlan }>();
   #offline: { at: number; value: FleetOfflineRestarts } | undefined;
+  /** Offline restarts this process decided, until the cache shows them in the Atom's status. */
+  readonly #offlineNoted = new Map<string, number>();
 
   constructor(options: FleetViewOptions) {
     this.#o = options;
@@ -61,6 +63,15 @@ export class FleetView {
   noteStarted(atomKey: string, version: string, at: Date): void {
     this.#started.set(atomKey, { version, at });
     this.#plans.clear();
+  }
+
+  /**
+   * Records an offline restart as it is decided, before its status write is visible: without it,
+   * every Atom reconciled before that write reaches the cache would take the same free slot.
+   */
+  noteOfflineRestart(atomKey: string, at: Date): void {
+    this.#offlineNoted.set(atomKey, at.getTime());
+    this.#offline = undefined;
   }
 
   /** A rollout ended or an annotation changed: plans must be made afresh. */
@@ -97,15 +108,25 @@ export class FleetView {
       .list()
       .map(cachedAtom)
       .filter((a): a is Atom => Boolean(a));
-    const inFlight = atoms.filter((a) => {
+    const inFlight = new Set<string>();
+    const shown = new Map<string, number>();
+    for (const a of atoms) {
+      const restartedAt = a.status?.platform?.lastOfflineRestartTime;
+      if (restartedAt) shown.set(atomKey(a), Date.parse(restartedAt));
       const ready = a.status?.conditions?.find((c) => c.type === 'Ready');
       const pod = {
         ready: ready?.status === 'True',
         readySince: ready ? new Date(ready.lastTransitionTime) : undefined,
       };
-      return offlineRestartInFlight(a.status?.platform?.lastOfflineRestartTime, pod);
-    }).length;
-    const value = { inFlight, maxConcurrent: resolveLimit(this.#o.policy.maxConcurrent, atoms.length) };
+      if (offlineRestartInFlight(restartedAt, pod)) inFlight.add(atomKey(a));
+    }
+    for (const [key, at] of this.#offlineNoted) {
+      // The status stamp has whole seconds: it shows the noted restart once it is no older than that second.
+      const caughtUp = (shown.get(key) ?? Number.NEGATIVE_INFINITY) >= Math.floor(at / 1000) * 1000;
+      if (caughtUp || now.getTime() - at > STARTED_NOTE_MS) this.#offlineNoted.delete(key);
+      else inFlight.add(key);
+    }
+    const value = { inFlight: inFlight.size, maxConcurrent: resolveLimit(this.#o.policy.maxConcurrent, atoms.length) };
     this.#offline = { at: now.getTime(), value };
     return value;
   }

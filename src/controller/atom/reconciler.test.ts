@@ -51,6 +51,7 @@ function harness(atom: KubeObject) {
         throw new Error('an invalid Atom must not reach the fleet');
       },
       noteStarted: () => undefined,
+      noteOfflineRestart: () => undefined,
       offlineRestarts: () => ({ inFlight: 0, maxConcurrent: 1 }),
     },
     config: {

@@ -29,7 +29,7 @@ export interface AtomReconcilerDeps {
   events: EventSink;
   releases: ReleaseSource;
   statuses?: StatusSource;
-  fleet: Pick<FleetView, 'gateFor' | 'noteStarted' | 'offlineRestarts'>;
+  fleet: Pick<FleetView, 'gateFor' | 'noteStarted' | 'offlineRestarts' | 'noteOfflineRestart'>;
   counters?: RolloutCounters;
   offlineMetrics?: ConnectivityMetrics;
   config: DecideConfig;
@@ -98,6 +98,8 @@ export class AtomReconciler {
     logger: Logger,
   ): Promise<{ decision: Decision; changes: ChildChange[] }> {
     const decision = decide(obs, this.#deps.config);
+    // Before the first await, so a pass of another Atom in the meantime counts this restart.
+    if (decision.connectivity.replacePod) this.#deps.fleet.noteOfflineRestart(obs.key, obs.now);
     const feedback = await applyDecision(this.#apply, obs.key, raw, decision, logger);
     const { changes } = feedback;
     if (!feedback.refused && !feedback.networkPolicyFailed) {
