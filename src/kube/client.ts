@@ -4,6 +4,7 @@
 import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
 import { fetch, type Dispatcher } from 'undici';
 import { KubeApiError, kubeErrorFromResponse, toKubeError } from './errors.js';
+import type { RequestLimiter } from './rate-limit.js';
 
 export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
 
@@ -18,11 +19,15 @@ export interface KubeRequest {
   readonly signal?: AbortSignal;
   /** Overrides the client's request timeout; 0 disables it (watches). */
   readonly timeoutMs?: number;
+  /** The Accept header; application/json unless a conversion is asked for (e.g. PartialObjectMetadataList). */
+  readonly accept?: string;
 }
 
 export interface KubeClientOptions {
   /** Deadline for a whole non-streaming request. */
   readonly requestTimeoutMs?: number;
+  /** Client-side rate limit every request (watches included) waits for, as client-go's QPS/burst. */
+  readonly limiter?: RequestLimiter;
 }
 
 const METHODS = {
@@ -36,6 +41,7 @@ const METHODS = {
 export class KubeClient {
   readonly #kubeConfig: KubeConfig;
   readonly #requestTimeoutMs: number;
+  readonly #limiter: RequestLimiter | undefined;
   // client-node builds a fresh undici Agent per call; reusing the first keeps connections pooled.
   #dispatcher: Dispatcher | undefined;
   #dispatcherResolved = false;
@@ -43,6 +49,7 @@ export class KubeClient {
   constructor(kubeConfig: KubeConfig, options: KubeClientOptions = {}) {
     this.#kubeConfig = kubeConfig;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.#limiter = options.limiter;
   }
 
   get kubeConfig(): KubeConfig {
@@ -80,9 +87,9 @@ export class KubeClient {
    * Opens a streaming GET (watch). Resolves once the server answered 200 with the
    * body stream; the caller reads it and aborts `signal` to close it.
    */
-  async stream(path: string, query: Query, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  async stream(path: string, query: Query, signal: AbortSignal, accept?: string): Promise<ReadableStream<Uint8Array>> {
     const what = `WATCH ${path}`;
-    const { response } = await this.#send({ method: 'GET', path, query, signal }, 0);
+    const { response } = await this.#send({ method: 'GET', path, query, signal, ...(accept ? { accept } : {}) }, 0);
     if (response.status !== 200 || response.body === null) {
       let text = '';
       try {
@@ -105,13 +112,20 @@ export class KubeClient {
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
+    if (this.#limiter) {
+      try {
+        await this.#limiter.take(req.signal);
+      } catch (err) {
+        throw toKubeError(err, what);
+      }
+    }
     const ctx = new RequestContext(url.toString(), METHODS[req.method]);
     await this.#kubeConfig.applySecurityAuthentication(ctx);
     if (!this.#dispatcherResolved) {
       this.#dispatcher = ctx.getDispatcher();
       this.#dispatcherResolved = true;
     }
-    const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json' };
+    const headers: Record<string, string> = { ...ctx.getHeaders(), accept: req.accept ?? 'application/json' };
     let body: string | undefined;
     if (req.body !== undefined) {
       body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);

@@ -42,6 +42,11 @@ export interface InformerOptions {
    * what the controllers read, since the cache holds every object of the type at once.
    */
   readonly transform?: (obj: KubeObject) => KubeObject;
+  /**
+   * Cache metadata only (PartialObjectMetadata, controller-runtime's metadata informer): the server
+   * sends no contents, so memory and watch traffic do not grow with what the objects hold.
+   */
+  readonly metadataOnly?: boolean;
 }
 
 export class Informer<T extends KubeObject = KubeObject> implements ReflectorSink<T> {
@@ -99,6 +104,7 @@ export class Informer<T extends KubeObject = KubeObject> implements ReflectorSin
               ? { watchTimeoutSeconds: this.#options.watchTimeoutSeconds }
               : {}),
             ...(this.#options.backoff !== undefined ? { backoff: this.#options.backoff } : {}),
+            ...(this.#options.metadataOnly ? { metadataOnly: true } : {}),
             logger: this.#logger,
           },
           this,

@@ -1,6 +1,7 @@
-// What the Atom controller keeps of objects it caches. The caches hold every pod,
-// Secret and Atom in the watched namespaces at once, so each keeps only what the
-// reconciler reads (the fleet benchmark measures the memory this saves).
+// What the Atom controller keeps of objects it caches. The caches hold every agent
+// pod and Atom in the watched namespaces at once, and the contents of every Secret an
+// Atom references, so each keeps only what the reconciler reads (the fleet benchmark
+// measures the memory this saves).
 import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { KubeObject } from '../../kube/resource.js';
 

@@ -7,6 +7,7 @@ import { apiVersion as atomApiVersion, group, kind, plural, version } from '../.
 import type { Manager } from '../runtime/manager.js';
 import type { Controller } from '../runtime/controller.js';
 import { CoreTypes, type KubeObject, type ResourceType } from '../../kube/resource.js';
+import { keepIdentity, ReferencedObjects } from '../../kube/referenced-objects.js';
 import { ReleasePoller, type ReleaseFetcher } from '../../platform/index.js';
 import type { FleetPolicyConfig } from '../../rollout/config.js';
 import { resumeRolloutAnnotation } from '../../rollout/index.js';
@@ -62,7 +63,15 @@ export function registerAtomController(manager: Manager, options: AtomController
   const claims = manager.informer(CoreTypes.persistentVolumeClaims, { labelSelector: managedBy });
   const networkPolicies = manager.informer(CoreTypes.networkPolicies, { labelSelector: managedBy });
   const serviceAccounts = manager.informer(CoreTypes.serviceAccounts, { labelSelector: managedBy });
-  const secrets = manager.informer(CoreTypes.secrets, { transform: slimSecret });
+  // Secrets: metadata of all (to notice changes by watch), contents of only those an Atom references.
+  const secrets = new ReferencedObjects({
+    metadata: manager.informer(CoreTypes.secrets, { metadataOnly: true, transform: keepIdentity }),
+    fetch: (namespace, name, signal) => manager.api.get({ apiVersion: 'v1', kind: 'Secret', namespace, name }, signal),
+    transform: slimSecret,
+    referrers: atoms,
+    referrerIndex: SECRET_INDEX,
+    refs: secretRefs,
+  });
 
   let controller: Controller | undefined;
   const enqueue = (keys: readonly string[]) => {
@@ -149,7 +158,7 @@ export function registerAtomController(manager: Manager, options: AtomController
     watches: [
       { informer: pods, map: (pod) => [`${pod.metadata.namespace ?? ''}/${pod.metadata.labels?.[atomLabel] ?? ''}`] },
       {
-        informer: secrets,
+        informer: secrets.metadata,
         map: (secret) =>
           atoms
             .byIndex(SECRET_INDEX, `${secret.metadata.namespace ?? ''}/${secret.metadata.name}`)
@@ -157,6 +166,8 @@ export function registerAtomController(manager: Manager, options: AtomController
       },
     ],
     async reconcile(key, ctx) {
+      const atom = atoms.get(key);
+      if (atom) await secrets.loadFor(atom, ctx.signal);
       const outcome = await reconciler.reconcile(key, ctx.logger);
       return outcome.requeueAfterMs !== undefined ? { requeueAfter: outcome.requeueAfterMs } : undefined;
     },

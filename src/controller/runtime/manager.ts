@@ -58,6 +58,8 @@ export interface InformerRequest {
   readonly allNamespaces?: boolean;
   /** Reduces objects before they are cached (the first request for a type and selector sets it). */
   readonly transform?: InformerOptions['transform'];
+  /** Cache metadata only (PartialObjectMetadata); a separate cache from the full objects of the same type. */
+  readonly metadataOnly?: boolean;
 }
 
 export class Manager {
@@ -144,6 +146,7 @@ export class Manager {
       request.labelSelector ?? '',
       request.fieldSelector ?? '',
       request.allNamespaces ?? false,
+      request.metadataOnly ?? false,
     ]);
     let informer = this.#informers.get(key);
     if (!informer) {
@@ -157,6 +160,7 @@ export class Manager {
         resyncPeriodMs: this.config.resyncPeriod,
         logger: this.logger,
         ...(request.transform ? { transform: request.transform } : {}),
+        ...(request.metadataOnly ? { metadataOnly: true } : {}),
         ...this.#options.informerDefaults,
       });
       this.#informers.set(key, informer);
