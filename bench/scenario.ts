@@ -29,6 +29,8 @@ export interface ScenarioOptions {
   workers: number;
   rollout: boolean;
   profileDir?: string;
+  /** Write a heap snapshot of the operator into this directory at the end of the creation phase. */
+  heapSnapshotDir?: string;
   log(message: string): void;
 }
 
@@ -53,6 +55,8 @@ export interface SizeResult {
   rollout: RolloutFigures | null;
   resyncPeriodSeconds: number;
   operator: OperatorFigures;
+  /** Path of the heap snapshot taken after creation (--heap-snapshot). */
+  heapSnapshot?: string;
 }
 
 const MiB = 1024 * 1024;
@@ -83,6 +87,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<SizeResult> {
         '--shutdown-timeout=5s',
       ],
       opts.profileDir,
+      opts.heapSnapshotDir,
     );
     stopOperator = () => operator.stop();
     const tap = env.sandbox ? new RequestTap(env.sandbox) : undefined;
@@ -101,6 +106,8 @@ export async function runScenario(opts: ScenarioOptions): Promise<SizeResult> {
     opts.log(
       `  creation: ${creation.totalSeconds} s, p50 ${creation.perAtomMs.p50} ms, p99 ${creation.perAtomMs.p99} ms`,
     );
+    const heapSnapshot = opts.heapSnapshotDir ? await operator.heapSnapshot() : undefined;
+    if (heapSnapshot) opts.log(`  heap snapshot after creation: ${heapSnapshot}`);
     const idle = await measureIdle(run);
     const idleRss = operator.usage().rssBytes;
     const idleHeap = metricSum(await operator.metrics(), 'nodejs_heap_size_used_bytes');
@@ -128,6 +135,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<SizeResult> {
         idleHeapUsedMiB: round(idleHeap / MiB),
         cpuSeconds: round(usage.cpuSeconds, 2),
       },
+      ...(heapSnapshot ? { heapSnapshot } : {}),
     };
   } finally {
     await stopOperator?.();
