@@ -86,7 +86,7 @@ export function heapBreakdown(path: string, atoms: number): string {
 
   // Cached objects by kind, and each Atom's retained size by field.
   const kinds = new Map<string, { count: number; bytes: number; holders: Map<string, number> }>();
-  const atomFields = new Map<string, number>();
+  const fieldsByKind = new Map<string, Map<string, number>>();
   for (let v = 0; v < g.count; v += 1) {
     if (g.type(v) !== 'object') continue;
     const kindNode = g.property(v, 'kind');
@@ -99,14 +99,15 @@ export function heapBreakdown(path: string, atoms: number): string {
     const holder = holderOf(g, v, holders) ?? '(no holder)';
     row.holders.set(holder, (row.holders.get(holder) ?? 0) + 1);
     kinds.set(kind, row);
-    if (kind !== 'Atom') continue;
+    const fields = fieldsByKind.get(kind) ?? new Map<string, number>();
+    fieldsByKind.set(kind, fields);
     for (const [type, field, to] of g.edges(v)) {
       if (type !== 'property' || g.idom[to] !== v) continue;
-      atomFields.set(field, (atomFields.get(field) ?? 0) + (g.retained[to] ?? 0));
+      fields.set(field, (fields.get(field) ?? 0) + (g.retained[to] ?? 0));
       for (const [t2, sub, to2] of g.edges(to)) {
-        if (t2 === 'property' && g.idom[to2] === to && (field === 'status' || field === 'metadata')) {
+        if (t2 === 'property' && g.idom[to2] === to) {
           const key = `${field}.${sub}`;
-          atomFields.set(key, (atomFields.get(key) ?? 0) + (g.retained[to2] ?? 0));
+          fields.set(key, (fields.get(key) ?? 0) + (g.retained[to2] ?? 0));
         }
       }
     }
@@ -118,11 +119,11 @@ export function heapBreakdown(path: string, atoms: number): string {
       `  ${kind.padEnd(24)} ${String(row.count).padStart(6)} ${String(kib(row.bytes)).padStart(8)} ${String(Math.round(row.bytes / row.count)).padStart(6)}  ${where}`,
     );
   }
-  const atomRow = kinds.get('Atom');
-  if (atomRow) {
-    lines.push('', `Atom objects by field (bytes per Atom object, over ${atomRow.count}):`);
-    for (const [field, bytes] of [...atomFields].sort((a, b) => b[1] - a[1]).slice(0, 16)) {
-      lines.push(`  ${field.padEnd(36)} ${String(Math.round(bytes / atomRow.count)).padStart(7)}`);
+  for (const [kind, row] of [...kinds].sort((a, b) => b[1].bytes - a[1].bytes)) {
+    const top = [...(fieldsByKind.get(kind) ?? [])].sort((a, b) => b[1] - a[1]).slice(0, kind === 'Atom' ? 16 : 8);
+    lines.push('', `${kind} objects by field (bytes per object, over ${row.count}):`);
+    for (const [field, bytes] of top) {
+      lines.push(`  ${field.padEnd(36)} ${String(Math.round(bytes / row.count)).padStart(7)}`);
     }
   }
 
