@@ -79,9 +79,11 @@ interface PollKey {
   retired: boolean;
 }
 
+// Only what a subscriber needs after registering: its credential stays with the poll key (once per
+// key, not once per Atom: a thousand Atoms would otherwise hold a thousand copies of their PEMs).
 interface Subscription {
   keyId: string;
-  target: PollTarget;
+  allowedRepositories: readonly string[];
   allowKey: string;
 }
 
@@ -141,7 +143,13 @@ export class ReleasePoller {
     }
     const allowKey = JSON.stringify([...target.allowedRepositories].sort());
     const previous = this.#subscriptions.get(subscriberKey);
-    this.#subscriptions.set(subscriberKey, { keyId, target, allowKey });
+    // Unchanged (every reconcile registers again): keep what is held rather than the new copies.
+    if (previous?.keyId === keyId && previous.allowKey === allowKey) return;
+    this.#subscriptions.set(subscriberKey, {
+      keyId,
+      allowedRepositories: [...target.allowedRepositories],
+      allowKey,
+    });
     if (previous?.keyId === keyId) return;
     if (previous) this.#leave(subscriberKey, previous.keyId);
     let key = this.#keys.get(keyId);
@@ -223,7 +231,7 @@ export class ReleasePoller {
         'raw' in body
           ? validateAdvertisement(body.raw, {
               channel: key.endpoint.channel,
-              allowedRepositories: subscription.target.allowedRepositories,
+              allowedRepositories: subscription.allowedRepositories,
               releasePublicKeys: this.#keysForSignature,
             })
           : { ok: false, reason: 'Malformed', message: "The platform's answer is not JSON; check the platform URL." };
