@@ -36,7 +36,8 @@ const optionsSchema = z.object({
   'resync-period': duration.optional(),
   /** The rollout phase replaces every pod; above this size it is skipped by default to keep the run short. */
   'rollout-max-atoms': count(0).default(1000),
-  workers: count(1).default(4),
+  /** Absent: the operator's own default (what an installation gets). */
+  workers: count(1).optional(),
   'skip-build': z.boolean().default(false),
   /** Write a CPU profile of each operator process into this directory (dist runtime). */
   'profile-dir': z.string().min(1).optional(),
@@ -115,7 +116,7 @@ export async function runBench(
       pollIntervalMs: opts['poll-interval'],
       resyncPeriodMs: opts['resync-period'] ?? 'max(15s, 6ms per Atom)',
       rolloutMaxAtoms: opts['rollout-max-atoms'],
-      workers: opts.workers,
+      workers: opts.workers ?? 'operator default',
       scenarios: opts.scenarios.join(','),
     },
     sizes: [],
@@ -143,7 +144,7 @@ export async function runBench(
         rollout: atoms <= opts['rollout-max-atoms'],
         ...(opts['profile-dir'] ? { profileDir: opts['profile-dir'] } : {}),
         ...(heapSnapshotDir ? { heapSnapshotDir } : {}),
-        workers: opts.workers,
+        ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
         log,
       }),
     );

@@ -26,7 +26,8 @@ export interface ScenarioOptions {
   latencySamples: number;
   pollIntervalMs: number;
   resyncPeriodMs: number;
-  workers: number;
+  /** Absent: the operator's default. */
+  workers?: number;
   rollout: boolean;
   profileDir?: string;
   /** Write a heap snapshot of the operator into this directory at the end of the creation phase. */
@@ -80,7 +81,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<SizeResult> {
         `--watch-namespaces=${env.namespace}`,
         `--resync-period=${opts.resyncPeriodMs}ms`,
         `--platform-poll-interval=${opts.pollIntervalMs}ms`,
-        `--workers=${opts.workers}`,
+        ...(opts.workers !== undefined ? [`--workers=${opts.workers}`] : []),
         '--fleet-max-concurrent=100%',
         '--fleet-soak-seconds=0',
         `--fleet-halt-threshold=${opts.atoms}`,
