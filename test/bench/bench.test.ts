@@ -94,6 +94,7 @@ const noisyCluster = z
       })
       .strict(),
     quiet: memory.strict(),
+    quietAgain: memory.strict(),
     noisy: memory.strict(),
     rssDeltaMiB: figure,
   })
