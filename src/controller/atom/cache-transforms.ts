@@ -31,11 +31,14 @@ export function slimPod(obj: KubeObject): KubeObject {
             ...(status.phase ? { phase: status.phase } : {}),
             ...(status.conditions
               ? {
-                  conditions: status.conditions.map(({ type, status: s, lastTransitionTime }) => ({
-                    type,
-                    status: s,
-                    ...(lastTransitionTime ? { lastTransitionTime } : {}),
-                  })),
+                  // Only Ready is read (pod health); the kubelet's other four would double the pod's size.
+                  conditions: status.conditions
+                    .filter((c) => c.type === 'Ready')
+                    .map(({ type, status: s, lastTransitionTime }) => ({
+                      type,
+                      status: s,
+                      ...(lastTransitionTime ? { lastTransitionTime } : {}),
+                    })),
                 }
               : {}),
             ...(status.containerStatuses
