@@ -1,7 +1,7 @@
 // The operator under test as its own OS process, so its memory and CPU are its
 // own: compiled dist/main.js on Node (default) or src/main.ts through tsx.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
@@ -24,6 +24,8 @@ export interface OperatorProcess {
   metrics(): Promise<string>;
   /** Recent stderr, for error messages when something goes wrong. */
   stderrTail(): string;
+  /** Writes a V8 heap snapshot of the operator (needs `heapSnapshotDir` at start); resolves with its path. */
+  heapSnapshot(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -77,17 +79,23 @@ async function waitReady(url: string, child: ChildProcess, tail: () => string, t
 /**
  * `profileDir`: write a V8 CPU profile of the operator there when it stops (dist runtime only).
  * `nodeFlags`: Node options before the entry (dist runtime only), e.g. the image's --enable-source-maps.
+ * `heapSnapshotDir`: where heapSnapshot() writes (dist runtime only).
  */
 export async function startOperatorProcess(
   runtime: OperatorRuntime,
   args: readonly string[],
   profileDir?: string,
   nodeFlags: readonly string[] = [],
+  heapSnapshotDir?: string,
 ): Promise<OperatorProcess> {
   const metricsPort = await freePort();
   const healthPort = await freePort();
   const node = join(root, 'node_modules/.bin/node');
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const profile = [
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    // Node writes a snapshot into the diagnostic directory when it receives the signal.
+    ...(heapSnapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapSnapshotDir}`] : []),
+  ];
   const command =
     runtime === 'dist'
       ? [node, ...nodeFlags, ...profile, join(root, 'dist/main.js')]
@@ -119,6 +127,11 @@ export async function startOperatorProcess(
       return res.text();
     },
     stderrTail: tail,
+    async heapSnapshot() {
+      if (!heapSnapshotDir || runtime !== 'dist')
+        throw new Error('heap snapshots need heapSnapshotDir and --operator=dist');
+      return writeHeapSnapshot(pid, heapSnapshotDir, metricsUrl);
+    },
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -157,4 +170,27 @@ export function metricSum(text: string, name: string, labelText = ''): number {
     if (Number.isFinite(value)) sum += value;
   }
   return sum;
+}
+
+/** Signals the operator to write a heap snapshot and waits until the file is complete. */
+async function writeHeapSnapshot(pid: number, dir: string, metricsUrl: string): Promise<string> {
+  const snapshots = () => new Set(readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot')));
+  const before = snapshots();
+  process.kill(pid, 'SIGUSR2');
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const fresh = [...snapshots()].find((f) => !before.has(f));
+    if (fresh) {
+      const path = join(dir, fresh);
+      // The snapshot is written on the operator's main thread: once it answers again, the file is whole.
+      const size = statSync(path).size;
+      const answered = await fetch(metricsUrl).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (answered && size > 0 && statSync(path).size === size) return path;
+    }
+    if (Date.now() > deadline) throw new Error(`no heap snapshot of ${pid} appeared in ${dir}`);
+  }
 }

@@ -1,6 +1,8 @@
 // The results file and the table printed for people: one column per fleet size.
 import { cpus, totalmem } from 'node:os';
+import type { NoisyClusterFigures } from './noisy-cluster.js';
 import type { SizeResult } from './scenario.js';
+import type { WriteLatencyFigures } from './write-latency.js';
 
 export interface Machine {
   nproc: number;
@@ -17,6 +19,10 @@ export interface BenchResults {
   machine: Machine;
   settings: Record<string, string | number>;
   sizes: SizeResult[];
+  /** Operator memory with no Atoms, on a quiet cluster and on one full of unrelated objects. */
+  noisyCluster?: NoisyClusterFigures;
+  /** Creation of a fleet with the sandbox's writes slowed to an etcd-backed server's latency. */
+  writeLatency?: WriteLatencyFigures;
 }
 
 export function describeMachine(): Machine {
@@ -92,9 +98,28 @@ export function formatTable(results: BenchResults): string {
   const m = results.machine;
   return [
     `${m.nproc} CPUs (${m.cpuModel}), ${m.memoryMiB} MiB, Node ${m.node}, target ${results.target}`,
-    '',
-    header,
-    rule,
-    ...body,
+    ...(results.sizes.length ? ['', header, rule, ...body] : []),
+    ...scenarioLines(results),
   ].join('\n');
+}
+
+function scenarioLines(results: BenchResults): string[] {
+  const lines: string[] = [];
+  const n = results.noisyCluster;
+  if (n) {
+    lines.push(
+      '',
+      `Noisy cluster, no Atoms (${n.noise.secrets} Secrets of ${n.noise.secretKiB} KiB, ${n.noise.pods} pods, ${n.noise.configMaps} ConfigMaps in ${n.noise.namespace}):`,
+      `  operator RSS quiet ${fmt(n.quiet.rssMiB)} and ${fmt(n.quietAgain.rssMiB)} MiB (peak ${fmt(n.quiet.peakRssMiB)}, heap ${fmt(n.quiet.heapUsedMiB)}), noisy ${fmt(n.noisy.rssMiB)} MiB (peak ${fmt(n.noisy.peakRssMiB)}, heap ${fmt(n.noisy.heapUsedMiB)}): delta ${fmt(n.rssDeltaMiB)} MiB (target <= 10)`,
+    );
+  }
+  const w = results.writeLatency;
+  if (w) {
+    lines.push(
+      '',
+      `Creation of ${w.atoms} Atoms with ${w.writeLatencyMs} ms per write:`,
+      `  creates sent ${fmt(w.createsSentSeconds)} s; all children ${fmt(w.allChildrenSeconds)} s (target <= 15); all Ready ${fmt(w.allReadySeconds)} s; ${fmt(w.writesPerAtom, 2)} writes per Atom, peak ${w.peakWritesPerSecond} writes/s; peak RSS ${fmt(w.operatorPeakRssMiB)} MiB`,
+    );
+  }
+  return lines;
 }

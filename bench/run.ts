@@ -8,8 +8,10 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { parseGoDuration } from '../src/util/go-duration.js';
 import { buildOperator } from './operator-process.js';
+import { measureNoisyCluster } from './noisy-cluster.js';
 import { describeMachine, formatTable, type BenchResults } from './report.js';
 import { runRestIfAsked } from './rest.js';
+import { measureWriteLatency } from './write-latency.js';
 import { runScenario } from './scenario.js';
 
 const duration = z
@@ -36,10 +38,26 @@ const optionsSchema = z.object({
   'resync-period': duration.optional(),
   /** The rollout phase replaces every pod; above this size it is skipped by default to keep the run short. */
   'rollout-max-atoms': count(0).default(1000),
-  workers: count(1).default(4),
+  /** Absent: the operator's own default (what an installation gets). */
+  workers: count(1).optional(),
   'skip-build': z.boolean().default(false),
   /** Write a CPU profile of each operator process into this directory (dist runtime). */
   'profile-dir': z.string().min(1).optional(),
+  /** Write a heap snapshot of the operator at the end of each creation phase into --out (dist runtime). */
+  'heap-snapshot': z.boolean().default(false),
+  /** Which runs: the fleet sizes, the noisy cluster, the creation under write latency. */
+  scenarios: z
+    .string()
+    .default('fleet,noisy,write-latency')
+    .transform((s) => s.split(','))
+    .pipe(z.array(z.enum(['fleet', 'noisy', 'write-latency'])).min(1)),
+  'noisy-secrets': count(0).default(1000),
+  'noisy-secret-kib': count(1).default(180),
+  'noisy-pods': count(0).default(5000),
+  'noisy-configmaps': count(0).default(5000),
+  'noisy-settle': duration.prefault('10s'),
+  'write-latency': duration.prefault('20ms'),
+  'write-latency-atoms': count(2).default(1000),
 });
 
 export type BenchOptions = z.output<typeof optionsSchema>;
@@ -61,6 +79,15 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       workers: { type: 'string' },
       'skip-build': { type: 'boolean' },
       'profile-dir': { type: 'string' },
+      'heap-snapshot': { type: 'boolean' },
+      scenarios: { type: 'string' },
+      'noisy-secrets': { type: 'string' },
+      'noisy-secret-kib': { type: 'string' },
+      'noisy-pods': { type: 'string' },
+      'noisy-configmaps': { type: 'string' },
+      'noisy-settle': { type: 'string' },
+      'write-latency': { type: 'string' },
+      'write-latency-atoms': { type: 'string' },
     },
     strict: true,
   });
@@ -93,7 +120,8 @@ export async function runBench(
       statusPollIntervalMs: opts['status-poll-interval'],
       resyncPeriodMs: opts['resync-period'] ?? 'max(15s, 6ms per Atom)',
       rolloutMaxAtoms: opts['rollout-max-atoms'],
-      workers: opts.workers,
+      workers: opts.workers ?? 'operator default',
+      scenarios: opts.scenarios.join(','),
     },
     sizes: [],
   };
@@ -102,7 +130,9 @@ export async function runBench(
   // Written after every size, so a long run that fails later keeps what it measured.
   const save = () =>
     writeFileSync(file, `${JSON.stringify({ ...results, finishedAt: new Date().toISOString() }, null, 2)}\n`);
-  for (const atoms of opts.sizes) {
+  const heapSnapshotDir = opts['heap-snapshot'] ? opts.out : undefined;
+  if (heapSnapshotDir && opts.operator !== 'dist') throw new Error('--heap-snapshot needs --operator=dist');
+  for (const atoms of opts.scenarios.includes('fleet') ? opts.sizes : []) {
     log(`N=${atoms}`);
     const t0 = Date.now();
     results.sizes.push(
@@ -118,11 +148,36 @@ export async function runBench(
         resyncPeriodMs: opts['resync-period'] ?? Math.max(15_000, atoms * 6),
         rollout: atoms <= opts['rollout-max-atoms'],
         ...(opts['profile-dir'] ? { profileDir: opts['profile-dir'] } : {}),
-        workers: opts.workers,
+        ...(heapSnapshotDir ? { heapSnapshotDir } : {}),
+        ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
         log,
       }),
     );
     log(`  N=${atoms} took ${Math.round((Date.now() - t0) / 1000)} s`);
+    save();
+  }
+  if (opts.scenarios.includes('noisy') && !opts.kubeconfig) {
+    log('noisy cluster');
+    results.noisyCluster = await measureNoisyCluster({
+      secrets: opts['noisy-secrets'],
+      secretKiB: opts['noisy-secret-kib'],
+      pods: opts['noisy-pods'],
+      configMaps: opts['noisy-configmaps'],
+      runtime: opts.operator,
+      settleMs: opts['noisy-settle'],
+      log,
+    });
+    save();
+  }
+  if (opts.scenarios.includes('write-latency') && !opts.kubeconfig) {
+    log(`write latency ${opts['write-latency']} ms, N=${opts['write-latency-atoms']}`);
+    results.writeLatency = await measureWriteLatency({
+      atoms: opts['write-latency-atoms'],
+      writeLatencyMs: opts['write-latency'],
+      runtime: opts.operator,
+      certificatesPerGroup: opts.certificates,
+      log,
+    });
     save();
   }
   results.finishedAt = new Date().toISOString();

@@ -27,9 +27,12 @@ export interface ScenarioOptions {
   pollIntervalMs: number;
   statusPollIntervalMs: number;
   resyncPeriodMs: number;
-  workers: number;
+  /** Absent: the operator's default. */
+  workers?: number;
   rollout: boolean;
   profileDir?: string;
+  /** Write a heap snapshot of the operator into this directory at the end of the creation phase. */
+  heapSnapshotDir?: string;
   log(message: string): void;
 }
 
@@ -54,6 +57,8 @@ export interface SizeResult {
   rollout: RolloutFigures | null;
   resyncPeriodSeconds: number;
   operator: OperatorFigures;
+  /** Path of the heap snapshot taken after creation (--heap-snapshot). */
+  heapSnapshot?: string;
 }
 
 const MiB = 1024 * 1024;
@@ -78,13 +83,16 @@ export async function runScenario(opts: ScenarioOptions): Promise<SizeResult> {
         `--resync-period=${opts.resyncPeriodMs}ms`,
         `--platform-poll-interval=${opts.pollIntervalMs}ms`,
         `--platform-status-poll-interval=${opts.statusPollIntervalMs}ms`,
-        `--workers=${opts.workers}`,
+        ...(opts.workers !== undefined ? [`--workers=${opts.workers}`] : []),
         '--fleet-max-concurrent=100%',
         '--fleet-soak-seconds=0',
         `--fleet-halt-threshold=${opts.atoms}`,
         '--shutdown-timeout=5s',
       ],
       opts.profileDir,
+      // As the image runs it (Dockerfile ENTRYPOINT).
+      ['--enable-source-maps'],
+      opts.heapSnapshotDir,
     );
     stopOperator = () => operator.stop();
     const tap = env.sandbox ? new RequestTap(env.sandbox) : undefined;
@@ -104,6 +112,8 @@ export async function runScenario(opts: ScenarioOptions): Promise<SizeResult> {
     opts.log(
       `  creation: ${creation.totalSeconds} s, p50 ${creation.perAtomMs.p50} ms, p99 ${creation.perAtomMs.p99} ms`,
     );
+    const heapSnapshot = opts.heapSnapshotDir ? await operator.heapSnapshot() : undefined;
+    if (heapSnapshot) opts.log(`  heap snapshot after creation: ${heapSnapshot}`);
     const idle = await measureIdle(run);
     const idleRss = operator.usage().rssBytes;
     const idleHeap = metricSum(await operator.metrics(), 'nodejs_heap_size_used_bytes');
@@ -131,6 +141,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<SizeResult> {
         idleHeapUsedMiB: round(idleHeap / MiB),
         cpuSeconds: round(usage.cpuSeconds, 2),
       },
+      ...(heapSnapshot ? { heapSnapshot } : {}),
     };
   } finally {
     await stopOperator?.();

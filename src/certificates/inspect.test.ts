@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCertificateAuthority, type CertificateAuthority } from '../sandbox/pki.js';
 import { inspectRegistration, secretContentHash, type RegistrationSecret } from './inspect.js';
+import { ParseCache } from './parse-cache.js';
 
 const DAY = 86_400_000;
 const now = new Date('2026-11-25T12:00:00Z');
@@ -112,5 +113,50 @@ describe('inspectRegistration', () => {
     const b = await secret();
     expect(secretContentHash(a.data)).toBe(secretContentHash({ ...a.data }));
     expect(secretContentHash(a.data)).not.toBe(secretContentHash(b.data));
+  });
+});
+
+describe('inspectRegistration remembers what the bytes say', () => {
+  it('parses the same content once, and still judges expiry against the clock each time', async () => {
+    const cache = new ParseCache();
+    const s = await secret({ notAfter: new Date(now.getTime() + 40 * DAY) });
+    expect(inspectRegistration(s, 'reg', now, 30, cache).reason).toBe('Valid');
+    const copy: RegistrationSecret = {
+      name: 'reg',
+      data: Object.fromEntries(Object.entries(s.data).map(([k, v]) => [k, Buffer.from(v)])),
+    };
+    expect(inspectRegistration(copy, 'reg', new Date(now.getTime() + 20 * DAY), 30, cache)).toMatchObject({
+      usable: true,
+      reason: 'ExpiresSoon',
+      message: expect.stringContaining('(in 20 days)'),
+    });
+    expect(inspectRegistration(s, 'reg', new Date(now.getTime() + 41 * DAY), 30, cache)).toMatchObject({
+      usable: false,
+      reason: 'Expired',
+    });
+    expect(cache.stats).toEqual({ size: 1, parses: 1, hits: 2 });
+  });
+
+  it('parses again when the content changes (a rotated certificate), and names each Secret in its message', async () => {
+    const cache = new ParseCache();
+    const mismatched = await secret({ mismatchedKey: true });
+    expect(inspectRegistration(mismatched, 'one', now, 30, cache).message).toMatch(/tls.key in Secret one/);
+    expect(inspectRegistration(mismatched, 'two', now, 30, cache).message).toMatch(/tls.key in Secret two/);
+    expect(inspectRegistration(await secret(), 'one', now, 30, cache).reason).toBe('Valid');
+    expect(cache.stats).toMatchObject({ size: 2, parses: 2, hits: 1 });
+  });
+
+  it('forgets the least recently used content beyond its bound', async () => {
+    const cache = new ParseCache(2);
+    const [a, b, c] = [await secret(), await secret(), await secret()];
+    inspectRegistration(a, 'reg', now, 30, cache);
+    inspectRegistration(b, 'reg', now, 30, cache);
+    inspectRegistration(a, 'reg', now, 30, cache);
+    inspectRegistration(c, 'reg', now, 30, cache);
+    expect(cache.stats).toMatchObject({ size: 2, parses: 3, hits: 1 });
+    inspectRegistration(a, 'reg', now, 30, cache);
+    expect(cache.stats).toMatchObject({ parses: 3, hits: 2 });
+    inspectRegistration(b, 'reg', now, 30, cache);
+    expect(cache.stats).toMatchObject({ size: 2, parses: 4 });
   });
 });

@@ -1,6 +1,9 @@
 // Pure inspection of an Atom's registration certificate Secret. Nothing here logs
 // or returns key material: only facts (subject, validity, fingerprint) and a hash.
 import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
+import { ParseCache, type CertificateFacts, type ParsedRegistration } from './parse-cache.js';
+
+export type { CertificateFacts } from './parse-cache.js';
 
 export const certificateReasons = {
   /** The certificate parses, its key matches and it is inside its validity period. */
@@ -21,14 +24,6 @@ export const certificateReasons = {
   NotYetValid: 'NotYetValid',
 } as const;
 export type CertificateReason = keyof typeof certificateReasons;
-
-export interface CertificateFacts {
-  subject: string;
-  issuer: string;
-  notBefore: string;
-  notAfter: string;
-  fingerprintSHA256: string;
-}
 
 export interface CertificateVerdict {
   /** True when a new pod may be started with this certificate. */
@@ -64,15 +59,60 @@ export function secretContentHash(data: RegistrationSecret['data']): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/** What the bytes say, independent of time: parsed once per content (see ParseCache). */
+function parseRegistration(data: RegistrationSecret['data']): ParsedRegistration {
+  const crt = data['tls.crt'];
+  const key = data['tls.key'];
+  if (!crt?.length || !key?.length) {
+    return {
+      kind: 'MissingKey',
+      missing: [!crt?.length && 'tls.crt', !key?.length && 'tls.key'].filter((m) => m !== false),
+    };
+  }
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(crt);
+  } catch {
+    return { kind: 'MalformedCertificate' };
+  }
+  // Frozen: every verdict of this content shares it.
+  const facts: CertificateFacts = Object.freeze({
+    subject: cert.subject.replace(/\n/g, ', '),
+    issuer: cert.issuer.replace(/\n/g, ', '),
+    notBefore: iso(cert.validFrom),
+    notAfter: iso(cert.validTo),
+    fingerprintSHA256: cert.fingerprint256,
+  });
+  try {
+    if (!cert.checkPrivateKey(createPrivateKey(key))) return { kind: 'KeyMismatch', facts };
+  } catch {
+    return { kind: 'MalformedKey', facts };
+  }
+  const ca = data['ca.crt'];
+  if (ca?.length) {
+    try {
+      new X509Certificate(ca);
+    } catch {
+      return { kind: 'MalformedCA', facts };
+    }
+  }
+  return { kind: 'Parsed', facts };
+}
+
+/** Remembers parses for every inspection that is not given its own cache. */
+const sharedParseCache = new ParseCache();
+
 /**
  * Judges the registration Secret at `now`. Checks in order; the first failure wins:
  * present -> has both keys -> parses -> key matches -> not yet valid -> expired -> expires soon.
+ * The parse is remembered by content hash in `cache`; the checks against `now` run every time.
  */
 export function inspectRegistration(
   secret: RegistrationSecret | undefined,
   secretName: string,
   now: Date,
   warnBeforeDays = 30,
+  cache: ParseCache = sharedParseCache,
 ): CertificateVerdict {
   if (!secret) {
     return {
@@ -82,68 +122,59 @@ export function inspectRegistration(
     };
   }
   const contentHash = secretContentHash(secret.data);
-  const crt = secret.data['tls.crt'];
-  const key = secret.data['tls.key'];
-  const missing = [!crt?.length && 'tls.crt', !key?.length && 'tls.key'].filter(Boolean);
-  if (!crt?.length || !key?.length) {
-    return {
-      usable: false,
-      reason: 'MissingKey',
-      message: `Secret ${secretName} has no ${missing.join(' and ')}; it must be a kubernetes.io/tls Secret with the registration certificate and its key`,
-      contentHash,
-    };
-  }
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(crt);
-  } catch {
-    return {
-      usable: false,
-      reason: 'Malformed',
-      message: `tls.crt in Secret ${secretName} is not a PEM certificate`,
-      contentHash,
-    };
-  }
-  const facts: CertificateFacts = {
-    subject: cert.subject.replace(/\n/g, ', '),
-    issuer: cert.issuer.replace(/\n/g, ', '),
-    notBefore: iso(cert.validFrom),
-    notAfter: iso(cert.validTo),
-    fingerprintSHA256: cert.fingerprint256,
-  };
-  try {
-    if (!cert.checkPrivateKey(createPrivateKey(key))) {
+  const parsed = cache.get(contentHash, () => parseRegistration(secret.data));
+  switch (parsed.kind) {
+    case 'MissingKey':
+      return {
+        usable: false,
+        reason: 'MissingKey',
+        message: `Secret ${secretName} has no ${parsed.missing.join(' and ')}; it must be a kubernetes.io/tls Secret with the registration certificate and its key`,
+        contentHash,
+      };
+    case 'MalformedCertificate':
+      return {
+        usable: false,
+        reason: 'Malformed',
+        message: `tls.crt in Secret ${secretName} is not a PEM certificate`,
+        contentHash,
+      };
+    case 'KeyMismatch':
       return {
         usable: false,
         reason: 'KeyMismatch',
-        message: `tls.key in Secret ${secretName} is not the private key of its tls.crt (${facts.subject}); put the key that belongs to this certificate`,
-        facts,
+        message: `tls.key in Secret ${secretName} is not the private key of its tls.crt (${parsed.facts.subject}); put the key that belongs to this certificate`,
+        facts: parsed.facts,
         contentHash,
       };
-    }
-  } catch {
-    return {
-      usable: false,
-      reason: 'Malformed',
-      message: `tls.key in Secret ${secretName} is not a PEM private key`,
-      facts,
-      contentHash,
-    };
-  }
-  const ca = secret.data['ca.crt'];
-  if (ca?.length) {
-    try {
-      new X509Certificate(ca);
-    } catch {
+    case 'MalformedKey':
+      return {
+        usable: false,
+        reason: 'Malformed',
+        message: `tls.key in Secret ${secretName} is not a PEM private key`,
+        facts: parsed.facts,
+        contentHash,
+      };
+    case 'MalformedCA':
       return {
         usable: false,
         reason: 'Malformed',
         message: `ca.crt in Secret ${secretName} is not a PEM certificate; remove it or put the CA certificate`,
-        facts,
+        facts: parsed.facts,
         contentHash,
       };
-    }
+    case 'Parsed':
+      return judgeValidity(parsed.facts, secretName, now, warnBeforeDays, contentHash);
   }
+}
+
+/** The time-dependent part: computed from `now` on every inspection, never remembered. */
+function judgeValidity(
+  facts: CertificateFacts,
+  secretName: string,
+  now: Date,
+  warnBeforeDays: number,
+  contentHash: string,
+): CertificateVerdict {
   const t = now.getTime();
   const notBefore = new Date(facts.notBefore).getTime();
   const notAfter = new Date(facts.notAfter).getTime();

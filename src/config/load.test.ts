@@ -22,7 +22,8 @@ describe('parseConfig', () => {
     const config = parse();
     expect(config).toMatchObject({
       watchNamespaces: [],
-      workers: 4,
+      workers: 16,
+      kubeApi: { qps: 500, burst: 1000 },
       metricsAddress: ':8080',
       healthAddress: ':8081',
       logLevel: 'info',

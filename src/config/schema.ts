@@ -56,6 +56,23 @@ export const leaderElectionSection = z
   })
   .describe('Leader election on a Lease: only the leader runs controllers; every replica serves health and metrics.');
 
+export const kubeApiSection = z
+  .object({
+    qps: integer(0, 10_000)
+      .default(500)
+      .describe(
+        "Requests per second the operator sends to the API server at most, sustained (client-go's QPS); 0 turns the limit off. At about 20 ms a request, 500/s keeps about 10 requests in flight, far below an API server's own in-flight limits, while creating 1,000 Atoms is not held back for long.",
+      ),
+    burst: integer(1, 20_000)
+      .default(1000)
+      .describe(
+        "Requests the operator may send at once above qps before it waits (client-go's burst), e.g. the first writes of a fleet created in one apply.",
+      ),
+  })
+  .describe(
+    'Client-side rate limit of requests to the Kubernetes API server (leader election has its own, unlimited client).',
+  );
+
 export const platformSection = z
   .object({
     url: httpsUrl()
@@ -142,7 +159,12 @@ export const operatorConfigSchema = z
     watchNamespaces: stringList(dnsLabel())
       .default([])
       .describe('Namespaces to watch, comma-separated; empty means all namespaces.'),
-    workers: integer(1, 64).default(4).describe('Concurrent reconciles per controller (one per object at a time).'),
+    workers: integer(1, 64)
+      .default(16)
+      .describe(
+        'Concurrent reconciles per controller (one per object at a time). Reconciles mostly wait on the API server, so a fleet needs more than a few; the client rate limit (kubeApi) bounds what they send.',
+      ),
+    kubeApi: kubeApiSection.prefault({}),
     leaderElection: leaderElectionSection.prefault({}),
     metricsAddress: listenAddress().default(':8080').describe('Listen address of the Prometheus /metrics endpoint.'),
     healthAddress: listenAddress().default(':8081').describe('Listen address of the /healthz and /readyz probes.'),

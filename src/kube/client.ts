@@ -4,6 +4,7 @@
 // request so we can read status codes, Retry-After and stream watches.
 import { fetch, type Dispatcher } from 'undici';
 import { KubeApiError, kubeErrorFromResponse, toKubeError } from './errors.js';
+import type { RequestLimiter } from './rate-limit.js';
 
 export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
 
@@ -18,11 +19,15 @@ export interface KubeRequest {
   readonly signal?: AbortSignal;
   /** Overrides the client's request timeout; 0 disables it (watches). */
   readonly timeoutMs?: number;
+  /** The Accept header; application/json unless a conversion is asked for (e.g. PartialObjectMetadataList). */
+  readonly accept?: string;
 }
 
 export interface KubeClientOptions {
   /** Deadline for a whole non-streaming request. */
   readonly requestTimeoutMs?: number;
+  /** Client-side rate limit every request (watches included) waits for, as client-go's QPS/burst. */
+  readonly limiter?: RequestLimiter;
 }
 
 /** Where credentials land: request headers and the dispatcher (TLS, proxy). */
@@ -48,6 +53,7 @@ export interface ClusterCredentials {
 export class KubeClient {
   readonly #kubeConfig: ClusterCredentials;
   readonly #requestTimeoutMs: number;
+  readonly #limiter: RequestLimiter | undefined;
   // client-node builds a fresh undici Agent per call; reusing the first keeps connections pooled.
   #dispatcher: Dispatcher | undefined;
   #dispatcherResolved = false;
@@ -55,6 +61,7 @@ export class KubeClient {
   constructor(kubeConfig: ClusterCredentials, options: KubeClientOptions = {}) {
     this.#kubeConfig = kubeConfig;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.#limiter = options.limiter;
   }
 
   get kubeConfig(): ClusterCredentials {
@@ -92,11 +99,13 @@ export class KubeClient {
    * Opens a streaming GET (watch). Resolves once the server answered 200 with the
    * body stream; the caller reads it and aborts `signal` to close it.
    */
-  async stream(path: string, query: Query, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  async stream(path: string, query: Query, signal: AbortSignal, accept?: string): Promise<ReadableStream<Uint8Array>> {
     const what = `WATCH ${path}`;
     // fetch asks for gzip by itself; kube-apiserver then buffers a quiet watch's bookmarks in its
     // compressor, where they never arrive. Events and bookmarks must come through as they are sent.
-    const { response } = await this.#send({ method: 'GET', path, query, signal }, 0, { 'accept-encoding': 'identity' });
+    const { response } = await this.#send({ method: 'GET', path, query, signal, ...(accept ? { accept } : {}) }, 0, {
+      'accept-encoding': 'identity',
+    });
     if (response.status !== 200 || response.body === null) {
       let text = '';
       try {
@@ -119,6 +128,13 @@ export class KubeClient {
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
+    if (this.#limiter) {
+      try {
+        await this.#limiter.take(req.signal);
+      } catch (err) {
+        throw toKubeError(err, what);
+      }
+    }
     const applied: Record<string, string> = {};
     let dispatcher: Dispatcher | undefined;
     await this.#kubeConfig.applySecurityAuthentication({
@@ -133,7 +149,7 @@ export class KubeClient {
       this.#dispatcher = dispatcher;
       this.#dispatcherResolved = true;
     }
-    const headers: Record<string, string> = { ...applied, accept: 'application/json', ...extraHeaders };
+    const headers: Record<string, string> = { ...applied, accept: req.accept ?? 'application/json', ...extraHeaders };
     let body: string | undefined;
     if (req.body !== undefined) {
       body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);

@@ -4,6 +4,7 @@
 import pino, { type Logger } from 'pino';
 import type { BackoffOptions } from './backoff.js';
 import type { KubeClient } from './client.js';
+import { shareStrings, withoutManagedFields } from './compact.js';
 import { Reflector, type ReflectorSink, type ReflectorStats } from './reflector.js';
 import { objectKey, type KubeObject, type ResourceType } from './resource.js';
 import { NAMESPACE_INDEX, ObjectStore, OWNER_UID_INDEX, type IndexFunction } from './store.js';
@@ -42,6 +43,11 @@ export interface InformerOptions {
    * what the controllers read, since the cache holds every object of the type at once.
    */
   readonly transform?: (obj: KubeObject) => KubeObject;
+  /**
+   * Cache metadata only (PartialObjectMetadata, controller-runtime's metadata informer): the server
+   * sends no contents, so memory and watch traffic do not grow with what the objects hold.
+   */
+  readonly metadataOnly?: boolean;
 }
 
 export class Informer<T extends KubeObject = KubeObject> implements ReflectorSink<T> {
@@ -99,6 +105,7 @@ export class Informer<T extends KubeObject = KubeObject> implements ReflectorSin
               ? { watchTimeoutSeconds: this.#options.watchTimeoutSeconds }
               : {}),
             ...(this.#options.backoff !== undefined ? { backoff: this.#options.backoff } : {}),
+            ...(this.#options.metadataOnly ? { metadataOnly: true } : {}),
             logger: this.#logger,
           },
           this,
@@ -222,9 +229,12 @@ export class Informer<T extends KubeObject = KubeObject> implements ReflectorSin
     if (old) this.#emit('delete', obj);
   }
 
-  #trim(obj: T): T {
-    if (!this.#options.keepManagedFields && obj.metadata.managedFields !== undefined) delete obj.metadata.managedFields;
-    return this.#options.transform ? (this.#options.transform(obj) as T) : obj;
+  #trim(received: T): T {
+    const obj =
+      this.#options.keepManagedFields || received.metadata.managedFields === undefined
+        ? received
+        : ({ ...received, metadata: withoutManagedFields(received.metadata) } as T);
+    return shareStrings(this.#options.transform ? (this.#options.transform(obj) as T) : obj);
   }
 
   #checkSynced(): void {

@@ -43,8 +43,14 @@ export interface ReflectorOptions {
   /** Server-side watch timeout range in seconds; random within it, as client-go does, to spread reconnects. */
   readonly watchTimeoutSeconds?: readonly [number, number];
   readonly backoff?: BackoffOptions;
+  /** List and watch metadata only (PartialObjectMetadata): the objects' contents never leave the server. */
+  readonly metadataOnly?: boolean;
   readonly logger: Logger;
 }
+
+// What controller-runtime's metadata informers ask for; a list and a watch event take different shapes.
+export const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+export const METADATA_OBJECT_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
 
 function isKubeObject(value: unknown): value is KubeObject {
   if (typeof value !== 'object' || value === null) return false;
@@ -160,11 +166,13 @@ export class Reflector<T extends KubeObject> {
         path,
         query: { ...this.#selectors(), limit: this.#options.pageSize ?? 500, continue: continueToken },
         signal,
+        ...(this.#options.metadataOnly ? { accept: METADATA_LIST_ACCEPT } : {}),
       });
       const page = parseListPage(body);
       for (const item of page.items) {
         if (!isKubeObject(item)) continue;
         // Items of built-in lists come without apiVersion/kind; watch events carry them. Make both look alike.
+        // (Metadata-only items say PartialObjectMetadata, in lists and events alike: kept as the server sent them.)
         item.apiVersion ??= this.#apiVersion;
         item.kind ??= this.#options.type.kind;
         objects.push(item as T);
@@ -208,6 +216,7 @@ export class Reflector<T extends KubeObject> {
           timeoutSeconds,
         },
         attempt.signal,
+        this.#options.metadataOnly ? METADATA_OBJECT_ACCEPT : undefined,
       );
       clearTimeout(headersTimer);
       const quietUntil = Date.now() + timeoutSeconds * 1000;

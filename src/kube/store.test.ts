@@ -48,6 +48,30 @@ describe('ObjectStore', () => {
     expect(store.size).toBe(0);
   });
 
+  it('keeps an index value right as it goes from one object to several and back', () => {
+    const store = new ObjectStore<KubeObject & { data: Record<string, string> }>();
+    store.addIndex('secret', (o) => (o.data.secret ? [o.data.secret, o.data.secret] : []));
+    const names = (v: string) =>
+      store
+        .byIndex('secret', v)
+        .map((o) => o.metadata.name)
+        .sort();
+    store.upsert(obj('a', 'x', {}, { secret: 's' }));
+    store.upsert(obj('a', 'x', {}, { secret: 's' }));
+    expect(names('s')).toEqual(['x']);
+    store.upsert(obj('a', 'y', {}, { secret: 's' }));
+    store.upsert(obj('a', 'z', {}, { secret: 's' }));
+    expect(names('s')).toEqual(['x', 'y', 'z']);
+    store.delete('a/y');
+    store.upsert(obj('a', 'z', {}, { secret: 'other' }));
+    expect(names('s')).toEqual(['x']);
+    expect(names('other')).toEqual(['z']);
+    store.delete('a/x');
+    expect(names('s')).toEqual([]);
+    store.upsert(obj('a', 'w', {}, { secret: 's' }));
+    expect(names('s')).toEqual(['w']);
+  });
+
   it('indexes existing objects when an index is added later, and refuses duplicates', () => {
     const store = new ObjectStore();
     store.upsert(obj('a', 'x'));

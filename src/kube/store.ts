@@ -6,7 +6,9 @@ export type IndexFunction<T extends KubeObject> = (obj: T) => readonly string[];
 
 interface Index<T extends KubeObject> {
   readonly fn: IndexFunction<T>;
-  readonly byValue: Map<string, Set<string>>;
+  // Most values name one object (an owner uid, an Atom's Secret): a lone key is kept as itself, a
+  // Set only once a second key arrives. With a cache per child kind that is one Set less per Atom each.
+  readonly byValue: Map<string, string | Set<string>>;
 }
 
 export const NAMESPACE_INDEX = 'namespace';
@@ -19,8 +21,6 @@ export const ownerUidIndex = <T extends KubeObject>(obj: T): readonly string[] =
 export class ObjectStore<T extends KubeObject = KubeObject> {
   readonly #items = new Map<string, T>();
   readonly #indexes = new Map<string, Index<T>>();
-  // key -> values per index, so updates and deletes do not have to re-run index functions on the old object
-  readonly #indexedValues = new Map<string, Map<string, readonly string[]>>();
 
   constructor() {
     this.addIndex(NAMESPACE_INDEX, namespaceIndex);
@@ -64,9 +64,9 @@ export class ObjectStore<T extends KubeObject = KubeObject> {
     const index = this.#indexes.get(name);
     if (!index) throw new Error(`index "${name}" does not exist`);
     const keys = index.byValue.get(value);
-    if (!keys) return [];
+    if (keys === undefined) return [];
     const out: T[] = [];
-    for (const key of keys) {
+    for (const key of typeof keys === 'string' ? [keys] : keys) {
       const obj = this.#items.get(key);
       if (obj) out.push(obj);
     }
@@ -77,7 +77,7 @@ export class ObjectStore<T extends KubeObject = KubeObject> {
   upsert(obj: T): T | undefined {
     const key = objectKey(obj);
     const old = this.#items.get(key);
-    if (old) this.#unindex(key);
+    if (old) this.#unindex(key, old);
     this.#items.set(key, obj);
     for (const [name, index] of this.#indexes) this.#indexOne(name, index, key, obj);
     return old;
@@ -86,43 +86,36 @@ export class ObjectStore<T extends KubeObject = KubeObject> {
   delete(key: string): T | undefined {
     const old = this.#items.get(key);
     if (!old) return undefined;
-    this.#unindex(key);
+    this.#unindex(key, old);
     this.#items.delete(key);
     return old;
   }
 
-  #indexOne(name: string, index: Index<T>, key: string, obj: T): void {
-    const values = index.fn(obj);
-    if (values.length === 0) return;
-    let perKey = this.#indexedValues.get(key);
-    if (!perKey) {
-      perKey = new Map();
-      this.#indexedValues.set(key, perKey);
-    }
-    perKey.set(name, values);
-    for (const value of values) {
-      let keys = index.byValue.get(value);
-      if (!keys) {
-        keys = new Set();
-        index.byValue.set(value, keys);
-      }
-      keys.add(key);
+  #indexOne(_name: string, index: Index<T>, key: string, obj: T): void {
+    for (const value of index.fn(obj)) {
+      const keys = index.byValue.get(value);
+      if (keys === undefined) index.byValue.set(value, key);
+      else if (typeof keys === 'string') {
+        if (keys !== key) index.byValue.set(value, new Set([keys, key]));
+      } else keys.add(key);
     }
   }
 
-  #unindex(key: string): void {
-    const perKey = this.#indexedValues.get(key);
-    if (!perKey) return;
-    for (const [name, values] of perKey) {
-      const index = this.#indexes.get(name);
-      if (!index) continue;
-      for (const value of values) {
+  // Index functions are pure and stored objects are never mutated, so the old object's values are
+  // computed again rather than remembered per key (a Map per cached object, for every cache).
+  #unindex(key: string, old: T): void {
+    for (const index of this.#indexes.values()) {
+      for (const value of index.fn(old)) {
         const keys = index.byValue.get(value);
-        if (!keys) continue;
+        if (keys === undefined) continue;
+        if (typeof keys === 'string') {
+          if (keys === key) index.byValue.delete(value);
+          continue;
+        }
         keys.delete(key);
-        if (keys.size === 0) index.byValue.delete(value);
+        if (keys.size === 1) index.byValue.set(value, keys.values().next().value as string);
+        else if (keys.size === 0) index.byValue.delete(value);
       }
     }
-    this.#indexedValues.delete(key);
   }
 }

@@ -81,11 +81,17 @@ export function pollKeyOf(target: Pick<PollTarget, 'url' | 'channel' | 'credenti
   ].join('|');
 }
 
-function allowKeyOf(target: PollTarget): string {
+/** What a release subscriber keeps: its allow-list (the credential stays with the key). */
+interface KeptTarget {
+  allowedRepositories: readonly string[];
+  allowKey: string;
+}
+
+function allowKeyOf(target: Pick<PollTarget, 'allowedRepositories'>): string {
   return JSON.stringify([...target.allowedRepositories].sort());
 }
 
-export class ReleasePoller extends SharedPoller<PollTarget, ReleaseAnswer, FetchState, ReleaseKey> {
+export class ReleasePoller extends SharedPoller<PollTarget, ReleaseAnswer, FetchState, ReleaseKey, KeptTarget> {
   readonly #fetcher: ReleaseFetcher;
   readonly #metrics: PlatformMetrics;
   readonly #keysForSignature: KeyObject[];
@@ -107,7 +113,7 @@ export class ReleasePoller extends SharedPoller<PollTarget, ReleaseAnswer, Fetch
     const found = this.keyOf(subscriberKey);
     const state = found?.key.state;
     if (!found || !state) return undefined;
-    const verdict = state.body ? this.#verdict(found.key, found.target) : undefined;
+    const verdict = state.body ? this.#verdict(found.key, found.kept) : undefined;
     const result: PollResult = { checkedAt: state.checkedAt };
     if (verdict?.ok) result.release = verdict.release;
     if (state.error) result.error = state.error;
@@ -119,6 +125,14 @@ export class ReleasePoller extends SharedPoller<PollTarget, ReleaseAnswer, Fetch
     // A mismatched pair would poison the key for every Atom sharing the certificate: refuse it here.
     checkCredential(target.credential);
     return pollKeyOf(target);
+  }
+
+  protected retain(target: PollTarget): KeptTarget {
+    return { allowedRepositories: [...target.allowedRepositories], allowKey: allowKeyOf(target) };
+  }
+
+  protected sameKept(a: KeptTarget, b: KeptTarget): boolean {
+    return a.allowKey === b.allowKey;
   }
 
   protected newKey(id: string, target: PollTarget): ReleaseKey {
@@ -176,10 +190,10 @@ export class ReleasePoller extends SharedPoller<PollTarget, ReleaseAnswer, Fetch
     return changed;
   }
 
-  #verdict(key: ReleaseKey, target: PollTarget): AdvertisementVerdict | undefined {
+  #verdict(key: ReleaseKey, target: KeptTarget): AdvertisementVerdict | undefined {
     const body = key.state?.body;
     if (!body) return undefined;
-    const allowKey = allowKeyOf(target);
+    const allowKey = target.allowKey;
     let verdict = key.verdicts.get(allowKey);
     if (!verdict) {
       verdict =
@@ -199,7 +213,7 @@ export class ReleasePoller extends SharedPoller<PollTarget, ReleaseAnswer, Fetch
   #judgeNewBody(key: ReleaseKey): PollOutcome {
     const reasons = new Set<string>();
     for (const subscriber of key.subscribers) {
-      const target = this.subscriptions.get(subscriber)?.target;
+      const target = this.subscriptions.get(subscriber)?.kept;
       const verdict = target && this.#verdict(key, target);
       if (verdict && !verdict.ok) reasons.add(verdict.reason);
     }

@@ -38,14 +38,18 @@ export interface SharedPollerOptions extends PollerTimingOptions {
   defaultIntervalMs: number;
 }
 
-interface Subscription<Target> {
+/**
+ * What a subscriber keeps: its key and only what reading its result needs. The credential and the CA
+ * stay with the key, once, however many Atoms share it (a copy per Atom is kilobytes at fleet scale).
+ */
+interface Subscription<Kept> {
   keyId: string;
-  target: Target;
+  kept: Kept;
 }
 
-export abstract class SharedPoller<Target, Answer, State, Key extends PolledKey<State>> {
+export abstract class SharedPoller<Target, Answer, State, Key extends PolledKey<State>, Kept> {
   protected readonly keys = new Map<string, Key>();
-  protected readonly subscriptions = new Map<string, Subscription<Target>>();
+  protected readonly subscriptions = new Map<string, Subscription<Kept>>();
   protected readonly clock: Clock;
   readonly #options: SharedPollerOptions;
   readonly #random: () => number;
@@ -60,6 +64,10 @@ export abstract class SharedPoller<Target, Answer, State, Key extends PolledKey<
   /** The key a target is polled under; throws (a PlatformError) when it can never be polled. */
   protected abstract keyIdOf(target: Target): string;
   protected abstract newKey(id: string, target: Target): Key;
+  /** What a subscriber keeps of its target (see Subscription). */
+  protected abstract retain(target: Target): Kept;
+  /** Whether a subscriber's kept part is unchanged (every reconcile registers again: keep what is held). */
+  protected abstract sameKept(a: Kept, b: Kept): boolean;
   /** One request for a key (retries included); rejections become PlatformErrors. */
   protected abstract fetch(key: Key): Promise<Answer>;
   /** Stores the outcome of a poll in the key; true when its subscribers must hear about it. */
@@ -87,7 +95,9 @@ export abstract class SharedPoller<Target, Answer, State, Key extends PolledKey<
       throw error;
     }
     const previous = this.subscriptions.get(subscriberKey);
-    this.subscriptions.set(subscriberKey, { keyId, target });
+    const kept = this.retain(target);
+    if (previous?.keyId === keyId && this.sameKept(previous.kept, kept)) return;
+    this.subscriptions.set(subscriberKey, { keyId, kept });
     if (previous?.keyId === keyId) return;
     if (previous) this.#leave(subscriberKey, previous.keyId);
     let key = this.keys.get(keyId);
@@ -132,10 +142,10 @@ export abstract class SharedPoller<Target, Answer, State, Key extends PolledKey<
   }
 
   /** The key a subscriber is polled under, with its subscription; undefined when not subscribed. */
-  protected keyOf(subscriberKey: string): { key: Key; target: Target } | undefined {
+  protected keyOf(subscriberKey: string): { key: Key; kept: Kept } | undefined {
     const subscription = this.subscriptions.get(subscriberKey);
     const key = subscription && this.keys.get(subscription.keyId);
-    return subscription && key ? { key, target: subscription.target } : undefined;
+    return subscription && key ? { key, kept: subscription.kept } : undefined;
   }
 
   #leave(subscriberKey: string, keyId: string): void {

@@ -70,7 +70,7 @@ function meaningfulChange(before: StatusPollResult | undefined, after: StatusPol
   return false;
 }
 
-export class StatusPoller extends SharedPoller<StatusTarget, SelfResponse, StatusPollResult, StatusKey> {
+export class StatusPoller extends SharedPoller<StatusTarget, SelfResponse, StatusPollResult, StatusKey, undefined> {
   readonly #fetcher: StatusFetcher;
   readonly #metrics: StatusPollMetrics;
   readonly #notOfferedRecheckMs: number;
@@ -94,6 +94,15 @@ export class StatusPoller extends SharedPoller<StatusTarget, SelfResponse, Statu
   protected keyIdOf(target: StatusTarget): string {
     checkCredential(target.credential);
     return statusKeyOf(target);
+  }
+
+  /** A status subscriber keeps nothing but its key: every Atom on one key hears the same answer. */
+  protected retain(): undefined {
+    return undefined;
+  }
+
+  protected sameKept(): boolean {
+    return true;
   }
 
   protected newKey(id: string, target: StatusTarget): StatusKey {

@@ -54,10 +54,10 @@ export const rbacRules: readonly PolicyRule[] = [
   {
     apiGroups: [''],
     resources: ['secrets'],
-    verbs: ['list', 'watch'],
+    verbs: ['get', 'list', 'watch'],
     scope: 'cluster',
     reason:
-      'Inspect registration certificates (expiry, key match, rotation) and platform CAs; never written. (The release public keys are mounted into the operator pod, not read through the API.)',
+      'Inspect registration certificates (expiry, key match, rotation) and platform CAs; never written. Lists and watches ask for metadata only; the contents of a Secret are read (get) only while an Atom references it. (The release public keys are mounted into the operator pod, not read through the API.)',
   },
   {
     apiGroups: [''],

@@ -85,6 +85,36 @@ const sizeResult = z
       .strict(),
   })
   .strict();
+const memory = z.object({ rssMiB: figure.positive(), peakRssMiB: figure.positive(), heapUsedMiB: figure.positive() });
+const noisyCluster = z
+  .object({
+    noise: z
+      .object({
+        namespace: z.string(),
+        secrets: z.literal(5),
+        secretKiB: z.literal(180),
+        pods: z.literal(5),
+        configMaps: z.literal(5),
+      })
+      .strict(),
+    quiet: memory.strict(),
+    quietAgain: memory.strict(),
+    noisy: memory.strict(),
+    rssDeltaMiB: figure,
+  })
+  .strict();
+const writeLatency = z
+  .object({
+    atoms: z.literal(10),
+    writeLatencyMs: z.literal(20),
+    createsSentSeconds: figure.positive(),
+    allChildrenSeconds: figure.positive(),
+    allReadySeconds: figure.positive(),
+    writesPerAtom: figure.positive(),
+    peakWritesPerSecond: z.number().int().positive(),
+    operatorPeakRssMiB: figure.positive(),
+  })
+  .strict();
 const resultsFile = z
   .object({
     startedAt: z.iso.datetime(),
@@ -101,6 +131,8 @@ const resultsFile = z
       .strict(),
     settings: z.record(z.string(), z.union([z.string(), z.number()])),
     sizes: z.array(sizeResult).length(1),
+    noisyCluster,
+    writeLatency,
   })
   .strict();
 
@@ -119,6 +151,11 @@ describe('npm run bench', () => {
       '--poll-interval=1s',
       '--status-poll-interval=1s',
       '--resync-period=2s',
+      '--noisy-secrets=5',
+      '--noisy-pods=5',
+      '--noisy-configmaps=5',
+      '--noisy-settle=1s',
+      '--write-latency-atoms=10',
     ]);
     const { results, file } = await runBench(opts, () => undefined);
     expect(readdirSync(out)).toEqual([file.slice(out.length + 1)]);
@@ -130,12 +167,18 @@ describe('npm run bench', () => {
     expect(table).toMatch(
       /\| platform status requests per status interval \| shared: [\d.]+ for 2 cred; own: [\d.]+ for 2 cred \|/,
     );
-  }, 55_000);
+    expect(table).toMatch(/Noisy cluster, no Atoms \(5 Secrets of 180 KiB, 5 pods, 5 ConfigMaps/);
+    expect(table).toMatch(
+      /Creation of 10 Atoms with 20 ms per write:\n {2}creates sent [\d.]+ s; all children [\d.]+ s/,
+    );
+  }, 110_000);
 
   it('refuses options it cannot use, naming them', () => {
     expect(() => parseBenchOptions(['--sizes=10,x'])).toThrow(/--sizes/);
     expect(() => parseBenchOptions(['--operator=deno'])).toThrow(/--operator/);
     expect(() => parseBenchOptions(['--resync-period=soon'])).toThrow(/--resync-period.*not a duration/);
     expect(() => parseBenchOptions(['--sizse=10'])).toThrow(/sizse/);
+    expect(() => parseBenchOptions(['--scenarios=fleet,chaos'])).toThrow(/--scenarios/);
+    expect(() => parseBenchOptions(['--write-latency=fast'])).toThrow(/--write-latency.*not a duration/);
   });
 });

@@ -81,7 +81,7 @@ describe('chart values reach the operator', () => {
       scope: 'Cluster',
       allowCriticalOverride: true,
     });
-    expect(config).toMatchObject({ workers: 4, logLevel: 'info', resyncPeriod: 600_000 });
+    expect(config).toMatchObject({ workers: 16, logLevel: 'info', resyncPeriod: 600_000 });
   });
 
   it('with a single replica: leader election off', () => {

@@ -90,7 +90,7 @@ describe.each(scenarioList)('RBAC with %s values', (_name, values) => {
       for (const rule of role.rules ?? []) {
         expect([...rule.apiGroups, ...rule.resources, ...rule.verbs]).not.toContain('*');
         expect(rule.verbs.some((v) => ['bind', 'impersonate', 'escalate'].includes(v))).toBe(false);
-        if (rule.resources.includes('secrets')) expect(rule.verbs).toEqual(['list', 'watch']);
+        if (rule.resources.includes('secrets')) expect(rule.verbs).toEqual(['get', 'list', 'watch']);
       }
     }
   });

@@ -28,10 +28,10 @@
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["list", "watch", "create", "patch", "delete"]
-# Inspect registration certificates (expiry, key match, rotation) and platform CAs; never written. (The release public keys are mounted into the operator pod, not read through the API.)
+# Inspect registration certificates (expiry, key match, rotation) and platform CAs; never written. Lists and watches ask for metadata only; the contents of a Secret are read (get) only while an Atom references it. (The release public keys are mounted into the operator pod, not read through the API.)
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["list", "watch"]
+  verbs: ["get", "list", "watch"]
 # Tell people what happened to an Atom and why.
 - apiGroups: [""]
   resources: ["events"]

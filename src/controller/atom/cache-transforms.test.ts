@@ -24,7 +24,11 @@ describe('cache transforms', () => {
       },
       status: {
         phase: 'Running',
-        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z', message: 'm' }],
+        conditions: [
+          { type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' },
+          { type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z', message: 'm' },
+          { type: 'ContainersReady', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' },
+        ],
         containerStatuses: [
           {
             name: 'atom',

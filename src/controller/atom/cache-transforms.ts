@@ -1,6 +1,7 @@
-// What the Atom controller keeps of objects it caches. The caches hold every pod,
-// Secret and Atom in the watched namespaces at once, so each keeps only what the
-// reconciler reads (the fleet benchmark measures the memory this saves).
+// What the Atom controller keeps of objects it caches. The caches hold every agent
+// pod and Atom in the watched namespaces at once, and the contents of every Secret an
+// Atom references, so each keeps only what the reconciler reads (the fleet benchmark
+// measures the memory this saves).
 import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { KubeObject } from '../../kube/resource.js';
 
@@ -30,11 +31,14 @@ export function slimPod(obj: KubeObject): KubeObject {
             ...(status.phase ? { phase: status.phase } : {}),
             ...(status.conditions
               ? {
-                  conditions: status.conditions.map(({ type, status: s, lastTransitionTime }) => ({
-                    type,
-                    status: s,
-                    ...(lastTransitionTime ? { lastTransitionTime } : {}),
-                  })),
+                  // Only Ready is read (pod health); the kubelet's other four would double the pod's size.
+                  conditions: status.conditions
+                    .filter((c) => c.type === 'Ready')
+                    .map(({ type, status: s, lastTransitionTime }) => ({
+                      type,
+                      status: s,
+                      ...(lastTransitionTime ? { lastTransitionTime } : {}),
+                    })),
                 }
               : {}),
             ...(status.containerStatuses

@@ -10,6 +10,7 @@ import type { Controller } from '../runtime/controller.js';
 import { CoreTypes, type KubeObject, type ResourceType } from '../../kube/resource.js';
 import { ConnectivityMetrics } from '../../health/index.js';
 import { ReleasePoller, type ReleaseFetcher, type StatusFetcher, StatusPoller } from '../../platform/index.js';
+import { keepIdentity, ReferencedObjects } from '../../kube/referenced-objects.js';
 import type { FleetPolicyConfig } from '../../rollout/config.js';
 import { Reasons, resumeRolloutAnnotation } from '../../rollout/index.js';
 import { atomLabel, childKinds, podChild } from '../../resources/index.js';
@@ -65,7 +66,15 @@ export function registerAtomController(manager: Manager, options: AtomController
   const children = childInformers(manager);
   const pods = children.get(podChild.kind)!;
   pods.addIndex(ATOM_POD_INDEX, atomPodKeys);
-  const secrets = manager.informer(CoreTypes.secrets, { transform: slimSecret });
+  // Secrets: metadata of all (to notice changes by watch), contents of only those an Atom references.
+  const secrets = new ReferencedObjects({
+    metadata: manager.informer(CoreTypes.secrets, { metadataOnly: true, transform: keepIdentity }),
+    fetch: (namespace, name, signal) => manager.api.get({ apiVersion: 'v1', kind: 'Secret', namespace, name }, signal),
+    transform: slimSecret,
+    referrers: atoms,
+    referrerIndex: SECRET_INDEX,
+    refs: secretRefs,
+  });
 
   let controller: Controller | undefined;
   const enqueue = (keys: readonly string[]) => {
@@ -117,14 +126,19 @@ export function registerAtomController(manager: Manager, options: AtomController
     watches: [
       { informer: pods, map: (pod) => [`${pod.metadata.namespace ?? ''}/${pod.metadata.labels?.[atomLabel] ?? ''}`] },
       {
-        informer: secrets,
+        informer: secrets.metadata,
         map: (secret) =>
           atoms
             .byIndex(SECRET_INDEX, `${secret.metadata.namespace ?? ''}/${secret.metadata.name}`)
             .map((a) => `${a.metadata.namespace}/${a.metadata.name}`),
       },
     ],
-    reconcile: (key, ctx) => reconciler.reconcile(key, ctx.logger),
+    async reconcile(key, ctx) {
+      // The contents of the Secrets this Atom references are read (once per version) before it is observed.
+      const atom = atoms.get(key);
+      if (atom) await secrets.loadFor(atom, ctx.signal);
+      return reconciler.reconcile(key, ctx.logger);
+    },
   });
   return { controller, poller, statusPoller };
 }

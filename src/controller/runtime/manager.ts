@@ -11,6 +11,7 @@ import { KubeClient } from '../../kube/client.js';
 import { EventRecorder } from '../../kube/event-recorder.js';
 import { Informer, type InformerOptions } from '../../kube/informer.js';
 import { LeaderElector } from '../../kube/leader-election.js';
+import { TokenBucket } from '../../kube/rate-limit.js';
 import type { KubeObject, ResourceType } from '../../kube/resource.js';
 import {
   healthRoutes,
@@ -23,7 +24,7 @@ import { silentLogger } from '../../observability/logger.js';
 import { OperatorMetrics, type BuildInfo } from '../../observability/metrics.js';
 import { Controller, type ControllerOptions } from './controller.js';
 
-/** The part of the configuration the runtime reads. */
+/** The part of the configuration the runtime reads (no kubeApi: requests are not rate limited). */
 export type ManagerConfig = Pick<
   OperatorConfig,
   | 'watchNamespaces'
@@ -33,7 +34,8 @@ export type ManagerConfig = Pick<
   | 'healthAddress'
   | 'resyncPeriod'
   | 'shutdownTimeout'
->;
+> &
+  Partial<Pick<OperatorConfig, 'kubeApi'>>;
 
 export interface ManagerOptions {
   readonly kubeConfig: ClusterCredentials;
@@ -58,6 +60,8 @@ export interface InformerRequest {
   readonly allNamespaces?: boolean;
   /** Reduces objects before they are cached (the first request for a type and selector sets it). */
   readonly transform?: InformerOptions['transform'];
+  /** Cache metadata only (PartialObjectMetadata); a separate cache from the full objects of the same type. */
+  readonly metadataOnly?: boolean;
 }
 
 export class Manager {
@@ -82,7 +86,8 @@ export class Manager {
     this.config = options.config;
     this.logger = options.logger ?? silentLogger();
     this.metrics = new OperatorMetrics({ ...(options.build ? { build: options.build } : {}), defaultMetrics: true });
-    this.client = new KubeClient(options.kubeConfig);
+    const limit = options.config.kubeApi;
+    this.client = new KubeClient(options.kubeConfig, limit ? { limiter: new TokenBucket(limit) } : {});
     this.api = new KubeApi(this.client);
     this.#registerCacheMetrics();
     const le = options.config.leaderElection;
@@ -91,7 +96,8 @@ export class Manager {
     this.metrics.leader.set(leaseLabel, 0);
     if (le.enabled) {
       this.#elector = new LeaderElector({
-        client: this.client,
+        // Its own client, outside the rate limit: a lease renewal must never queue behind a fleet's writes.
+        client: new KubeClient(options.kubeConfig),
         namespace: le.namespace,
         name: le.leaseName,
         identity: le.identity,
@@ -144,6 +150,7 @@ export class Manager {
       request.labelSelector ?? '',
       request.fieldSelector ?? '',
       request.allNamespaces ?? false,
+      request.metadataOnly ?? false,
     ]);
     let informer = this.#informers.get(key);
     if (!informer) {
@@ -157,6 +164,7 @@ export class Manager {
         resyncPeriodMs: this.config.resyncPeriod,
         logger: this.logger,
         ...(request.transform ? { transform: request.transform } : {}),
+        ...(request.metadataOnly ? { metadataOnly: true } : {}),
         ...this.#options.informerDefaults,
       });
       this.#informers.set(key, informer);

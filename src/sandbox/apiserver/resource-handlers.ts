@@ -8,6 +8,12 @@ import { deleteObject, deleteResponse, type DeleteOptions } from './deletion.js'
 import { ApiError, badRequest, methodNotAllowed } from './errors.js';
 import { listObjects } from './list.js';
 import { isPlainObject } from './object-shape.js';
+import {
+  asPartialObjectMetadata,
+  asPartialObjectMetadataList,
+  metadataTarget,
+  requireObjectTarget,
+} from './partial-metadata.js';
 import type { ResourcePath } from './request-info.js';
 import { apiVersionOf, type ResourceType } from './resource-types.js';
 import { extraFieldSelectors, parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -120,6 +126,8 @@ export function handleResource(ctx: HandlerContext, req: ResourceRequest, res: S
     case 'get': {
       const obj = cluster.get(t, namespace, name ?? '');
       if (req.path.subresource === 'log') return podLog(obj, req.query);
+      const metadataOnly = metadataTarget(req.headers);
+      if (metadataOnly) return { code: 200, body: asPartialObjectMetadata(t, metadataOnly, obj) };
       if (wantsTable(req.headers))
         return {
           code: 200,
@@ -132,6 +140,8 @@ export function handleResource(ctx: HandlerContext, req: ResourceRequest, res: S
       const meta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
       if (result.continue) meta.continue = result.continue;
       if (result.remainingItemCount !== undefined) meta.remainingItemCount = result.remainingItemCount;
+      const metadataOnly = metadataTarget(req.headers);
+      if (metadataOnly) return { code: 200, body: asPartialObjectMetadataList(t, metadataOnly, result.items, meta) };
       if (wantsTable(req.headers)) return { code: 200, body: toTable(t, result.items, includeObject(req.query), meta) };
       return { code: 200, body: listBody(t, result.items, meta) };
     }
@@ -217,6 +227,9 @@ function deleteOptions(req: ResourceRequest): DeleteOptions {
 
 function openWatch(ctx: HandlerContext, req: ResourceRequest, res: ServerResponse): void {
   const { t, query: q } = req;
+  const metadataOnly = metadataTarget(req.headers);
+  // Every event carries one object, so a list shape can never be served: refuse before the stream opens.
+  if (metadataOnly) requireObjectTarget(t, metadataOnly);
   const table = wantsTable(req.headers);
   const include = includeObject(q);
   const timeout = q.get('timeoutSeconds');
@@ -242,8 +255,12 @@ function openWatch(ctx: HandlerContext, req: ResourceRequest, res: ServerRespons
       sendInitialEvents: q.get('sendInitialEvents') === 'true',
       timeoutSeconds: timeout !== null ? Number(timeout) : undefined,
       forceGone: rv !== null && rv !== '' && rv !== '0' && ctx.takeGone(t.plural),
+      ...(metadataOnly
+        ? { bookmarkAs: { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${metadataOnly.version}` } }
+        : {}),
       render: (obj, first) => {
         const shown = ctx.cluster.present(t, obj);
+        if (metadataOnly) return asPartialObjectMetadata(t, metadataOnly, shown);
         return table ? toTable(t, [shown], include, { resourceVersion: shown.metadata.resourceVersion }, first) : shown;
       },
     },

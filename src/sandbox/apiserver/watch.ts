@@ -23,6 +23,8 @@ export interface WatchRequest {
   timeoutSeconds?: number;
   /** Shapes each event's object (version, Table conversion). */
   render: (obj: KubeObject, first: boolean) => unknown;
+  /** The kind bookmarks carry when events are converted (PartialObjectMetadata); the watched kind otherwise. */
+  bookmarkAs?: { kind: string; apiVersion: string };
   /** When set, the resume is answered with a 410 ERROR event (fault injection). */
   forceGone: boolean;
 }
@@ -76,8 +78,8 @@ export class WatchHub implements WatchControl {
       };
       if (extra) metadata.annotations = extra;
       send('BOOKMARK', {
-        kind: req.t.kind,
-        apiVersion: req.t.group ? `${req.t.group}/${req.t.version}` : req.t.version,
+        kind: req.bookmarkAs?.kind ?? req.t.kind,
+        apiVersion: req.bookmarkAs?.apiVersion ?? (req.t.group ? `${req.t.group}/${req.t.version}` : req.t.version),
         metadata,
       });
     };
