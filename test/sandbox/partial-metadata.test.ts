@@ -36,7 +36,8 @@ async function openWatch(path: string, accept: string) {
   const sb = sandbox();
   const abort = new AbortController();
   const res = await fetch(`${sb.url}${path}`, {
-    headers: { authorization: `Bearer ${sb.token}`, accept },
+    // Bookmarks never come through a gzip response (as on a real server): ask for none.
+    headers: { authorization: `Bearer ${sb.token}`, accept, 'accept-encoding': 'identity' },
     dispatcher: new Agent({ connect: { ca: sb.caCert } }),
     signal: abort.signal,
   });
