@@ -17,7 +17,6 @@ import { rolloutStartedStatus, rolloutSucceededStatus } from './history.js';
 import { decideUpdate, readyToStart } from './policy.js';
 import { judgeProgress, rollbackPlan } from './progress.js';
 import * as R from './reasons.js';
-import { sameVersion } from './versions.js';
 
 /** A fleet wait with no known end is looked at again this often (besides the wake-up when a rollout ends). */
 const FLEET_RECHECK_MS = 10_000;
@@ -70,7 +69,7 @@ export function planAtomRollout(input: AtomPlanInput, options: AtomPlanOptions):
   const last = status?.rolloutHistory?.at(-1);
   const fields = recordedFields(input);
   if (last?.result === 'InProgress' && last.image) {
-    return planInProgress(input, { version: last.to, image: last.image, from: last.from }, fields);
+    return planInProgress(input, options, { version: last.to, image: last.image, from: last.from }, fields);
   }
   return planIdle(input, options, fields);
 }
@@ -110,7 +109,12 @@ function shownCheckTime(shown: string | undefined, latest: string | undefined, a
 type Target = { version: string; image: string; from?: string | undefined };
 
 /** 1. A rollout under way: judge the new pod once it runs the target. */
-function planInProgress(input: AtomPlanInput, target: Target, fields: RolloutView['fields']): AtomPlan {
+function planInProgress(
+  input: AtomPlanInput,
+  options: AtomPlanOptions,
+  target: Target,
+  fields: RolloutView['fields'],
+): AtomPlan {
   const { atom, now } = input;
   const status = atom.status;
   const pod = input.running;
@@ -132,7 +136,7 @@ function planInProgress(input: AtomPlanInput, target: Target, fields: RolloutVie
   if (verdict.verdict === 'Succeeded') {
     // Told by the conditions (Ready, UpToDate) and the history record: the start's event said what changes.
     const done = { ...fields, ...rolloutSucceededStatus(status, goal, now, verdict.reason), ...current(goal) };
-    const view = { upToDate: upToDateAfter(target.version, input.release?.release), fields: done };
+    const view = { upToDate: upToDateAfter(input, options, done), fields: done };
     return { target: goal, events: [], outcomes: ['succeeded'], view };
   }
   if (verdict.verdict === 'Failed') {
@@ -285,13 +289,32 @@ export function currentTarget(atom: Atom): { image: string; version?: string } {
   return { image: ref, ...(version ? { version } : {}) };
 }
 
-function upToDateAfter(version: string, release: VerifiedRelease | undefined): RolloutView['upToDate'] {
-  const newer = release && !sameVersion(release.version, version);
+/**
+ * UpToDate after a rollout succeeded: what the next idle pass will say (the same words, so that pass
+ * writes nothing), unless an even newer version is already advertised (that pass will start it).
+ */
+function upToDateAfter(
+  input: AtomPlanInput,
+  options: AtomPlanOptions,
+  done: RolloutView['fields'],
+): RolloutView['upToDate'] {
+  const { atom, now } = input;
+  const release = input.release?.release;
+  const next = decideUpdate({
+    spec: atom.spec,
+    status: { ...atom.status, ...done },
+    release,
+    allowCriticalOverride: options.allowCriticalOverride,
+    now,
+    fleet: { kind: 'Allowed' },
+  });
+  if (next.kind !== 'Start') return { type: 'UpToDate', ...next.condition };
+  const version = done.currentVersion ?? '';
   return {
     type: 'UpToDate',
-    status: newer ? 'False' : 'True',
-    reason: newer ? R.UpdateAvailable : R.UpToDate,
-    message: `the Atom runs ${version}${newer ? `; ${release.version} is advertised` : ''}`,
+    status: 'False',
+    reason: R.UpdateAvailable,
+    message: `the Atom runs ${version}; ${release?.version ?? 'a newer version'} is advertised`,
   };
 }
 

@@ -44,6 +44,9 @@ describe('KubeClient with a rate limit', () => {
       signal: abort.signal,
     });
     abort.abort();
-    await expect(waiting).rejects.toMatchObject({ name: expect.any(String), code: expect.stringMatching(/^Kube[A-Z]/) });
+    await expect(waiting).rejects.toMatchObject({
+      name: expect.any(String),
+      code: expect.stringMatching(/^Kube[A-Z]/),
+    });
   });
 });

@@ -66,15 +66,7 @@ export function registerAtomController(manager: Manager, options: AtomController
   const children = childInformers(manager);
   const pods = children.get(podChild.kind)!;
   pods.addIndex(ATOM_POD_INDEX, atomPodKeys);
-  // Secrets: metadata of all (to notice changes by watch), contents of only those an Atom references.
-  const secrets = new ReferencedObjects({
-    metadata: manager.informer(CoreTypes.secrets, { metadataOnly: true, transform: keepIdentity }),
-    fetch: (namespace, name, signal) => manager.api.get({ apiVersion: 'v1', kind: 'Secret', namespace, name }, signal),
-    transform: slimSecret,
-    referrers: atoms,
-    referrerIndex: SECRET_INDEX,
-    refs: secretRefs,
-  });
+  const secrets = referencedSecrets(manager, atoms);
 
   let controller: Controller | undefined;
   const enqueue = (keys: readonly string[]) => {
@@ -155,6 +147,18 @@ function childInformers(manager: Manager): Map<string, Informer> {
       manager.informer(c.type, { labelSelector: c.cacheSelector, ...(c === podChild ? { transform: slimPod } : {}) }),
     ]),
   );
+}
+
+/** Secrets: metadata of all (to notice changes by watch), contents of only those an Atom references. */
+function referencedSecrets(manager: Manager, atoms: Informer): ReferencedObjects {
+  return new ReferencedObjects({
+    metadata: manager.informer(CoreTypes.secrets, { metadataOnly: true, transform: keepIdentity }),
+    fetch: (namespace, name, signal) => manager.api.get({ apiVersion: 'v1', kind: 'Secret', namespace, name }, signal),
+    transform: slimSecret,
+    referrers: atoms,
+    referrerIndex: SECRET_INDEX,
+    refs: secretRefs,
+  });
 }
 
 /** Writes through server-side apply under the operator's field manager; status through its subresource. */

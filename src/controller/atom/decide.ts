@@ -156,18 +156,20 @@ function decidePod(obs: AtomObservation, current: PodFacts | undefined, plan: At
 }
 
 /**
- * A new Atom waits this long for its platform's first answer before it writes anything: the answer
- * usually comes within a second (the poller wakes the Atom), and then one pass creates its children,
- * its pod and its first status, told in one event.
+ * A new Atom waits this long for its platform's first answers (the release to install, and whether it
+ * is online) before it writes anything: they usually come within a second (the pollers wake the Atom),
+ * and then one pass creates its children, its pod and its first status, told in one event.
  */
 const FIRST_ANSWER_WAIT_MS = 10_000;
 
+/** A new Atom whose platform has not answered yet (releases, or its own status) writes nothing for a moment. */
 function waitsQuietly(obs: AtomObservation, plan: AtomPlan): boolean {
   const created = Date.parse(String(obs.atom.metadata.creationTimestamp ?? ''));
-  const age = obs.now.getTime() - created;
-  return (
-    Boolean(plan.waitForRelease) && obs.subscribed && !obs.release && !obs.atom.status && age < FIRST_ANSWER_WAIT_MS
-  );
+  const young = obs.now.getTime() - created < FIRST_ANSWER_WAIT_MS;
+  if (!young || !obs.subscribed || obs.atom.status) return false;
+  const releasePending = plan.waitForRelease !== undefined && !obs.release;
+  const statusPending = obs.statusSubscribed === true && !obs.connectivity;
+  return releasePending || statusPending;
 }
 
 function quietWait(obs: AtomObservation): Decision {

@@ -68,6 +68,8 @@ export interface AtomObservation {
   subscribed: boolean;
   release?: ReleaseObservation;
   fleetGate?: FleetGate;
+  /** The Atom is subscribed to the platform's view of it (GET /atom/v1/self). */
+  statusSubscribed?: boolean;
   /** The platform's view of the Atom (GET /atom/v1/self), when asked; see src/health. */
   connectivity?: StatusPollResult;
   /** Offline restarts in flight across the fleet, and how many may be: asked only for restartWhenOffline Atoms. */

@@ -75,6 +75,7 @@ export function observe(
     ...(release ? { release } : {}),
     ...(candidate ? { fleetGate: deps.fleet.gateFor(key, candidate, now) } : {}),
     ...(connectivity ? { connectivity } : {}),
+    ...(subscribed && deps.statuses ? { statusSubscribed: true } : {}),
     ...(atom.spec.health.restartWhenOffline ? { fleetOfflineRestarts: deps.fleet.offlineRestarts(now) } : {}),
     pods: (deps.pods.byIndex(ATOM_POD_INDEX, `${ns}/${atom.metadata.name}`) as V1Pod[]).map(podFacts),
     children: liveChildren(deps.childCaches, atom),
