@@ -45,6 +45,8 @@ const optionsSchema = z.object({
   'profile-dir': z.string().min(1).optional(),
   /** Write a heap snapshot of the operator at the end of each creation phase into --out (dist runtime). */
   'heap-snapshot': z.boolean().default(false),
+  /** V8's old-space limit for the operator (MiB), as the chart sets it from the memory limit; none by default. */
+  'max-old-space-mib': count(16).optional(),
   /** Which runs: the fleet sizes, the noisy cluster, the creation under write latency. */
   scenarios: z
     .string()
@@ -80,6 +82,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'skip-build': { type: 'boolean' },
       'profile-dir': { type: 'string' },
       'heap-snapshot': { type: 'boolean' },
+      'max-old-space-mib': { type: 'string' },
       scenarios: { type: 'string' },
       'noisy-secrets': { type: 'string' },
       'noisy-secret-kib': { type: 'string' },
@@ -121,6 +124,7 @@ export async function runBench(
       resyncPeriodMs: opts['resync-period'] ?? 'max(15s, 6ms per Atom)',
       rolloutMaxAtoms: opts['rollout-max-atoms'],
       workers: opts.workers ?? 'operator default',
+      maxOldSpaceMiB: opts['max-old-space-mib'] ?? 'none',
       scenarios: opts.scenarios.join(','),
     },
     sizes: [],
@@ -150,6 +154,7 @@ export async function runBench(
         ...(opts['profile-dir'] ? { profileDir: opts['profile-dir'] } : {}),
         ...(heapSnapshotDir ? { heapSnapshotDir } : {}),
         ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+        ...(opts['max-old-space-mib'] !== undefined ? { maxOldSpaceMiB: opts['max-old-space-mib'] } : {}),
         log,
       }),
     );

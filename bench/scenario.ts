@@ -33,6 +33,8 @@ export interface ScenarioOptions {
   profileDir?: string;
   /** Write a heap snapshot of the operator into this directory at the end of the creation phase. */
   heapSnapshotDir?: string;
+  /** --max-old-space-size for the operator, as the chart derives it from its memory limit. */
+  maxOldSpaceMiB?: number;
   log(message: string): void;
 }
 
@@ -90,8 +92,8 @@ export async function runScenario(opts: ScenarioOptions): Promise<SizeResult> {
         '--shutdown-timeout=5s',
       ],
       opts.profileDir,
-      // As the image runs it (Dockerfile ENTRYPOINT).
-      ['--enable-source-maps'],
+      // As the image runs it (Dockerfile ENTRYPOINT), with the chart's heap limit when given.
+      ['--enable-source-maps', ...(opts.maxOldSpaceMiB ? [`--max-old-space-size=${opts.maxOldSpaceMiB}`] : [])],
       opts.heapSnapshotDir,
     );
     stopOperator = () => operator.stop();
