@@ -55,8 +55,8 @@ describe('the heap limit follows the container memory limit', () => {
     expect(flag).toBe(expectedFlag(limit, percent));
   });
 
-  it('pins the figures for the default limit (1Gi at 60%: 614 MiB) and for 512Mi (307 MiB)', () => {
-    expect(nodeOptions(render({}))).toBe('--max-old-space-size=614');
+  it('pins the figures for the default limit (768Mi at 60%: 460 MiB) and for 512Mi (307 MiB)', () => {
+    expect(nodeOptions(render({}))).toBe('--max-old-space-size=460');
     expect(nodeOptions(render(withLimit('512Mi')))).toBe('--max-old-space-size=307');
   });
 
