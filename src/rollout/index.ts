@@ -20,3 +20,4 @@ export * as Reasons from './reasons.js';
 export { reasonActions, rolloutReasons, type RolloutReason } from './reasons.js';
 export * from './plan-atom.js';
 export * from './plan-types.js';
+export * from './plan-inputs.js';

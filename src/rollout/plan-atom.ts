@@ -2,19 +2,11 @@
 // status records about updates, which rollout events happen, and the effects the caller records
 // (a start for the fleet's bookkeeping, outcome counts for metrics). The state lives in the Atom's
 // status (rolloutHistory's InProgress record, lastGood*, failedVersions), so a restart resumes.
-import type { Atom } from '../api/atom.js';
-import { imageReference } from '../resources/pod/pod.js';
-import type { FleetGate, UpdateDecision, VerifiedRelease } from './decision-types.js';
-import type {
-  AtomPlan,
-  AtomPlanInput,
-  AtomPlanOptions,
-  Problem,
-  ReleaseObservation,
-  RolloutView,
-} from './plan-types.js';
+import type { FleetGate, UpdateDecision } from './decision-types.js';
+import { currentTarget, platformAnswerProblem } from './plan-inputs.js';
+import type { AtomPlan, AtomPlanInput, AtomPlanOptions, Problem, RolloutView } from './plan-types.js';
 import { rolloutStartedStatus, rolloutSucceededStatus } from './history.js';
-import { decideUpdate, readyToStart } from './policy.js';
+import { decideUpdate } from './policy.js';
 import { judgeProgress, rollbackPlan } from './progress.js';
 import * as R from './reasons.js';
 
@@ -26,42 +18,6 @@ const CHECK_TIME_REFRESH_MS = 3_600_000;
 const RELEASE_WAIT_MS = 5_000;
 
 const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
-
-/**
- * The version to ask the fleet about, when this Atom follows the fleet (Automatic, no pin, installed
- * already) and could start an update now; the caller asks the fleet and passes its gate back in.
- */
-export function fleetCandidate(
-  atom: Atom,
-  release: VerifiedRelease | undefined,
-  options: Pick<AtomPlanOptions, 'allowCriticalOverride'>,
-  now: Date,
-): string | undefined {
-  const status = atom.status;
-  const followsFleet = !atom.spec.version && atom.spec.update.mode === 'Automatic' && status?.currentVersion;
-  if (!followsFleet || !release) return undefined;
-  const ready = readyToStart({
-    spec: atom.spec,
-    status,
-    release,
-    allowCriticalOverride: options.allowCriticalOverride,
-    now,
-  });
-  return ready ? release.version : undefined;
-}
-
-/** The problem the platform's last answer reports, if any. */
-export function platformAnswerProblem(release: ReleaseObservation | undefined): Problem | undefined {
-  const error = release?.error;
-  if (!error) return undefined;
-  if (error.rejected !== undefined) {
-    return {
-      reason: error.code,
-      message: `the platform's advertisement was rejected (${error.rejected}) and is not rolled out: ${error.message}`,
-    };
-  }
-  return { reason: error.code, message: `checking the platform for releases failed: ${error.message}` };
-}
 
 /** Plans one Atom's rollout: an update under way is judged; otherwise, may one start now? */
 export function planAtomRollout(input: AtomPlanInput, options: AtomPlanOptions): AtomPlan {
@@ -274,20 +230,6 @@ function updatingMessage(from: string | undefined, to: string, deadlineSeconds: 
 }
 
 const current = (t: { version: string; image: string }) => ({ currentVersion: t.version, currentImage: t.image });
-
-/** What runs when nothing changes: the recorded current image, else the spec's image (digest, tag or latest). */
-export function currentTarget(atom: Atom): { image: string; version?: string } {
-  const status = atom.status;
-  if (status?.currentImage) {
-    return { image: status.currentImage, ...(status.currentVersion ? { version: status.currentVersion } : {}) };
-  }
-  const { image, version } = atom.spec;
-  const ref = imageReference(image.repository, {
-    ...(image.digest ? { digest: image.digest } : {}),
-    tag: version ?? image.tag ?? 'latest',
-  });
-  return { image: ref, ...(version ? { version } : {}) };
-}
 
 /**
  * UpToDate after a rollout succeeded: what the next idle pass will say (the same words, so that pass
