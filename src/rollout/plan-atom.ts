@@ -4,7 +4,7 @@
 // status (rolloutHistory's InProgress record, lastGood*, failedVersions), so a restart resumes.
 import type { FleetGate, UpdateDecision } from './decision-types.js';
 import { currentTarget, platformAnswerProblem } from './plan-inputs.js';
-import type { AtomPlan, AtomPlanInput, AtomPlanOptions, Problem, RolloutView } from './plan-types.js';
+import type { AtomPlan, AtomPlanInput, AtomPlanOptions, PlannedEvent, Problem, RolloutView } from './plan-types.js';
 import { rolloutStartedStatus, rolloutSucceededStatus } from './history.js';
 import { decideUpdate } from './policy.js';
 import { judgeProgress, rollbackPlan } from './progress.js';
@@ -158,11 +158,12 @@ function planIdle(input: AtomPlanInput, options: AtomPlanOptions, fields: Rollou
     const version = decision.to.version;
     const message = updatingMessage(status?.currentVersion, version, atom.spec.update.progressDeadlineSeconds);
     const upToDate = { type: 'UpToDate' as const, status: 'False' as const, reason: R.UpdateProgressing, message };
+    // A start that a person's resume annotation allowed says so: it is the answer to their action.
+    const event: PlannedEvent = { type: 'Normal', reason: gate.reason ?? decision.reason, message: decision.message };
     return {
       target: { version: decision.to.version, image: decision.to.image },
-      started: { version: decision.to.version },
-      // A start that a person's resume annotation allowed says so: it is the answer to their action.
-      events: [{ type: 'Normal', reason: gate.reason ?? decision.reason, message: decision.message }],
+      started: { version: decision.to.version, event },
+      events: [event],
       outcomes: ['started'],
       view: { upToDate, updating: { message }, fields: started },
     };

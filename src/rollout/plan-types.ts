@@ -89,7 +89,7 @@ export interface AtomPlan {
   /** Set when no pod should start yet because no usable release is known (why, for the status). */
   waitForRelease?: Problem;
   /** A rollout to this version starts in this pass (the fleet counts it before the cache shows it). */
-  started?: { version: string };
+  started?: { version: string; event: PlannedEvent };
   /** Rollout outcomes of this pass, for the metrics. */
   outcomes: UpdateOutcome[];
 }

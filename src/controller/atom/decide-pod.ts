@@ -11,6 +11,7 @@ export type Blocked = Problem & { retryInMs?: number };
 
 /** Why no pod starts, when only a person can change it: phase Failed, Progressing=False, a Warning. */
 export const needsAPerson: ReadonlySet<string> = new Set([
+  reasons.InvalidSpec,
   reasons.CertificateInvalid,
   reasons.PodRefused,
   reasons.PlatformCANotFound,

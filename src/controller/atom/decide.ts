@@ -53,7 +53,7 @@ export interface Decision {
   /** What the controller remembers of this Atom for the next pass. */
   memory: AtomMemory;
   /** Effects of the rollout plan the caller records: a start for the fleet, outcomes for metrics. */
-  rollout: { started?: { version: string }; outcomes: UpdateOutcome[] };
+  rollout: { started?: { version: string; event: PlannedEvent }; outcomes: UpdateOutcome[] };
   /** What the offline metrics record. */
   connectivity: Pick<ConnectivityDecision, 'offline' | 'replacePod'>;
 }

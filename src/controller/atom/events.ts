@@ -21,7 +21,7 @@ const rules: readonly ConditionEventRule[] = [
   {
     type: 'Ready',
     event: (c) =>
-      c.reason === reasons.InvalidSpec || (needsAPerson.has(c.reason) && c.reason !== reasons.CertificateInvalid)
+      needsAPerson.has(c.reason) && c.reason !== reasons.CertificateInvalid
         ? { type: 'Warning', reason: c.reason }
         : undefined,
   },

@@ -126,8 +126,7 @@ function heard(decision: Decision, feedback: ApplyFeedback, now: Date): AtomMemo
 
 /** The pass's events: what its children's writes tell (one event for a new Atom's first install) and what was decided. */
 function eventsOf(decision: Decision, changes: readonly ChildChange[]): PlannedEvent[] {
-  const startReason = decision.rollout.started ? decision.status?.rolloutHistory?.at(-1)?.reason : undefined;
-  const start = decision.events.find((e) => e.reason === startReason);
+  const start = decision.rollout.started?.event;
   const pod = decision.pod.kind === 'Create' ? decision.pod.pod : undefined;
   const install =
     start && pod && changes.some((c) => c.kind === reasons.Created)
