@@ -31,6 +31,16 @@ export interface ChaosFleet {
   stop(): Promise<void>;
 }
 
+/** An operator's flags for this fleet: its simulator polled every second, its release key trusted, free ports, quiet logs. */
+export const fleetOperatorArgs = (fleet: ChaosFleet): string[] => [
+  `--platform-url=${fleet.simulator.url}`,
+  '--platform-poll-interval=1s',
+  `--platform-release-public-keys-file=${fleet.keysFile}`,
+  '--metrics-address=127.0.0.1:0',
+  '--health-address=127.0.0.1:0',
+  '--log-level=warn',
+];
+
 export const digestOf = (c: string) => `sha256:${c.repeat(64)}`;
 export const imageOf = (c: string) => `${REPOSITORY}@${digestOf(c)}`;
 export const releaseOf = (version: string, c: string) => ({

@@ -9,6 +9,7 @@ import {
   NS,
   atomState,
   convergenceGaps,
+  fleetOperatorArgs,
   imageOf,
   releaseOf,
   startChaosFleet,
@@ -39,15 +40,7 @@ it('keeps a new Atom without a pod while the platform fails, then installs the s
   operator = spawnOperator({
     kubeconfigPath: fleet.sandbox.kubeconfigPath,
     identity: 'solo',
-    args: [
-      '--leader-election-enabled=false',
-      `--platform-url=${fleet.simulator.url}`,
-      '--platform-poll-interval=1s',
-      `--platform-release-public-keys-file=${fleet.keysFile}`,
-      '--metrics-address=127.0.0.1:0',
-      '--health-address=127.0.0.1:0',
-      '--log-level=warn',
-    ],
+    args: ['--leader-election-enabled=false', ...fleetOperatorArgs(fleet)],
   });
   const name = fleet.names[0]!;
   const upToDate = () => atomState(fleet, name)?.status?.conditions?.find((c) => c.type === 'UpToDate');

@@ -83,15 +83,20 @@ describe('children are kept as desired', () => {
         | undefined;
       return np?.spec.egress[0]?.ports?.[0]?.port === 443;
     });
+    const policyUid = () =>
+      ctx.h.sandbox.store.get('networking.k8s.io/networkpolicies', NS, 'charlie-egress')?.metadata?.uid;
+    const deleted = policyUid();
     await ctx.h.api.deleteObject({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       namespace: NS,
       name: 'charlie-egress',
     });
-    await ctx.h.waitFor('the policy recreated', () =>
-      ctx.h.sandbox.store.get('networking.k8s.io/networkpolicies', NS, 'charlie-egress'),
-    );
+    // A new object, not the deleted one still being seen.
+    await ctx.h.waitFor('the policy recreated', () => {
+      const uid = policyUid();
+      return uid !== undefined && uid !== deleted;
+    });
     expect(ctx.h.events(NS, 'charlie').some((e) => e.reason === 'Restored')).toBe(true);
   });
 

@@ -1,8 +1,9 @@
 // Rolling advertised versions out across a fleet: waves, concurrency, rollback
 // and halt of a bad version, Manual approval, and an operator restart mid-way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { release, startHarness, type Harness } from '../support/harness.js';
-import { startKubeletPolicy, type KubeletPolicy } from '../support/kubelet-policy.js';
+import { release, type Harness } from '../support/harness.js';
+import type { KubeletPolicy } from '../support/kubelet-policy.js';
+import { fleetImage as image, startWavedFleet } from '../support/waved-fleet.js';
 
 const NS = 'default';
 const MAX = 3;
@@ -11,29 +12,18 @@ const names = waves.map((_, i) => `fleet-${String(i).padStart(2, '0')}`);
 let h: Harness;
 let kubelet: KubeletPolicy;
 
-const image = (digestChar: string) => `boomi/atom@sha256:${digestChar.repeat(64)}`;
 const status = (name: string) => h.atom(NS, name)?.status ?? {};
 const allAt = (version: string, list = names) =>
   list.every((n) => status(n).currentVersion === version && h.condition(NS, n, 'Ready')?.status === 'True');
 
 beforeAll(async () => {
-  h = await startHarness({
-    sandbox: { kubeletMode: 'manual' },
-    operatorArgs: [
-      `--fleet-max-concurrent=${MAX}`,
-      '--fleet-soak-seconds=1',
-      '--fleet-halt-threshold=2',
-      '--platform-poll-interval=1s',
-      '--workers=4',
-    ],
-  });
-  kubelet = startKubeletPolicy(h.sandbox);
-  h.simulator.setRelease('stable', release('1.0.0', '1'));
-  await h.startOperator();
-  for (const [i, name] of names.entries()) {
-    await h.createRegistrationSecret(NS, `${name}-registration`, { commonName: 'fleet' });
-    await h.applyAtom(NS, name, { update: { wave: waves[i] } });
-  }
+  ({ h, kubelet } = await startWavedFleet(NS, names, waves, [
+    `--fleet-max-concurrent=${MAX}`,
+    '--fleet-soak-seconds=1',
+    '--fleet-halt-threshold=2',
+    '--platform-poll-interval=1s',
+    '--workers=4',
+  ]));
   for (const name of ['manual-a', 'manual-b']) {
     await h.createRegistrationSecret(NS, `${name}-registration`, { commonName: 'fleet' });
     await h.applyAtom(NS, name, { version: '1.0.0', update: { mode: 'Manual' } });

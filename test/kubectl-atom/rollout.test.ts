@@ -6,8 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { release, startHarness, type Harness } from '../support/harness.js';
-import { startKubeletPolicy, type KubeletPolicy } from '../support/kubelet-policy.js';
+import { release, type Harness } from '../support/harness.js';
+import type { KubeletPolicy } from '../support/kubelet-policy.js';
+import { fleetImage as image, startWavedFleet } from '../support/waved-fleet.js';
 import {
   buildPlugin,
   kubectlAtom,
@@ -21,7 +22,6 @@ const NS = 'default';
 const waves = [0, 0, 1, 1, 2, 2];
 const names = waves.map((_, i) => `fleet-${i}`);
 const golden = (name: string) => join(import.meta.dirname, '__golden__', name);
-const image = (digestChar: string) => `boomi/atom@sha256:${digestChar.repeat(64)}`;
 let h: Harness;
 let kubelet: KubeletPolicy;
 const run = (...args: string[]) => kubectlAtom(h.sandbox.kubeconfigPath, args);
@@ -31,22 +31,12 @@ const allAt = (version: string, list = names) =>
 
 beforeAll(async () => {
   await buildPlugin();
-  h = await startHarness({
-    sandbox: { kubeletMode: 'manual' },
-    operatorArgs: [
-      '--fleet-max-concurrent=2',
-      '--fleet-soak-seconds=1',
-      '--fleet-halt-threshold=2',
-      '--platform-poll-interval=1s',
-    ],
-  });
-  kubelet = startKubeletPolicy(h.sandbox);
-  h.simulator.setRelease('stable', release('1.0.0', '1'));
-  await h.startOperator();
-  for (const [i, name] of names.entries()) {
-    await h.createRegistrationSecret(NS, `${name}-registration`, { commonName: 'fleet' });
-    await h.applyAtom(NS, name, { update: { wave: waves[i] } });
-  }
+  ({ h, kubelet } = await startWavedFleet(NS, names, waves, [
+    '--fleet-max-concurrent=2',
+    '--fleet-soak-seconds=1',
+    '--fleet-halt-threshold=2',
+    '--platform-poll-interval=1s',
+  ]));
   await h.waitFor('the fleet installed at 1.0.0', () => allAt('1.0.0'), 60_000);
 }, 90_000);
 
