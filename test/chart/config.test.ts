@@ -82,6 +82,7 @@ describe('chart values reach the operator', () => {
       allowCriticalOverride: true,
     });
     expect(config).toMatchObject({ workers: 16, logLevel: 'info', resyncPeriod: 600_000 });
+    expect(config.kubeApi).toEqual({ qps: 500, burst: 1000 });
   });
 
   it('with a single replica: leader election off', () => {
@@ -110,6 +111,7 @@ describe('chart values reach the operator', () => {
       scope: 'Namespace',
       allowCriticalOverride: false,
     });
+    expect(config.kubeApi).toEqual({ qps: 50, burst: 100 });
     expect(config.leaderElection.leaseDuration).toBe(30_000);
   });
 

@@ -98,6 +98,7 @@ export const scenarios = {
       platformUrl: 'https://platform.example.com',
       pollInterval: '1m',
       statusPollInterval: '30s',
+      kubeApi: { qps: 50, burst: 100 },
       httpsProxy: 'http://proxy.internal:3128',
       noProxy: '.internal,10.0.0.0/8',
       releasePublicKeys: { secretName: 'atom-release-keys', key: 'keys.pem' },
