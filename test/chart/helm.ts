@@ -82,6 +82,16 @@ export const openshiftValuesPath = 'charts/atom-operator/examples/openshift-valu
 export const everyKnobValuesPath = 'test/chart/fixtures/every-knob-values.yaml';
 
 /** The values scenarios every chart test runs through. */
+/** The operator container's securityContext with the chart's defaults: the restricted Pod Security profile. */
+export const restrictedContainerSecurityContext = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  privileged: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
 export const scenarios = {
   defaults: {},
   namespaced: { watchNamespaces: ['team-a', 'team-b'] },
