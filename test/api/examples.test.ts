@@ -8,6 +8,7 @@ import { loadAll } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureTools } from '../../hack/fetch-tools.js';
 import { describeProblems, parseAtom } from '../../src/api/atom.js';
+import { atomSpecShape } from '../../src/api/atom-spec.js';
 import { atomCRD } from '../../src/api/crd.js';
 import { crdValidator } from '../support/crd-validator.js';
 
@@ -35,6 +36,17 @@ describe('examples', () => {
         'integration-endpoints/atom.yaml',
       ]),
     );
+  });
+
+  it('full/atom.yaml shows every section of the spec (a pinned version is shown by fleet/atom-eu-manual.yaml)', () => {
+    const full = atoms.find((a) => a.file === 'full/atom.yaml')?.doc as { spec: Record<string, unknown> };
+    const manual = atoms.find((a) => a.file === 'fleet/atom-eu-manual.yaml')?.doc as { spec: Record<string, unknown> };
+    expect(Object.keys(full.spec).sort()).toEqual(
+      Object.keys(atomSpecShape)
+        .filter((k) => k !== 'version')
+        .sort(),
+    );
+    expect(manual.spec.version).toEqual(expect.any(String));
   });
 
   it.each(atoms)('$file is accepted by the zod schema and by the CRD schema', ({ doc }) => {

@@ -2,6 +2,7 @@
 // rendered env to the operator's own parser (src/config), so a renamed or mistyped setting
 // fails here instead of crash-looping in a cluster.
 import { describe, expect, it } from 'vitest';
+import { settingDocs } from '../../hack/generate-config-docs.js';
 import { parseConfig } from '../../src/config/load.js';
 import { only, releaseNamespace, render, scenarioList, scenarios, type Manifest } from './helm.js';
 
@@ -82,6 +83,7 @@ describe('chart values reach the operator', () => {
       allowCriticalOverride: true,
     });
     expect(config).toMatchObject({ workers: 16, logLevel: 'info', resyncPeriod: 600_000 });
+    expect(config.kubeApi).toEqual({ qps: 500, burst: 1000 });
   });
 
   it('with a single replica: leader election off', () => {
@@ -110,6 +112,7 @@ describe('chart values reach the operator', () => {
       scope: 'Namespace',
       allowCriticalOverride: false,
     });
+    expect(config.kubeApi).toEqual({ qps: 50, burst: 100 });
     expect(config.leaderElection.leaseDuration).toBe(30_000);
   });
 
@@ -160,6 +163,24 @@ describe('chart values reach the operator', () => {
     expect(first['example.com/a']).toBe('b');
     expect(first['checksum/agent-profile']).toMatch(/^[a-f0-9]{64}$/);
     expect(second['checksum/agent-profile']).not.toBe(first['checksum/agent-profile']);
+  });
+
+  it('renders every operator setting from a value, except those left to extraEnv on purpose', () => {
+    // Lease timings and identity have working defaults and rarely need changing; the kubeconfig is never
+    // used in a pod (in-cluster config). Any other new setting needs a chart value (or a line here).
+    const leftToExtraEnv = [
+      'ATOM_OPERATOR_KUBECONFIG',
+      'ATOM_OPERATOR_LEADER_ELECTION_IDENTITY',
+      'ATOM_OPERATOR_LEADER_ELECTION_LEASE_DURATION',
+      'ATOM_OPERATOR_LEADER_ELECTION_RENEW_DEADLINE',
+      'ATOM_OPERATOR_LEADER_ELECTION_RETRY_PERIOD',
+    ];
+    const everything = { ...scenarios.everything, operator: { ...scenarios.everything.operator, extraEnv: [] } };
+    const rendered = Object.keys(operatorEnv(render(everything)));
+    const missing = settingDocs()
+      .map((s) => s.env)
+      .filter((env) => !rendered.includes(env) && !leftToExtraEnv.includes(env));
+    expect(missing).toEqual([]);
   });
 
   it('an extra ATOM_OPERATOR_* variable the operator does not know makes it refuse to start, naming it', () => {

@@ -82,6 +82,16 @@ export const openshiftValuesPath = 'charts/atom-operator/examples/openshift-valu
 export const everyKnobValuesPath = 'test/chart/fixtures/every-knob-values.yaml';
 
 /** The values scenarios every chart test runs through. */
+/** The operator container's securityContext with the chart's defaults: the restricted Pod Security profile. */
+export const restrictedContainerSecurityContext = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  privileged: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
 export const scenarios = {
   defaults: {},
   namespaced: { watchNamespaces: ['team-a', 'team-b'] },
@@ -98,6 +108,7 @@ export const scenarios = {
       platformUrl: 'https://platform.example.com',
       pollInterval: '1m',
       statusPollInterval: '30s',
+      kubeApi: { qps: 50, burst: 100 },
       httpsProxy: 'http://proxy.internal:3128',
       noProxy: '.internal,10.0.0.0/8',
       releasePublicKeys: { secretName: 'atom-release-keys', key: 'keys.pem' },

@@ -18,6 +18,7 @@ import {
   releaseNamespace,
   render,
   repoRoot,
+  restrictedContainerSecurityContext,
   scenarioList,
   scenarios,
   type Manifest,
@@ -107,14 +108,7 @@ describe.each(scenarioList)('helm template with %s values', (_name, values) => {
   it('runs the operator under the restricted Pod Security profile with a read-only root file system', () => {
     const { pod, container } = deployment(objects);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(container.securityContext).toMatchObject({
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      privileged: false,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    });
+    expect(container.securityContext).toMatchObject(restrictedContainerSecurityContext);
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(container.resources?.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
     expect(container.resources?.limits).toMatchObject({ memory: expect.any(String) });

@@ -82,6 +82,10 @@ test/chart/config.test.ts feeds this rendered env to the operator's own config p
   value: {{ join "," .Values.watchNamespaces | quote }}
 - name: ATOM_OPERATOR_WORKERS
   value: {{ $o.workers | quote }}
+- name: ATOM_OPERATOR_KUBE_API_QPS
+  value: {{ $o.kubeApi.qps | quote }}
+- name: ATOM_OPERATOR_KUBE_API_BURST
+  value: {{ $o.kubeApi.burst | quote }}
 - name: ATOM_OPERATOR_LEADER_ELECTION_ENABLED
   value: {{ .Values.leaderElection.enabled | quote }}
 - name: ATOM_OPERATOR_LEADER_ELECTION_NAMESPACE
