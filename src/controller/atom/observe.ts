@@ -97,7 +97,7 @@ function decodeSecret(secret: V1Secret | undefined, name: string): RegistrationS
 function missingPlatform(deps: ObserveDeps, atom: Atom): AtomObservation['platformProblem'] {
   if (!atom.spec.platform.url && !deps.config.defaultPlatformUrl) {
     const message =
-      'no platform URL is set: set spec.platform.url on the Atom, or the operator-wide default (--platform-url, the chart value platform.url)';
+      'no platform URL is set: set spec.platform.url on the Atom, or the operator-wide default (--platform-url, the chart value operator.platformUrl)';
     return { reason: reasons.PlatformURLMissing, message, blocksPod: true };
   }
   const ca = missingPlatformCA(deps.secrets, atom);
