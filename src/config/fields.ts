@@ -3,6 +3,12 @@
 import { z } from 'zod';
 import { parseGoDuration } from '../util/go-duration.js';
 
+/**
+ * The longest delay a Node.js timer keeps: a longer one fires after 1 ms instead, so a resync period or
+ * poll interval past it would run in a tight loop. Durations that become timers are capped here.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** A Go-style duration ("15s", "5m"); the parsed value is milliseconds. */
 export const duration = (options: { min?: number; max?: number } = {}) =>
   z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -19,7 +25,8 @@ export const duration = (options: { min?: number; max?: number } = {}) =>
       return z.NEVER;
     }
     if (options.max !== undefined && ms > options.max) {
-      ctx.addIssue({ code: 'custom', message: `must be at most ${options.max} ms (got "${String(value)}")` });
+      const limit = options.max === MAX_TIMER_MS ? `${options.max} ms (about 24 days)` : `${options.max} ms`;
+      ctx.addIssue({ code: 'custom', message: `must be at most ${limit} (got "${String(value)}")` });
       return z.NEVER;
     }
     return ms;

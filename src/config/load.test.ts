@@ -91,6 +91,13 @@ describe('parseConfig', () => {
     );
   });
 
+  it('refuses a period past the longest Node.js timer, which would fire every millisecond instead', () => {
+    expect(problems(['--resync-period=600h'])).toEqual([
+      'flag --resync-period: must be at most 2147483647 ms (about 24 days) (got "600h")',
+    ]);
+    expect(parse(['--resync-period=500h']).resyncPeriod).toBe(500 * 3_600_000);
+  });
+
   it('derives a flag and an environment variable for every field, each documented', () => {
     const fields = configFields();
     expect(fields.map((f) => f.flag)).toContain('--leader-election-retry-period');

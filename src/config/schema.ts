@@ -4,7 +4,7 @@
 // settings as a new section object here; docs are generated from .describe().
 import { z } from 'zod';
 import { countOrPercentage, fleetPolicyConfig } from '../rollout/config.js';
-import { boolean, dnsLabel, duration, httpsUrl, integer, listenAddress, stringList } from './fields.js';
+import { boolean, dnsLabel, duration, httpsUrl, integer, listenAddress, MAX_TIMER_MS, stringList } from './fields.js';
 
 const fleetShape = fleetPolicyConfig.shape;
 
@@ -26,15 +26,15 @@ export const leaderElectionSection = z
       .min(1)
       .optional()
       .describe("This replica's identity in the Lease; defaults to the host name (the pod name) plus a random suffix."),
-    leaseDuration: duration({ min: 1000 })
+    leaseDuration: duration({ min: 1000, max: MAX_TIMER_MS })
       .prefault('15s')
       .describe('How long a lease is valid without renewal before others may take it.'),
-    renewDeadline: duration({ min: 500 })
+    renewDeadline: duration({ min: 500, max: MAX_TIMER_MS })
       .prefault('10s')
       .describe(
         'How long the leader keeps trying to renew before it stops acting; must be shorter than --leader-election-lease-duration.',
       ),
-    retryPeriod: duration({ min: 100 })
+    retryPeriod: duration({ min: 100, max: MAX_TIMER_MS })
       .prefault('2s')
       .describe('Interval between attempts to acquire or renew the lease.'),
   })
@@ -78,10 +78,10 @@ export const platformSection = z
     url: httpsUrl()
       .optional()
       .describe('Default platform URL for Atoms that do not set spec.platform.url (https only).'),
-    pollInterval: duration({ min: 1_000 })
+    pollInterval: duration({ min: 1_000, max: MAX_TIMER_MS })
       .prefault('5m')
       .describe('How often to ask the platform for the advertised release.'),
-    statusPollInterval: duration({ min: 1_000 })
+    statusPollInterval: duration({ min: 1_000, max: MAX_TIMER_MS })
       .prefault('1m')
       .describe(
         'How often to ask the platform whether each Atom is online (GET /atom/v1/self, once per distinct certificate). A platform that answers 404 (it does not offer this) is asked again only hourly.',
@@ -176,13 +176,13 @@ export const operatorConfigSchema = z
       .describe(
         'Path to a kubeconfig; empty means in-cluster config (or KUBECONFIG / ~/.kube/config outside a cluster).',
       ),
-    resyncPeriod: duration({ min: 1000 })
+    resyncPeriod: duration({ min: 1000, max: MAX_TIMER_MS })
       .prefault('10m')
       .describe('How often every cached object is reconciled again even without changes.'),
     platform: platformSection.prefault({}),
     atoms: atomsSection.prefault({}),
     fleet: fleetSection.prefault({}),
-    shutdownTimeout: duration({ min: 0 })
+    shutdownTimeout: duration({ min: 0, max: MAX_TIMER_MS })
       .prefault('30s')
       .describe('How long in-flight reconciles may run after SIGTERM before the operator exits.'),
   })

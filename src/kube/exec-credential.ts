@@ -40,17 +40,25 @@ export class ExecCredentialPlugin {
   readonly #cwd: string;
   readonly #env: Readonly<Record<string, string | undefined>>;
   readonly #server: string;
+  readonly #timeoutMs: number;
   #cached: { credential: ExecCredential; expiresAt: number } | undefined;
   #running: Promise<ExecCredential> | undefined;
 
   constructor(
     config: ExecConfig,
-    options: { cwd: string; env: Readonly<Record<string, string | undefined>>; server: string },
+    options: {
+      cwd: string;
+      env: Readonly<Record<string, string | undefined>>;
+      server: string;
+      /** How long a run may take before it is killed (default 30 s). */
+      timeoutMs?: number;
+    },
   ) {
     this.#config = config;
     this.#cwd = options.cwd;
     this.#env = options.env;
     this.#server = options.server;
+    this.#timeoutMs = options.timeoutMs ?? PLUGIN_TIMEOUT_MS;
   }
 
   /** The current credential, running the plugin when there is none or it is about to expire (one run at a time). */
@@ -80,10 +88,13 @@ export class ExecCredentialPlugin {
       execFile(
         config.command,
         config.args ?? [],
-        { cwd: this.#cwd, env, timeout: PLUGIN_TIMEOUT_MS, maxBuffer: 1024 * 1024 },
+        // SIGKILL: a plugin that waits for a login or ignores SIGTERM must not hold every request forever.
+        { cwd: this.#cwd, env, timeout: this.#timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1024 * 1024 },
         (err, out, stderr) => {
           if (err) {
-            const detail = stderr.trim().split('\n')[0] || err.message;
+            const detail = err.killed
+              ? `it did not finish within ${this.#timeoutMs / 1000} s and was stopped`
+              : stderr.trim().split('\n')[0] || err.message;
             reject(
               new KubeconfigError(
                 `the exec credential plugin ${config.command} failed: ${detail}`,

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import { createCertificateAuthority } from '../sandbox/pki.js';
 import { KubeClient } from './client.js';
+import { ExecCredentialPlugin } from './exec-credential.js';
 import { inClusterKubeconfig, KubeconfigError, loadKubeconfigFile, parseKubeconfig } from './kubeconfig.js';
 
 let sandbox: Sandbox;
@@ -188,6 +189,20 @@ describe('an exec credential plugin', () => {
       message: expect.stringContaining('neither a token nor a client certificate'),
     });
   });
+
+  it('stops a plugin that hangs (even one ignoring SIGTERM) and says so, instead of waiting for it', async () => {
+    const script = join(dir, 'hanging.cjs');
+    writeFileSync(script, "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);");
+    const hanging = new ExecCredentialPlugin(
+      { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [script] },
+      { cwd: dir, env: { PATH: process.env.PATH }, server: 'https://127.0.0.1', timeoutMs: 300 },
+    );
+    await expect(hanging.credential()).rejects.toMatchObject({
+      code: 'KubeconfigExecFailed',
+      retryable: true,
+      message: expect.stringContaining('did not finish within 0.3 s'),
+    });
+  }, 10_000);
 });
 
 describe('a client certificate', () => {

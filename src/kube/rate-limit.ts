@@ -52,7 +52,8 @@ export class TokenBucket implements RequestLimiter {
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         timer.cancel();
-        // The reservation is given back, so those queued behind are not delayed by a request that never went.
+        // The reservation is given back, so requests that ask later are not delayed by one that never went
+        // (those already waiting keep the time they were given).
         this.#tokens += 1;
         reject(abortReason(signal));
       };

@@ -210,6 +210,35 @@ describe('validation, size and time limits', () => {
     expect(error.retryable).toBe(true);
   });
 
+  it('times out a body trickled a byte at a time, which never pauses long enough for the idle timeout', async () => {
+    const ca = await createCertificateAuthority('trickle-ca');
+    const leaf = await ca.issue({ commonName: 'trickle', hosts: ['127.0.0.1'] });
+    const timers: NodeJS.Timeout[] = [];
+    const trickle = createTLSServer({ key: leaf.key, cert: leaf.cert }, (socket) => {
+      socket.on('error', () => undefined);
+      socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 10000\r\n\r\n');
+      timers.push(setInterval(() => socket.write(' '), 50));
+    });
+    await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = trickle.address() as AddressInfo;
+      const started = Date.now();
+      const error = await failure(
+        client({ bodyTimeoutMs: 400, retry: { maxAttempts: 1 } }).fetchRelease({
+          ...query,
+          url: `https://127.0.0.1:${port}`,
+          caPem: ca.cert,
+        }),
+      );
+      expect(error.code).toBe('Timeout');
+      expect(error.message).toMatch(/took longer than 400 ms to send the response body/);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      for (const timer of timers) clearInterval(timer);
+      trickle.close();
+    }
+  });
+
   it('times out a connection whose TLS handshake never starts', async () => {
     const silent = createNetServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));

@@ -195,7 +195,19 @@ export class PlatformClient {
         response.body.on('error', () => undefined).destroy();
         throw new ResponseTooLargeError(this.#maxBodyBytes);
       }
-      const body = await readCapped(response.body, this.#maxBodyBytes);
+      // undici's bodyTimeout only limits the pause between chunks: a platform (or proxy) trickling a byte
+      // at a time would hold this key's poll for days. The whole body must arrive within it too.
+      const ms = this.#timeouts.bodyTimeoutMs;
+      const deadline = setTimeout(() => {
+        const origin = new URL(url).origin;
+        response.body.destroy(new TimeoutError(`${origin} took longer than ${ms} ms to send the response body.`));
+      }, ms);
+      let body: string;
+      try {
+        body = await readCapped(response.body, this.#maxBodyBytes);
+      } finally {
+        clearTimeout(deadline);
+      }
       const etag = response.headers.etag;
       return typeof etag === 'string' ? { status: 200, body, etag } : { status: 200, body };
     }

@@ -24,6 +24,7 @@ export interface Endpoint {
 export interface Timeouts {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
+  /** Longest pause between body chunks (undici), and also the longest the whole 200 body may take. */
   bodyTimeoutMs: number;
 }
 

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { nodeVersionProblem } from './node-version.js';
+import { MINIMUM_NODE, nodeVersionProblem } from './node-version.js';
 
 describe('nodeVersionProblem', () => {
   it.each(['22.19.0', '22.20.1', '23.0.0', '24.21.0', '26.1.0'])('accepts Node.js %s', (version) => {
@@ -16,4 +17,11 @@ describe('nodeVersionProblem', () => {
       expect(problem).not.toContain('\n');
     },
   );
+
+  it("is the minimum package.json's engines field promises", () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      engines: { node: string };
+    };
+    expect(pkg.engines.node).toBe(`>=${MINIMUM_NODE.major}.${MINIMUM_NODE.minor}`);
+  });
 });

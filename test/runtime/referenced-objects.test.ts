@@ -146,6 +146,12 @@ describe('ReferencedObjects', () => {
     await eventually(() => expect(metadata.getByName(NS, 'missing')).toBeDefined());
     await expect(secrets.loadFor(referrers.getByName(NS, 'atom') as KubeObject, AbortSignal.abort())).rejects.toThrow();
     expect(secrets.getByName(NS, 'missing')).toBeUndefined();
+    // A read the server refuses rejects (the reconcile fails and is retried), not hangs or keeps a half result.
+    env.sandbox.faults.error({ verb: 'get', resource: 'secrets', code: 500, times: 1 });
+    await expect(secrets.loadFor(referrers.getByName(NS, 'atom') as KubeObject)).rejects.toMatchObject({
+      status: 500,
+    });
+    expect(secrets.getByName(NS, 'missing')).toBeUndefined();
     await secrets.loadFor(referrers.getByName(NS, 'atom') as KubeObject);
     expect(value('missing')).toBe('now');
   });
