@@ -12,6 +12,8 @@ export const certificateReasons = {
   ExpiresSoon: 'ExpiresSoon',
   /** The referenced Secret does not exist in the Atom's namespace. */
   SecretNotFound: 'SecretNotFound',
+  /** The referenced Secret exists but the operator could not read it (RBAC, the API server failing). */
+  SecretUnreadable: 'SecretUnreadable',
   /** The Secret lacks tls.crt or tls.key. */
   MissingKey: 'MissingKey',
   /** tls.crt or tls.key (or ca.crt) is not valid PEM. */

@@ -43,6 +43,8 @@ export class ReferencedObjects<T extends KubeObject = KubeObject> {
   readonly #options: ReferencedObjectsOptions<T>;
   readonly #loaded = new Map<string, T>();
   readonly #inflight = new Map<string, Promise<void>>();
+  /** The last read of an object failed (403, 5xx, timeout): why, until a read succeeds. */
+  readonly #failures = new Map<string, Error>();
 
   constructor(options: ReferencedObjectsOptions<T>) {
     this.#options = options;
@@ -83,6 +85,11 @@ export class ReferencedObjects<T extends KubeObject = KubeObject> {
     return this.get(namespace ? `${namespace}/${name}` : name);
   }
 
+  /** Why the last read of an object failed, when it did and none has succeeded since. */
+  failureOf(namespace: string | undefined, name: string): Error | undefined {
+    return this.#failures.get(namespace ? `${namespace}/${name}` : name);
+  }
+
   /** The loaded objects that still exist. */
   list(): T[] {
     return [...this.#loaded.entries()].filter(([key]) => this.metadata.get(key)).map(([, obj]) => obj);
@@ -115,7 +122,14 @@ export class ReferencedObjects<T extends KubeObject = KubeObject> {
 
   async #fetch(key: string, signal: AbortSignal | undefined): Promise<void> {
     const { namespace, name } = splitKey(key);
-    const obj = await this.#options.fetch(namespace, name, signal);
+    let obj: T | undefined;
+    try {
+      obj = await this.#options.fetch(namespace, name, signal);
+    } catch (err) {
+      if (!signal?.aborted) this.#failures.set(key, err as Error);
+      throw err;
+    }
+    this.#failures.delete(key);
     if (!obj) {
       this.#loaded.delete(key);
       return;

@@ -70,6 +70,30 @@ describe('an Atom whose registration certificate cannot be used', () => {
   });
 });
 
+describe('a registration Secret the operator cannot read', () => {
+  it('says so on CertificateValid (SecretUnreadable), then reads it again and starts the pod', async () => {
+    const seen = new Set<string>();
+    const stop = ctx.h.sandbox.store.onChange('atoms.atomoperator.io', (_type, obj) => {
+      const atom = obj as KubeObject & { status?: { conditions?: { type: string; reason: string }[] } };
+      if (atom.metadata.name !== 'unreadable') return;
+      const reason = atom.status?.conditions?.find((c) => c.type === 'CertificateValid')?.reason;
+      if (reason) seen.add(reason);
+    });
+    await ctx.h.createRegistrationSecret(NS, 'unreadable-registration');
+    ctx.h.sandbox.faults.error({ verb: 'get', resource: 'secrets', code: 500, times: 3 });
+    await ctx.h.applyAtom(NS, 'unreadable', {});
+    await ctx.h.waitFor('SecretUnreadable', () => seen.has('SecretUnreadable'), 20_000);
+    expect(ctx.h.pods(NS, 'unreadable')).toEqual([]);
+    await ctx.h.waitFor(
+      'Ready once the Secret can be read',
+      () => ctx.h.condition(NS, 'unreadable', 'Ready')?.status === 'True',
+      60_000,
+    );
+    stop();
+    expect(certCondition('unreadable')?.reason).toBe('Valid');
+  }, 90_000);
+});
+
 describe('a certificate that expires soon', () => {
   it('keeps the Atom running with reason ExpiresSoon and a warning', async () => {
     await ctx.h.createRegistrationSecret(NS, 'soon-registration', { notAfter: new Date(Date.now() + 5 * DAY) });

@@ -152,7 +152,10 @@ describe('ReferencedObjects', () => {
       status: 500,
     });
     expect(secrets.getByName(NS, 'missing')).toBeUndefined();
+    // Why it failed stays readable (the Atom's status says it) until a read succeeds.
+    expect(secrets.failureOf(NS, 'missing')).toMatchObject({ status: 500 });
     await secrets.loadFor(referrers.getByName(NS, 'atom') as KubeObject);
     expect(value('missing')).toBe('now');
+    expect(secrets.failureOf(NS, 'missing')).toBeUndefined();
   });
 });

@@ -127,9 +127,13 @@ export function registerAtomController(manager: Manager, options: AtomController
     ],
     async reconcile(key, ctx) {
       // The contents of the Secrets this Atom references are read (once per version) before it is observed.
+      // A read that fails (RBAC, the API server) is shown on the Atom first, then retried with backoff.
       const atom = atoms.get(key);
-      if (atom) await secrets.loadFor(atom, ctx.signal);
-      return reconciler.reconcile(key, ctx.logger);
+      let unread: unknown;
+      if (atom) await secrets.loadFor(atom, ctx.signal).catch((err: unknown) => (unread = err));
+      const result = await reconciler.reconcile(key, ctx.logger);
+      if (unread !== undefined && !ctx.signal.aborted) throw unread;
+      return result;
     },
   });
   return { controller, poller, statusPoller };

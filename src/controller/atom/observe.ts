@@ -5,7 +5,12 @@ import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { type Atom, describeProblems, parseAtom } from '../../api/atom.js';
 import type { AtomStatus } from '../../api/atom-status.js';
-import { type CertificateVerdict, inspectRegistration, type RegistrationSecret } from '../../certificates/inspect.js';
+import {
+  type CertificateVerdict,
+  certificateReasons,
+  inspectRegistration,
+  type RegistrationSecret,
+} from '../../certificates/inspect.js';
 import type { KubeObject } from '../../kube/resource.js';
 import { AdvertisementRejectedError, type PollResult } from '../../platform/index.js';
 import { specChildKinds } from '../../resources/index.js';
@@ -15,14 +20,14 @@ import type { FleetView } from './fleet-view.js';
 import type { AtomMemory, AtomObservation, Observation } from './observation.js';
 import { ATOM_POD_INDEX } from './pod-index.js';
 import { podFacts } from './pod-step.js';
-import type { CacheReader, ReleaseSource, StatusSource } from './ports.js';
+import type { CacheReader, ReleaseSource, SecretReader, StatusSource } from './ports.js';
 import { reasons } from '../../api/reasons.js';
 
 export interface ObserveDeps {
   pods: CacheReader;
   /** The cache of each child kind besides pods, by kind. */
   childCaches: ReadonlyMap<string, CacheReader>;
-  secrets: CacheReader;
+  secrets: SecretReader;
   releases: ReleaseSource;
   /** The platform's view of each Atom (GET /atom/v1/self), polled per endpoint and credential. */
   statuses?: StatusSource;
@@ -54,7 +59,10 @@ export function observe(
   const certName = atom.spec.registration.certificateSecretRef.name;
   const secret = deps.secrets.getByName(ns, certName) as V1Secret | undefined;
   const registration = decodeSecret(secret, certName);
-  const certificate = inspectRegistration(registration, certName, now, deps.config.certificateWarningDays);
+  const unreadable = secret ? undefined : deps.secrets.failureOf?.(ns, certName);
+  const certificate = unreadable
+    ? unreadableVerdict(certName, unreadable)
+    : inspectRegistration(registration, certName, now, deps.config.certificateWarningDays);
   const platformProblem = missingPlatform(deps, atom);
   const subscribed = !platformProblem && subscribe(deps, key, atom, certificate, registration, logger);
   if (!subscribed) {
@@ -104,14 +112,26 @@ function missingPlatform(deps: ObserveDeps, atom: Atom): AtomObservation['platfo
   return ca ? { reason: reasons.PlatformCANotFound, message: ca, blocksPod: true } : undefined;
 }
 
+/** The verdict on a registration Secret the operator could not read: no new pod until it can. */
+function unreadableVerdict(name: string, failure: Error): CertificateVerdict {
+  return {
+    usable: false,
+    reason: certificateReasons.SecretUnreadable,
+    message: `Secret ${name} with the registration certificate could not be read (${failure.message}); check the operator's RBAC (get on secrets) and the API server; the operator retries with backoff`,
+  };
+}
+
 /**
  * Why the CA named by spec.platform.caSecretRef cannot be used, if it cannot: the pod would not
  * start (the kubelet cannot mount it) and the platform could not be verified.
  */
-function missingPlatformCA(secrets: CacheReader, atom: Atom): string | undefined {
+function missingPlatformCA(secrets: SecretReader, atom: Atom): string | undefined {
   const ref = atom.spec.platform.caSecretRef;
   if (!ref) return undefined;
   const ca = secrets.getByName(atom.metadata.namespace, ref.name) as V1Secret | undefined;
+  const failure = ca ? undefined : secrets.failureOf?.(atom.metadata.namespace, ref.name);
+  if (failure)
+    return `Secret ${ref.name} named by spec.platform.caSecretRef could not be read (${failure.message}); the operator retries with backoff`;
   if (!ca)
     return `Secret ${ref.name} named by spec.platform.caSecretRef does not exist; create it with kubectl create secret generic ${ref.name} --from-file=${ref.key}=ca.pem`;
   if (!ca.data?.[ref.key]) return `Secret ${ref.name} named by spec.platform.caSecretRef has no key ${ref.key}`;

@@ -6,6 +6,11 @@ import type { Atom } from '../../api/atom.js';
 import type { KubeObject, ResourceType } from '../../kube/resource.js';
 import type { ReleasePoller, StatusPoller } from '../../platform/index.js';
 
+/** Secrets whose contents are read on demand: also says why a read failed. */
+export interface SecretReader extends CacheReader {
+  failureOf?(namespace: string | undefined, name: string): Error | undefined;
+}
+
 /** Read access to one informer's cache. */
 export interface CacheReader<T extends KubeObject = KubeObject> {
   get(key: string): T | undefined;

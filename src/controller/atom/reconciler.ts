@@ -17,14 +17,14 @@ import { observe } from './observe.js';
 import { type ChildChange, childChangeEvents } from './events.js';
 import { reasons } from '../../api/reasons.js';
 import type { PlannedEvent } from '../../rollout/index.js';
-import type { CacheReader, ChildWriter, EventSink, ReleaseSource, StatusSource } from './ports.js';
+import type { CacheReader, ChildWriter, EventSink, ReleaseSource, SecretReader, StatusSource } from './ports.js';
 
 export interface AtomReconcilerDeps {
   atoms: CacheReader;
   pods: CacheReader;
   /** The cache of each child kind besides pods (the registry's kinds), by kind. */
   childCaches: ReadonlyMap<string, CacheReader>;
-  secrets: CacheReader;
+  secrets: SecretReader;
   writer: ChildWriter;
   events: EventSink;
   releases: ReleaseSource;
