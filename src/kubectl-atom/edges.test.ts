@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import type { KubeClient } from '../kube/client.js';
 import { KubeApiError } from '../kube/errors.js';
+import { AtomsClient } from './atoms-client.js';
 import { commands } from './cli.js';
 import { completionCandidates } from './completion.js';
 import { PLUGIN_ERROR_CODES, PluginError, pluginErrorFrom } from './errors.js';
@@ -116,6 +118,30 @@ describe('kubeconfig rules', () => {
 });
 
 describe('API failures as the user reads them', () => {
+  it('an answer that is not a list is one API_ERROR line, not a ZodError dump', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubectl-atom-notlist-'));
+    const path = join(dir, 'config');
+    writeFileSync(
+      path,
+      dump({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: 'https://proxy.example' } }],
+        users: [{ name: 'u', user: { token: 't' } }],
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'x',
+      }),
+    );
+    // The API server's place taken by something answering HTML (a login page behind a proxy).
+    const answersHtml = { request: async () => '<html>sign in</html>' } as unknown as KubeClient;
+    const client = new AtomsClient(loadKubeconfig({}, { KUBECONFIG: path }), answersHtml);
+    for (const call of [() => client.listAtoms(undefined), () => client.atomEvents('default', 'a')]) {
+      const err = await call().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PluginError);
+      expect(err).toMatchObject({ code: 'API_ERROR', message: expect.stringMatching(/^[^\n]*is not a list[^\n]*$/) });
+    }
+  });
+
   const intent = {
     verb: 'patch',
     resource: 'atoms.atomoperator.io/status',
