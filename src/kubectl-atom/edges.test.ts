@@ -115,6 +115,35 @@ describe('kubeconfig rules', () => {
   ])('%o with %o fails with %s', (flags, env, code) => {
     expect(() => loadKubeconfig(flags, env)).toThrow(expect.objectContaining({ code }));
   });
+
+  it.each([
+    ['YAML that does not parse', 'apiVersion: v1\nclusters: [\n', /deficient indentation/],
+    [
+      'a server that is not a URL',
+      'clusters: [{name: c, cluster: {server: "not a url"}}]\nusers: [{name: u, user: {token: t}}]\n' +
+        'contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n',
+      /server of cluster "c" .* not a URL/,
+    ],
+    [
+      'a client certificate file that does not exist',
+      'clusters: [{name: c, cluster: {server: "https://c.example"}}]\n' +
+        'users: [{name: u, user: {client-certificate: /nope/crt, client-key: /nope/key}}]\n' +
+        'contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n',
+      /user "u" names client-certificate \/nope\/crt, which does not exist/,
+    ],
+  ])('a kubeconfig with %s is one BAD_KUBECONFIG line', (_, text, says) => {
+    const path = join(dir, 'faulty');
+    writeFileSync(path, text);
+    const err = (() => {
+      try {
+        loadKubeconfig({ kubeconfig: path }, {});
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toMatchObject({ code: 'BAD_KUBECONFIG', message: expect.stringMatching(says) });
+    expect((err as Error).message).not.toContain('\n');
+  });
 });
 
 describe('API failures as the user reads them', () => {
