@@ -37,6 +37,13 @@ export interface AtomList {
   unreadable: UnreadableAtom[];
 }
 
+/** One warning line per Atom the list could not read, so it is never left out silently; the count. */
+export function warnUnreadable(unreadable: readonly UnreadableAtom[], warn: (text: string) => void): number {
+  for (const bad of unreadable)
+    warn(`Warning: Atom ${bad.namespace}/${bad.name} does not match the Atom schema: ${bad.problem}\n`);
+  return unreadable.length;
+}
+
 const metaOf = z.looseObject({
   metadata: z.looseObject({ name: z.string().optional(), namespace: z.string().optional() }).optional(),
 });

@@ -7,12 +7,15 @@ import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import type { KubeClient } from '../kube/client.js';
 import { KubeApiError } from '../kube/errors.js';
-import { AtomsClient } from './atoms-client.js';
+import { type AtomList, AtomsClient } from './atoms-client.js';
+import { certsCommand } from './commands/certs.js';
+import { rolloutStatusCommand } from './commands/rollout-status.js';
+import { statusCommand } from './commands/status.js';
 import { commands } from './cli.js';
 import { completionCandidates } from './completion.js';
-import { PLUGIN_ERROR_CODES, PluginError, pluginErrorFrom } from './errors.js';
+import { EXIT, PLUGIN_ERROR_CODES, PluginError, pluginErrorFrom } from './errors.js';
 import { gitOpsAdvice, gitOpsOwner } from './gitops.js';
-import { kubeconfigFiles, loadKubeconfig } from './kubeconfig.js';
+import { kubeconfigFiles, type LoadedKubeconfig, loadKubeconfig } from './kubeconfig.js';
 import { findTroubleshootingDoc, troubleshootingEntries } from './troubleshooting.js';
 
 describe('GitOps ownership', () => {
@@ -252,5 +255,37 @@ describe('the troubleshooting doc', () => {
     expect(entries.get('RolloutHalted')).toMatch(/^- Where: `UpToDate=False`/);
     expect(entries.get('RolloutHalted')).not.toContain('### ');
     expect(entries.has('Where to look')).toBe(false);
+  });
+});
+
+describe('an Atom the list cannot read', () => {
+  // listAtoms' answer with one Atom that fails the schema (stored before a CRD upgrade, say).
+  const listed: AtomList = {
+    atoms: [],
+    unreadable: [{ namespace: 'eu', name: 'old', problem: 'spec.registration: Required' }],
+  };
+  const client = { listAtoms: async () => listed } as unknown as AtomsClient;
+
+  it.each([
+    ['status', statusCommand],
+    ['certs', certsCommand],
+    ['rollout status', rolloutStatusCommand],
+  ])('%s names it in one warning line and exits 3', async (_, command) => {
+    const err: string[] = [];
+    const code = await command.run({
+      flags: {},
+      positionals: [],
+      io: {
+        out: () => undefined,
+        err: (text) => err.push(text),
+        env: {},
+        now: () => new Date('2026-01-01T00:00:00Z'),
+        sleep: async () => undefined,
+        signal: new AbortController().signal,
+      },
+      connect: () => ({ client, config: {} as LoadedKubeconfig, namespace: undefined }),
+    });
+    expect(err).toEqual(['Warning: Atom eu/old does not match the Atom schema: spec.registration: Required\n']);
+    expect(code).toBe(EXIT.unhealthy);
   });
 });
