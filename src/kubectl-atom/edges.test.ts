@@ -11,7 +11,7 @@ import { type AtomList, AtomsClient } from './atoms-client.js';
 import { certsCommand } from './commands/certs.js';
 import { rolloutStatusCommand } from './commands/rollout-status.js';
 import { statusCommand } from './commands/status.js';
-import { commands } from './cli.js';
+import { commands, runPlugin } from './cli.js';
 import { completionCandidates } from './completion.js';
 import { EXIT, PLUGIN_ERROR_CODES, PluginError, pluginErrorFrom } from './errors.js';
 import { gitOpsAdvice, gitOpsOwner } from './gitops.js';
@@ -287,5 +287,26 @@ describe('an Atom the list cannot read', () => {
     });
     expect(err).toEqual(['Warning: Atom eu/old does not match the Atom schema: spec.registration: Required\n']);
     expect(code).toBe(EXIT.unhealthy);
+  });
+});
+
+describe('flags without their value', () => {
+  it.each([
+    [['certs', '--expiring', '--kubeconfig', 'x'], '--expiring needs a value'],
+    [['status', '-n', '-A'], '-n needs a value'],
+  ])('%j is one USAGE line that names the flag', async (argv, says) => {
+    const err: string[] = [];
+    const code = await runPlugin(argv, {
+      out: () => undefined,
+      err: (text) => err.push(text),
+      env: {},
+      now: () => new Date(),
+      sleep: async () => undefined,
+      signal: new AbortController().signal,
+    });
+    expect(code).toBe(EXIT.usage);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toContain(says);
+    expect(err[0]?.trimEnd()).not.toContain('\n');
   });
 });
