@@ -122,9 +122,9 @@ function scopeRollout(
     return { ...progress, state };
   });
   const inFlight = atoms.filter((atom) => rolloutInProgress(atom.status) !== undefined).map(atomKey);
-  const halt = atoms
-    .map((atom) => conditionOf(atom, 'UpToDate'))
-    .find((c) => c?.reason === RolloutHalted && c.message.includes(` ${version}`));
+  // The operator halts the followers of the version (reason RolloutHalted): which version is theirs,
+  // not whether the message happens to mention it.
+  const halt = followers.map((atom) => conditionOf(atom, 'UpToDate')).find((c) => c?.reason === RolloutHalted);
   const resumer = atoms.find((atom) => {
     const value = atom.metadata.annotations?.[resumeRolloutAnnotation];
     return value !== undefined && sameVersion(value, version);
