@@ -37,6 +37,13 @@ export interface AtomList {
   unreadable: UnreadableAtom[];
 }
 
+/** One warning line per Atom the list could not read, so it is never left out silently; the count. */
+export function warnUnreadable(unreadable: readonly UnreadableAtom[], warn: (text: string) => void): number {
+  for (const bad of unreadable)
+    warn(`Warning: Atom ${bad.namespace}/${bad.name} does not match the Atom schema: ${bad.problem}\n`);
+  return unreadable.length;
+}
+
 const metaOf = z.looseObject({
   metadata: z.looseObject({ name: z.string().optional(), namespace: z.string().optional() }).optional(),
 });
@@ -69,7 +76,7 @@ export class AtomsClient {
       { method: 'GET', path: this.#atomsPath(namespace) },
       { verb: 'list', resource: atomsResource, namespace },
     );
-    const items = list.parse(body).items;
+    const items = itemsOf(body, 'Atoms');
     const result: AtomList = { atoms: [], unreadable: [] };
     for (const item of items) {
       const parsed = parseAtom(item);
@@ -136,7 +143,7 @@ export class AtomsClient {
       },
       { verb: 'list', resource: 'events', namespace },
     );
-    const events = list.parse(body).items.flatMap((item) => {
+    const events = itemsOf(body, 'events').flatMap((item) => {
       const parsed = kubeEvent.safeParse(item);
       return parsed.success ? [parsed.data] : [];
     });
@@ -148,6 +155,16 @@ export function eventTime(event: KubeEvent): number {
   const text = event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata.creationTimestamp;
   const at = text ? Date.parse(text) : Number.NaN;
   return Number.isNaN(at) ? 0 : at;
+}
+
+/** The items of a list answer; anything else (a proxy's HTML page, say) is one line, not a ZodError dump. */
+function itemsOf(body: unknown, what: string): unknown[] {
+  const parsed = list.safeParse(body);
+  if (parsed.success) return parsed.data.items;
+  throw new PluginError(
+    'API_ERROR',
+    `the API server answered the list of ${what} with something that is not a list; is --kubeconfig pointing at a Kubernetes API server?`,
+  );
 }
 
 function parsedAtom(body: unknown): Atom {

@@ -80,9 +80,13 @@ function parseFlags(spec: CommandSpec, args: string[]): { flags: Flags; position
   } catch (err) {
     const message = (err as Error).message;
     const unknown = /Unknown option '([^']+)'/.exec(message)?.[1];
+    // "-n --kubeconfig x": parseArgs will not take a flag as the value; its advice is on a later line.
+    const ambiguous = /Option '([^']+)' argument is ambiguous/.exec(message)?.[1];
     const text = unknown
       ? `unknown flag ${unknown} for kubectl atom ${spec.name}`
-      : (message.split('\n')[0] ?? message);
+      : ambiguous
+        ? `${ambiguous} needs a value`
+        : (message.split('\n')[0] ?? message);
     throw new PluginError('USAGE', `${text} (see kubectl atom ${spec.name} --help).`);
   }
 }

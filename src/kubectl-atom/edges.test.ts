@@ -5,12 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import type { KubeClient } from '../kube/client.js';
 import { KubeApiError } from '../kube/errors.js';
-import { commands } from './cli.js';
+import { type AtomList, AtomsClient } from './atoms-client.js';
+import { certsCommand } from './commands/certs.js';
+import { rolloutStatusCommand } from './commands/rollout-status.js';
+import { statusCommand } from './commands/status.js';
+import { commands, runPlugin } from './cli.js';
 import { completionCandidates } from './completion.js';
-import { PLUGIN_ERROR_CODES, PluginError, pluginErrorFrom } from './errors.js';
+import { EXIT, PLUGIN_ERROR_CODES, PluginError, pluginErrorFrom } from './errors.js';
 import { gitOpsAdvice, gitOpsOwner } from './gitops.js';
-import { kubeconfigFiles, loadKubeconfig } from './kubeconfig.js';
+import { kubeconfigFiles, type LoadedKubeconfig, loadKubeconfig } from './kubeconfig.js';
 import { findTroubleshootingDoc, troubleshootingEntries } from './troubleshooting.js';
 
 describe('GitOps ownership', () => {
@@ -113,9 +118,62 @@ describe('kubeconfig rules', () => {
   ])('%o with %o fails with %s', (flags, env, code) => {
     expect(() => loadKubeconfig(flags, env)).toThrow(expect.objectContaining({ code }));
   });
+
+  it.each([
+    ['YAML that does not parse', 'apiVersion: v1\nclusters: [\n', /deficient indentation/],
+    [
+      'a server that is not a URL',
+      'clusters: [{name: c, cluster: {server: "not a url"}}]\nusers: [{name: u, user: {token: t}}]\n' +
+        'contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n',
+      /server of cluster "c" .* not a URL/,
+    ],
+    [
+      'a client certificate file that does not exist',
+      'clusters: [{name: c, cluster: {server: "https://c.example"}}]\n' +
+        'users: [{name: u, user: {client-certificate: /nope/crt, client-key: /nope/key}}]\n' +
+        'contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n',
+      /user "u" names client-certificate \/nope\/crt, which does not exist/,
+    ],
+  ])('a kubeconfig with %s is one BAD_KUBECONFIG line', (_, text, says) => {
+    const path = join(dir, 'faulty');
+    writeFileSync(path, text);
+    const err = (() => {
+      try {
+        loadKubeconfig({ kubeconfig: path }, {});
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toMatchObject({ code: 'BAD_KUBECONFIG', message: expect.stringMatching(says) });
+    expect((err as Error).message).not.toContain('\n');
+  });
 });
 
 describe('API failures as the user reads them', () => {
+  it('an answer that is not a list is one API_ERROR line, not a ZodError dump', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubectl-atom-notlist-'));
+    const path = join(dir, 'config');
+    writeFileSync(
+      path,
+      dump({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: 'https://proxy.example' } }],
+        users: [{ name: 'u', user: { token: 't' } }],
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'x',
+      }),
+    );
+    // The API server's place taken by something answering HTML (a login page behind a proxy).
+    const answersHtml = { request: async () => '<html>sign in</html>' } as unknown as KubeClient;
+    const client = new AtomsClient(loadKubeconfig({}, { KUBECONFIG: path }), answersHtml);
+    for (const call of [() => client.listAtoms(undefined), () => client.atomEvents('default', 'a')]) {
+      const err = await call().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PluginError);
+      expect(err).toMatchObject({ code: 'API_ERROR', message: expect.stringMatching(/^[^\n]*is not a list[^\n]*$/) });
+    }
+  });
+
   const intent = {
     verb: 'patch',
     resource: 'atoms.atomoperator.io/status',
@@ -197,5 +255,58 @@ describe('the troubleshooting doc', () => {
     expect(entries.get('RolloutHalted')).toMatch(/^- Where: `UpToDate=False`/);
     expect(entries.get('RolloutHalted')).not.toContain('### ');
     expect(entries.has('Where to look')).toBe(false);
+  });
+});
+
+describe('an Atom the list cannot read', () => {
+  // listAtoms' answer with one Atom that fails the schema (stored before a CRD upgrade, say).
+  const listed: AtomList = {
+    atoms: [],
+    unreadable: [{ namespace: 'eu', name: 'old', problem: 'spec.registration: Required' }],
+  };
+  const client = { listAtoms: async () => listed } as unknown as AtomsClient;
+
+  it.each([
+    ['status', statusCommand],
+    ['certs', certsCommand],
+    ['rollout status', rolloutStatusCommand],
+  ])('%s names it in one warning line and exits 3', async (_, command) => {
+    const err: string[] = [];
+    const code = await command.run({
+      flags: {},
+      positionals: [],
+      io: {
+        out: () => undefined,
+        err: (text) => err.push(text),
+        env: {},
+        now: () => new Date('2026-01-01T00:00:00Z'),
+        sleep: async () => undefined,
+        signal: new AbortController().signal,
+      },
+      connect: () => ({ client, config: {} as LoadedKubeconfig, namespace: undefined }),
+    });
+    expect(err).toEqual(['Warning: Atom eu/old does not match the Atom schema: spec.registration: Required\n']);
+    expect(code).toBe(EXIT.unhealthy);
+  });
+});
+
+describe('flags without their value', () => {
+  it.each([
+    [['certs', '--expiring', '--kubeconfig', 'x'], '--expiring needs a value'],
+    [['status', '-n', '-A'], '-n needs a value'],
+  ])('%j is one USAGE line that names the flag', async (argv, says) => {
+    const err: string[] = [];
+    const code = await runPlugin(argv, {
+      out: () => undefined,
+      err: (text) => err.push(text),
+      env: {},
+      now: () => new Date(),
+      sleep: async () => undefined,
+      signal: new AbortController().signal,
+    });
+    expect(code).toBe(EXIT.usage);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toContain(says);
+    expect(err[0]?.trimEnd()).not.toContain('\n');
   });
 });

@@ -7,7 +7,9 @@ import { KubeApiError } from '../kube/errors.js';
 export const PLUGIN_ERROR_CODES = {
   USAGE: 'The command line is wrong: an unknown command or flag, or a missing argument.',
   NO_KUBECONFIG: 'No kubeconfig was found (--kubeconfig, KUBECONFIG or ~/.kube/config) and not running in a cluster.',
-  BAD_KUBECONFIG: 'The kubeconfig cannot be used: unreadable, or the context named by --context does not exist.',
+  BAD_KUBECONFIG:
+    'The kubeconfig cannot be used: unreadable, a server that is not a URL, a certificate or key file it names ' +
+    'that does not exist, or the context named by --context does not exist.',
   NO_CLUSTER: 'The API server did not answer (connection refused, DNS, TLS or a timeout).',
   UNAUTHORIZED: 'The API server rejected the credentials of the kubeconfig (401).',
   NO_CRD: 'The Atom CRD (atoms.atomoperator.io) is not installed in the cluster.',

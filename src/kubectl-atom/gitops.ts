@@ -18,22 +18,18 @@ interface Metadata {
 export function gitOpsOwner(metadata: Metadata): GitOpsOwner | undefined {
   const labels = metadata.labels ?? {};
   const annotations = metadata.annotations ?? {};
-  const fluxKustomization = labels['kustomize.toolkit.fluxcd.io/name'];
-  if (fluxKustomization !== undefined) {
-    const ns = labels['kustomize.toolkit.fluxcd.io/namespace'];
+  // Flux labels what it applies with its object's name and namespace, under the controller's domain.
+  for (const [controller, kind] of [
+    ['kustomize', 'Kustomization'],
+    ['helm', 'HelmRelease'],
+  ] as const) {
+    const name = labels[`${controller}.toolkit.fluxcd.io/name`];
+    if (name === undefined) continue;
+    const ns = labels[`${controller}.toolkit.fluxcd.io/namespace`];
     return {
       tool: 'Flux',
-      source: `Kustomization ${ns ? `${ns}/` : ''}${fluxKustomization}`,
-      evidence: 'label kustomize.toolkit.fluxcd.io/name',
-    };
-  }
-  const fluxHelm = labels['helm.toolkit.fluxcd.io/name'];
-  if (fluxHelm !== undefined) {
-    const ns = labels['helm.toolkit.fluxcd.io/namespace'];
-    return {
-      tool: 'Flux',
-      source: `HelmRelease ${ns ? `${ns}/` : ''}${fluxHelm}`,
-      evidence: 'label helm.toolkit.fluxcd.io/name',
+      source: `${kind} ${ns ? `${ns}/` : ''}${name}`,
+      evidence: `label ${controller}.toolkit.fluxcd.io/name`,
     };
   }
   const argoKey = [...Object.keys(annotations), ...Object.keys(labels)].find((key) =>

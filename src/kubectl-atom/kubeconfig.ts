@@ -41,7 +41,9 @@ function readFile(file: string): KubeConfig {
   try {
     kc.loadFromFile(file);
   } catch (err) {
-    throw new PluginError('BAD_KUBECONFIG', `cannot read kubeconfig ${file}: ${(err as Error).message}`, {
+    // js-yaml appends a code excerpt on further lines; its first line says what and where.
+    const [problem] = (err as Error).message.split('\n');
+    throw new PluginError('BAD_KUBECONFIG', `cannot read kubeconfig ${file}: ${problem}`, {
       cause: err,
     });
   }
@@ -97,6 +99,27 @@ export function loadKubeconfig(flags: KubeconfigFlags, env: KubeconfigEnv): Load
       'BAD_KUBECONFIG',
       `the kubeconfig has no cluster for context "${context || '(none)'}": choose one with --context or kubectl config use-context.`,
     );
+  }
+  if (!URL.canParse(cluster.server)) {
+    throw new PluginError(
+      'BAD_KUBECONFIG',
+      `the server of cluster "${cluster.name}" in the kubeconfig is not a URL: "${cluster.server}".`,
+    );
+  }
+  // Files the kubeconfig names are read only when the first request is made; a missing one would
+  // surface there as a bare ENOENT. Say which entry names it instead.
+  const user = kubeConfig.getCurrentUser();
+  for (const [entry, field, file] of [
+    [`cluster "${cluster.name}"`, 'certificate-authority', cluster.caFile],
+    [`user "${user?.name}"`, 'client-certificate', user?.certFile],
+    [`user "${user?.name}"`, 'client-key', user?.keyFile],
+  ] as const) {
+    if (file && !existsSync(file)) {
+      throw new PluginError(
+        'BAD_KUBECONFIG',
+        `the kubeconfig's ${entry} names ${field} ${file}, which does not exist (context ${context || '(none)'}).`,
+      );
+    }
   }
   const contextNamespace = kubeConfig.getContextObject(context)?.namespace;
   return {

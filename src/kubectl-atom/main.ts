@@ -7,6 +7,13 @@ const abort = new AbortController();
 process.once('SIGINT', () => abort.abort());
 process.once('SIGTERM', () => abort.abort());
 
+// `kubectl atom status -A | head`: the reader went away. Stop quietly, as kubectl does, rather than
+// die on an unhandled 'error' event with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') process.stderr.write(`error: cannot write the output: ${err.message} [INTERNAL]\n`);
+  process.exit(err.code === 'EPIPE' ? 0 : 1);
+});
+
 const write = (stream: NodeJS.WriteStream) => (text: string) => {
   stream.write(text);
 };

@@ -8,7 +8,7 @@ import type { Atom } from '../api/atom.js';
 import { resumeRolloutAnnotation } from '../rollout/fleet.js';
 import { atomKey } from '../rollout/fleet-facts.js';
 import { rolloutInProgress } from '../rollout/history.js';
-import { RolloutHalted } from '../rollout/reasons.js';
+import { ConcurrencyLimitReached, RolloutHalted } from '../rollout/reasons.js';
 import { compareVersions, includesVersion, isNewerVersion, sameVersion } from '../rollout/versions.js';
 import { conditionOf } from './status-view.js';
 
@@ -54,7 +54,7 @@ const byVersion = (a: string, b: string) => compareVersions(a, b) ?? (a < b ? -1
 
 /** The operator's fleet.scope as its own messages reveal it: namespace-scoped halts and limits name the namespace. */
 export function detectScope(atoms: readonly Atom[]): FleetScope {
-  const fleetReasons = new Set([RolloutHalted, 'ConcurrencyLimitReached']);
+  const fleetReasons = new Set([RolloutHalted, ConcurrencyLimitReached]);
   const namespaced = atoms.some((atom) => {
     const upToDate = conditionOf(atom, 'UpToDate');
     return upToDate !== undefined && fleetReasons.has(upToDate.reason) && / in namespace \S+/.test(upToDate.message);
@@ -122,9 +122,9 @@ function scopeRollout(
     return { ...progress, state };
   });
   const inFlight = atoms.filter((atom) => rolloutInProgress(atom.status) !== undefined).map(atomKey);
-  const halt = atoms
-    .map((atom) => conditionOf(atom, 'UpToDate'))
-    .find((c) => c?.reason === RolloutHalted && c.message.includes(` ${version}`));
+  // The operator halts the followers of the version (reason RolloutHalted): which version is theirs,
+  // not whether the message happens to mention it.
+  const halt = followers.map((atom) => conditionOf(atom, 'UpToDate')).find((c) => c?.reason === RolloutHalted);
   const resumer = atoms.find((atom) => {
     const value = atom.metadata.annotations?.[resumeRolloutAnnotation];
     return value !== undefined && sameVersion(value, version);

@@ -4,6 +4,7 @@
 import type { Atom } from '../api/atom.js';
 import type { Condition } from '../api/atom-status.js';
 import { rolloutInProgress } from '../rollout/history.js';
+import { Pinned } from '../rollout/reasons.js';
 import { formatTable, truncate } from './table.js';
 import { untilOrSince } from './time.js';
 
@@ -44,7 +45,7 @@ export function headline(atom: Atom): string {
   const connected = conditionOf(atom, 'Connected');
   if (connected?.status === 'False') return connected.message;
   const upToDate = conditionOf(atom, 'UpToDate');
-  if (upToDate && upToDate.status !== 'True' && upToDate.reason !== 'Pinned') return upToDate.message;
+  if (upToDate && upToDate.status !== 'True' && upToDate.reason !== Pinned) return upToDate.message;
   if (!atom.status?.conditions?.length) return 'The operator has not reported on this Atom yet.';
   return '';
 }

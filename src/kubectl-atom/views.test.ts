@@ -180,6 +180,22 @@ describe('fleet rollouts', () => {
     expect(fleetRollouts(resumed, 'Cluster')[0]).toMatchObject({ halted: false, resumedBy: 'default/w0-b' });
   });
 
+  it('a halt belongs to the version its Atoms follow, not to every version its message mentions', () => {
+    // 5.0.3 halted on channel beta; 5.0 on channel lts is fine, though " 5.0" is in the halt message.
+    const halt = cond('UpToDate', 'False', 'RolloutHalted', 'The rollout of 5.0.3 is halted: 2 failed.');
+    const rollouts = fleetRollouts(
+      [
+        atom('beta', { channel: 'beta', status: running('4.9', '5.0.3', { conditions: [ready, halt] }) }),
+        atom('lts', { channel: 'lts', status: running('4.9', '5.0') }),
+      ],
+      'Cluster',
+    );
+    expect(rollouts.map((r) => [r.version, r.halted])).toEqual([
+      ['5.0', false],
+      ['5.0.3', true],
+    ]);
+  });
+
   it('plans each namespace on its own with Namespace scope, and finds that scope in the messages', () => {
     const a = atom('a', { ns: 'x', status: running('1.1.0', '1.1.0') });
     const b = atom('b', {

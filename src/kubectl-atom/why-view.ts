@@ -3,6 +3,7 @@
 // and doc.
 import type { Atom } from '../api/atom.js';
 import type { Condition } from '../api/atom-status.js';
+import { KnownBadVersion, RolledBack, RolloutHalted, UpdateAvailable } from '../rollout/reasons.js';
 import { eventTime, type KubeEvent } from './atoms-client.js';
 import { formatTable } from './table.js';
 import { age, humanDuration } from './time.js';
@@ -32,14 +33,14 @@ export function pluginHint(reason: string, atom: Atom): string | undefined {
   const advertised = atom.status?.advertisedVersion;
   const failed = atom.status?.failedVersions?.at(-1);
   switch (reason) {
-    case 'UpdateAvailable':
+    case UpdateAvailable:
       return atom.spec.update.mode === 'Manual' && advertised
         ? `kubectl atom approve ${name} --version ${advertised} -n ${ns}`
         : undefined;
-    case 'RolloutHalted':
+    case RolloutHalted:
       return `kubectl atom rollout status, then kubectl atom resume${advertised ? ` --version ${advertised}` : ''}`;
-    case 'KnownBadVersion':
-    case 'RolledBack':
+    case KnownBadVersion:
+    case RolledBack:
       return failed ? `kubectl atom forget-failed ${name} ${failed} -n ${ns} (to retry ${failed})` : undefined;
     default:
       return undefined;

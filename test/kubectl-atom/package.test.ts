@@ -1,7 +1,7 @@
 // What `npm pack` ships: the plugin (launcher, completion hook, bundle, its docs) and nothing that
 // only tests need; and the packed plugin runs on its own, outside the checkout, without node_modules.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -62,5 +62,23 @@ describe('npm pack', () => {
       encoding: 'utf8',
     });
     expect(completion).toBe('rollout\n:4\n');
+    // A reader that is gone before the plugin writes (`| head`): a quiet exit 0, no stack trace.
+    const piped = spawnSync(
+      'sh',
+      ['-c', '(sleep 0.3; "$0" --help) | true', join(dir, 'package', 'bin', 'kubectl-atom')],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
+    expect(piped.stderr).toBe('');
+    // npm runs the installed package's lifecycle scripts: they must work with the files it ships.
+    const shipped = z
+      .object({ scripts: z.record(z.string(), z.string()).optional() })
+      .parse(JSON.parse(readFileSync(join(dir, 'package', 'package.json'), 'utf8')));
+    for (const hook of ['preinstall', 'install', 'postinstall'] as const) {
+      const script = shipped.scripts?.[hook];
+      if (script) execFileSync('sh', ['-c', script], { cwd: join(dir, 'package'), env, stdio: 'pipe' });
+    }
   }, 120_000);
 });

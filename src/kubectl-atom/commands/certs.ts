@@ -1,4 +1,5 @@
 // kubectl atom certs [-A] [--expiring 30d] [-o json|yaml]
+import { warnUnreadable } from '../atoms-client.js';
 import { type CommandSpec, outputOption } from '../command.js';
 import { EXIT, PluginError } from '../errors.js';
 import { certificateRows, formatCertificates } from '../certs-view.js';
@@ -34,7 +35,9 @@ export const certsCommand: CommandSpec = {
     }
     const { client, namespace } = connect();
     const now = io.now();
-    const rows = certificateRows((await client.listAtoms(namespace)).atoms, now, within);
+    const listed = await client.listAtoms(namespace);
+    const unreadable = warnUnreadable(listed.unreadable, io.err);
+    const rows = certificateRows(listed.atoms, now, within);
     if (format !== 'table') io.out(serialise({ kind: 'AtomCertificateList', items: rows }, format));
     else if (rows.length === 0)
       io.out(
@@ -43,6 +46,7 @@ export const certsCommand: CommandSpec = {
           : `No registration certificate expires within ${String(flags.expiring)}.\n`,
       );
     else io.out(formatCertificates(rows, now, namespace === undefined));
-    return EXIT.ok;
+    // An Atom that cannot be read may hold the certificate that expires first.
+    return unreadable > 0 ? EXIT.unhealthy : EXIT.ok;
   },
 };

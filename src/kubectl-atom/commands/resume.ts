@@ -4,6 +4,7 @@
 import type { Atom } from '../../api/atom.js';
 import { resumeRolloutAnnotation } from '../../rollout/fleet.js';
 import { includesVersion, sameVersion } from '../../rollout/versions.js';
+import { warnUnreadable } from '../atoms-client.js';
 import type { CommandSpec } from '../command.js';
 import { EXIT, PluginError } from '../errors.js';
 import { gitOpsOwner } from '../gitops.js';
@@ -35,7 +36,9 @@ export const resumeCommand: CommandSpec = {
   async run({ flags, io, connect }) {
     const { client, namespace } = connect();
     if (flags.clear) {
-      const { atoms } = await client.listAtoms(namespace);
+      const listed = await client.listAtoms(namespace);
+      warnUnreadable(listed.unreadable, io.err);
+      const { atoms } = listed;
       const annotated = atoms.filter((atom) => atom.metadata.annotations?.[resumeRolloutAnnotation] !== undefined);
       for (const atom of annotated) {
         await client.mergePatchAtom(atom.metadata.namespace ?? '', atom.metadata.name, {
@@ -55,7 +58,9 @@ export const resumeCommand: CommandSpec = {
       targets = [await client.getAtom(namespace ?? 'default', flags.on)];
     } else {
       // A halt spans the operator's scope, which may be the whole cluster: look at every Atom unless -n was given.
-      const { atoms } = await client.listAtoms(flags.namespace ? namespace : undefined);
+      const listed = await client.listAtoms(flags.namespace ? namespace : undefined);
+      warnUnreadable(listed.unreadable, io.err);
+      const { atoms } = listed;
       const rollouts = fleetRollouts(atoms, detectScope(atoms));
       if (version === undefined) version = haltedVersion(rollouts);
       targets = chooseTargets(atoms, rollouts, version, flags.on, namespace);

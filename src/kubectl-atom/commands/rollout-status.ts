@@ -1,4 +1,5 @@
 // kubectl atom rollout status [--watch] [--scope Cluster|Namespace] [-A] [-o json|yaml]
+import { warnUnreadable } from '../atoms-client.js';
 import { type CommandSpec, outputOption } from '../command.js';
 import { EXIT, PluginError } from '../errors.js';
 import { outputFormat, serialise } from '../output.js';
@@ -56,9 +57,15 @@ export const rolloutStatusCommand: CommandSpec = {
     const { client, namespace } = connect();
     // The fleet is planned across namespaces; only an explicit -n narrows the view.
     const ns = flags.namespace ? namespace : undefined;
+    let unreadable = 0;
+    const warned = new Set<string>();
     const read = async (): Promise<ScopeRollout[]> => {
-      const { atoms } = await client.listAtoms(ns);
-      return fleetRollouts(atoms, forcedScope ?? detectScope(atoms));
+      const listed = await client.listAtoms(ns);
+      const fresh = listed.unreadable.filter((bad) => !warned.has(`${bad.namespace}/${bad.name}`));
+      for (const bad of fresh) warned.add(`${bad.namespace}/${bad.name}`);
+      warnUnreadable(fresh, io.err);
+      unreadable = listed.unreadable.length;
+      return fleetRollouts(listed.atoms, forcedScope ?? detectScope(listed.atoms));
     };
     const render = (rollouts: ScopeRollout[]) =>
       format === 'table'
@@ -77,6 +84,6 @@ export const rolloutStatusCommand: CommandSpec = {
         last = text;
       }
     }
-    return rollouts.some((r) => r.halted) ? EXIT.unhealthy : EXIT.ok;
+    return rollouts.some((r) => r.halted) || unreadable > 0 ? EXIT.unhealthy : EXIT.ok;
   },
 };

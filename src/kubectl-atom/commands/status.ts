@@ -1,4 +1,5 @@
 // kubectl atom status [NAME] [-A] [-o json|yaml]
+import { warnUnreadable } from '../atoms-client.js';
 import { type CommandSpec, outputOption } from '../command.js';
 import { EXIT } from '../errors.js';
 import { outputFormat, serialise } from '../output.js';
@@ -10,7 +11,7 @@ export const statusCommand: CommandSpec = {
   args: '[NAME]',
   description:
     'Lists the Atoms of the namespace (or one Atom, or all with -A). The exit code is 3 when any Atom shown is ' +
-    'Degraded, so scripts and CI can gate on the fleet being healthy; 1 on errors.',
+    'Degraded or cannot be read (a warning names it), so scripts and CI can gate on the fleet being healthy; 1 on errors.',
   examples: ['kubectl atom status -A', 'kubectl atom status atom-sample -n default -o yaml'],
   options: { output: outputOption },
   allNamespaces: true,
@@ -24,16 +25,15 @@ export const statusCommand: CommandSpec = {
       name !== undefined
         ? { atoms: [await client.getAtom(namespace ?? 'default', name)], unreadable: [] }
         : await client.listAtoms(namespace);
-    for (const bad of listed.unreadable)
-      io.err(`Warning: Atom ${bad.namespace}/${bad.name} does not match the Atom schema: ${bad.problem}\n`);
+    const unreadable = warnUnreadable(listed.unreadable, io.err);
     const rows = listed.atoms.map(statusRow);
     if (format !== 'table') io.out(serialise(statusDocument(rows), format));
-    else if (rows.length === 0 && listed.unreadable.length === 0)
+    else if (rows.length === 0 && unreadable === 0)
       io.out(namespace === undefined ? 'No Atoms found.\n' : `No Atoms found in namespace ${namespace}.\n`);
     else io.out(formatStatusTable(rows, io.now(), namespace === undefined));
     const degraded = rows.filter((row) => row.degraded);
     if (degraded.length > 0 && format === 'table')
       io.err(`${degraded.length} Atom(s) Degraded; see why with: kubectl atom why NAME -n NAMESPACE\n`);
-    return degraded.length > 0 ? EXIT.unhealthy : EXIT.ok;
+    return degraded.length > 0 || unreadable > 0 ? EXIT.unhealthy : EXIT.ok;
   },
 };
