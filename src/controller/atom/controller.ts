@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { apiVersion as atomApiVersion, group, kind, plural, version } from '../../api/atom.js';
 import type { Informer } from '../../kube/index.js';
 import type { Manager } from '../runtime/manager.js';
-import type { Controller } from '../runtime/controller.js';
+import type { Controller, ReconcileContext, ReconcileResult } from '../runtime/controller.js';
 import { CoreTypes, type KubeObject, type ResourceType } from '../../kube/resource.js';
 import { ConnectivityMetrics } from '../../health/index.js';
 import { ReleasePoller, type ReleaseFetcher, type StatusFetcher, StatusPoller } from '../../platform/index.js';
@@ -125,16 +125,7 @@ export function registerAtomController(manager: Manager, options: AtomController
             .map((a) => `${a.metadata.namespace}/${a.metadata.name}`),
       },
     ],
-    async reconcile(key, ctx) {
-      // The contents of the Secrets this Atom references are read (once per version) before it is observed.
-      // A read that fails (RBAC, the API server) is shown on the Atom first, then retried with backoff.
-      const atom = atoms.get(key);
-      let unread: unknown;
-      if (atom) await secrets.loadFor(atom, ctx.signal).catch((err: unknown) => (unread = err));
-      const result = await reconciler.reconcile(key, ctx.logger);
-      if (unread !== undefined && !ctx.signal.aborted) throw unread;
-      return result;
-    },
+    reconcile: readSecretsThenReconcile(atoms, secrets, reconciler),
   });
   return { controller, poller, statusPoller };
 }
@@ -151,6 +142,25 @@ function childInformers(manager: Manager): Map<string, Informer> {
       manager.informer(c.type, { labelSelector: c.cacheSelector, ...(c === podChild ? { transform: slimPod } : {}) }),
     ]),
   );
+}
+
+/**
+ * The contents of the Secrets an Atom references are read (once per version) before it is observed. A
+ * read that fails (RBAC, the API server) is shown on the Atom first, then retried with backoff.
+ */
+function readSecretsThenReconcile(
+  atoms: Informer,
+  secrets: ReferencedObjects,
+  reconciler: AtomReconciler,
+): (key: string, ctx: ReconcileContext) => Promise<ReconcileResult> {
+  return async (key, ctx) => {
+    const atom = atoms.get(key);
+    let unread: unknown;
+    if (atom) await secrets.loadFor(atom, ctx.signal).catch((err: unknown) => (unread = err));
+    const result = await reconciler.reconcile(key, ctx.logger);
+    if (unread !== undefined && !ctx.signal.aborted) throw unread;
+    return result;
+  };
 }
 
 /** Secrets: metadata of all (to notice changes by watch), contents of only those an Atom references. */
